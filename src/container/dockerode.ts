@@ -1,0 +1,158 @@
+/**
+ * The ContainerEngine port over the Docker Engine API, through dockerode.
+ * Builds upload the context tar in the request body, so no BuildKit session or buildx is needed.
+ */
+import Docker from "dockerode";
+import { Readable } from "node:stream";
+import type {
+  BuildRequest,
+  BuildResult,
+  ContainerEngine,
+  ImageInfo,
+  PushRequest,
+} from "./engine.js";
+import { ImageBuildError, ImagePushError } from "./engine.js";
+
+export interface DockerEngineOptions {
+  /** `unix:///path` or `tcp://host:port`; defaults to DOCKER_HOST or /var/run/docker.sock. */
+  readonly host?: string;
+}
+
+interface JsonMessage {
+  stream?: string;
+  status?: string;
+  progress?: string;
+  id?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string; Digest?: string; Tag?: string; Size?: number };
+}
+
+function connect(host: string | undefined): Docker {
+  const target = host ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
+  if (target.startsWith("unix://")) return new Docker({ socketPath: target.slice("unix://".length) });
+  const url = new URL(target.replace(/^tcp:/, "http:"));
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+}
+
+/** Splits a reference into repository and tag: `127.0.0.1:5000/app:v1` → [`127.0.0.1:5000/app`, `v1`]. */
+export function splitReference(reference: string): { repo: string; tag: string } {
+  const slash = reference.lastIndexOf("/");
+  const colon = reference.lastIndexOf(":");
+  if (colon > slash) return { repo: reference.slice(0, colon), tag: reference.slice(colon + 1) };
+  return { repo: reference, tag: "latest" };
+}
+
+/** Reads a stream of newline-delimited JSON messages as the Engine API sends them. */
+async function* jsonMessages(stream: NodeJS.ReadableStream): AsyncGenerator<JsonMessage> {
+  let pending = "";
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    pending += chunk.toString();
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line) yield JSON.parse(line) as JsonMessage;
+    }
+  }
+  if (pending.trim()) yield JSON.parse(pending) as JsonMessage;
+}
+
+export class DockerEngine implements ContainerEngine {
+  private readonly docker: Docker;
+
+  constructor(options: DockerEngineOptions = {}) {
+    this.docker = connect(options.host);
+  }
+
+  async version(): Promise<{ version: string; apiVersion: string }> {
+    const v = await this.docker.version();
+    return { version: v.Version, apiVersion: v.ApiVersion };
+  }
+
+  async build(request: BuildRequest): Promise<BuildResult> {
+    const context = Buffer.isBuffer(request.context) ? Readable.from([request.context]) : request.context;
+    const options: Docker.ImageBuildOptions & { version?: "1" | "2"; extrahosts?: string } = {
+      t: request.tags[0] ?? "",
+      dockerfile: request.dockerfile ?? "Dockerfile",
+      buildargs: { ...request.buildArgs },
+      labels: { ...request.labels },
+      rm: true,
+      forcerm: true,
+      version: request.builder === "buildkit" ? "2" : "1",
+    };
+    if (request.target) options.target = request.target;
+    if (request.network) options.networkmode = request.network;
+    if (request.platform) options.platform = request.platform;
+    if (request.noCache) options.nocache = true;
+    if (request.pull) options.pull = "true";
+    if (request.extraHosts?.length) options.extrahosts = request.extraHosts.join(",");
+    const stream = await this.docker.buildImage(context, options);
+    if (request.signal) {
+      const abort = (): void => (stream as unknown as { destroy(): void }).destroy();
+      request.signal.addEventListener("abort", abort, { once: true });
+    }
+    const log: string[] = [];
+    let imageId: string | undefined;
+    for await (const message of jsonMessages(stream)) {
+      if (message.error !== undefined) {
+        const reason = message.errorDetail?.message ?? message.error;
+        log.push(reason);
+        throw new ImageBuildError(reason, log);
+      }
+      if (message.stream !== undefined) {
+        for (const line of message.stream.split("\n")) {
+          if (!line.trim()) continue;
+          log.push(line);
+          request.onProgress?.({ kind: /^Step \d+\/\d+ :/.test(line) ? "step" : "log", text: line });
+        }
+      }
+      if (message.aux?.ID) imageId = message.aux.ID;
+    }
+    if (!imageId) throw new ImageBuildError("the Docker Engine finished the build without an image id", log);
+    for (const extra of request.tags.slice(1)) {
+      const { repo, tag } = splitReference(extra);
+      await this.docker.getImage(imageId).tag({ repo, tag });
+    }
+    return { imageId, log };
+  }
+
+  async push(request: PushRequest): Promise<{ digest: string }> {
+    const { repo, tag } = splitReference(request.reference);
+    const image = this.docker.getImage(`${repo}:${tag}`);
+    const stream = (await image.push({ tag, authconfig: request.auth ?? {} })) as NodeJS.ReadableStream;
+    let digest: string | undefined;
+    for await (const message of jsonMessages(stream)) {
+      if (message.error !== undefined) {
+        throw new ImagePushError(`push ${request.reference}: ${message.errorDetail?.message ?? message.error}`);
+      }
+      if (message.status) request.onProgress?.(`${message.id ? message.id + ": " : ""}${message.status}`);
+      if (message.aux?.Digest) digest = message.aux.Digest;
+    }
+    if (!digest) throw new ImagePushError(`push ${request.reference}: the engine reported no digest`);
+    return { digest };
+  }
+
+  async inspectImage(reference: string): Promise<ImageInfo | undefined> {
+    try {
+      const info = await this.docker.getImage(reference).inspect();
+      return {
+        id: info.Id,
+        size: info.Size,
+        created: info.Created,
+        labels: info.Config?.Labels ?? {},
+      };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    try {
+      await this.docker.getImage(reference).remove({ force: true });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+  }
+}

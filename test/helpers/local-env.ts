@@ -1,0 +1,36 @@
+// What the tests know about the environment that scripts/local-env started.
+
+export interface LocalEnv {
+  readonly kubeconfig: string;
+  readonly context: string;
+  readonly tokenContext: string;
+  readonly registry: string;
+  readonly kubeBin: string;
+  readonly envDir: string;
+  readonly nodeName: string;
+  readonly dockerHost: string;
+}
+
+/** Parses the `export NAME=value` lines printed by `scripts/local-env env`. */
+export function parseEnvExports(text: string): LocalEnv {
+  const vars = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m?.[1] !== undefined && m[2] !== undefined) vars.set(m[1], m[2]);
+  }
+  const need = (name: string): string => {
+    const value = vars.get(name);
+    if (value === undefined || value === "") throw new Error(`scripts/local-env env did not print ${name}`);
+    return value;
+  };
+  return {
+    kubeconfig: need("KUBECONFIG"),
+    context: need("SLIPWAY_KUBE_CONTEXT"),
+    tokenContext: need("SLIPWAY_KUBE_CONTEXT_TOKEN"),
+    registry: need("SLIPWAY_REGISTRY"),
+    kubeBin: need("SLIPWAY_KUBE_BIN"),
+    envDir: need("SLIPWAY_ENV_DIR"),
+    nodeName: need("SLIPWAY_NODE_NAME"),
+    dockerHost: need("DOCKER_HOST"),
+  };
+}
