@@ -1,0 +1,97 @@
+/**
+ * The service values werf v2 injects into the chart: `.Values.werf.*` (with the legacy `image`/`tag` maps) and
+ * `.Values.global.werf.*` (with the `images` details), built from the images the build phase produced.
+ * Pure. The precedence over user values (service values win) is applied where values are merged.
+ */
+
+export interface BuiltImageRef {
+  /** The werf image name ("" for a nameless image). */
+  readonly name: string;
+  /** Registry host, e.g. `127.0.0.1:5000` or `index.docker.io`. */
+  readonly registry: string;
+  /** Repository path without the registry, e.g. `group/app`. */
+  readonly repository: string;
+  readonly tag: string;
+  /** Manifest digest `sha256:...`. */
+  readonly digest: string;
+}
+
+export interface ServiceValuesInput {
+  readonly project: string;
+  /** The werf version slipway reports as its behaviour (e.g. `v2.77.1`). */
+  readonly werfVersion: string;
+  /** `--final-repo` if set, else `--repo`; "" when nothing is built. */
+  readonly repo: string;
+  readonly commit: { readonly hash: string; readonly dateHuman: string; readonly dateUnix: number };
+  readonly namespace: string;
+  readonly env: string;
+  /** Final images only. */
+  readonly images: readonly BuiltImageRef[];
+  /** `WERF_EXPERIMENT_NO_GLOBAL_SERVICE_VALUES=1` drops `.Values.global`. */
+  readonly noGlobal?: boolean;
+  /** `--set-docker-config-json-value`: the base64 of the docker config.json, if one exists. */
+  readonly dockerConfigJson?: string;
+}
+
+export type Values = Record<string, unknown>;
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  if (slash < 0) return ".";
+  return slash === 0 ? "/" : path.slice(0, slash);
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The per-image details of `.Values.global.werf.images.<name>`. */
+export function imageDetails(image: BuiltImageRef): Values {
+  const { registry, repository, tag, digest } = image;
+  const name = basename(repository);
+  const imageName = `${registry}/${repository}`;
+  const refTag = `${imageName}:${tag}`;
+  return {
+    registry,
+    namespace: dirname(repository),
+    name,
+    tag,
+    digest,
+    tag_digest: `${tag}@${digest}`,
+    image: imageName,
+    repository,
+    ref: `${refTag}@${digest}`,
+    ref_tag: refTag,
+    repository_ref: `${repository}:${tag}@${digest}`,
+    repository_tag: `${repository}:${tag}`,
+    name_ref: `${name}:${tag}@${digest}`,
+    name_tag: `${name}:${tag}`,
+  };
+}
+
+export function serviceValues(input: ServiceValuesInput): Values {
+  const werf: Values = {
+    name: input.project,
+    version: input.werfVersion,
+    repo: input.repo,
+    commit: { hash: input.commit.hash, date: { human: input.commit.dateHuman, unix: input.commit.dateUnix } },
+  };
+  if (input.namespace !== "") werf["namespace"] = input.namespace;
+  if (input.env !== "") werf["env"] = input.env;
+  const image: Values = {};
+  const tag: Values = {};
+  const images: Values = {};
+  for (const built of input.images) {
+    image[built.name] = `${built.registry}/${built.repository}:${built.tag}`;
+    tag[built.name] = built.tag;
+    images[built.name] = imageDetails(built);
+  }
+  const values: Values = { werf: { ...werf, image, tag } };
+  if (!input.noGlobal) {
+    const global: Values = { werf: { ...werf, images } };
+    if (input.env !== "") global["env"] = input.env;
+    values["global"] = global;
+  }
+  if (input.dockerConfigJson !== undefined) values["dockerconfigjson"] = input.dockerConfigJson;
+  return values;
+}
