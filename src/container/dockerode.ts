@@ -85,7 +85,7 @@ export class DockerEngine implements ContainerEngine {
     if (request.network) options.networkmode = request.network;
     if (request.platform) options.platform = request.platform;
     if (request.noCache) options.nocache = true;
-    if (request.pull) options.pull = "true";
+    if (request.pull) options.pull = true;
     if (request.extraHosts?.length) options.extrahosts = request.extraHosts.join(",");
     const stream = await this.docker.buildImage(context, options);
     if (request.signal) {
@@ -120,7 +120,7 @@ export class DockerEngine implements ContainerEngine {
   async push(request: PushRequest): Promise<{ digest: string }> {
     const { repo, tag } = splitReference(request.reference);
     const image = this.docker.getImage(`${repo}:${tag}`);
-    const stream = (await image.push({ tag, authconfig: request.auth ?? {} })) as NodeJS.ReadableStream;
+    const stream = await image.push({ tag, authconfig: request.auth ?? {} });
     let digest: string | undefined;
     for await (const message of jsonMessages(stream)) {
       if (message.error !== undefined) {

@@ -1,0 +1,24 @@
+// slipway's own version (from package.json) and the werf release whose behaviour it follows.
+import { readFileSync } from "node:fs";
+
+/** The werf line whose `converge` behaviour slipway reproduces. */
+export const WERF_COMPAT_VERSION = "v2.77";
+
+let cachedVersion: string | undefined;
+
+/** The `version` field of slipway's package.json (the same relative path from src/cli and dist/cli). */
+export function slipwayVersion(): string {
+  if (cachedVersion === undefined) {
+    const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    const parsed: unknown = JSON.parse(text);
+    const version =
+      typeof parsed === "object" && parsed !== null && "version" in parsed ? parsed.version : undefined;
+    cachedVersion = typeof version === "string" ? version : "0.0.0-unknown";
+  }
+  return cachedVersion;
+}
+
+/** `slipway 0.1.0 (follows werf v2.77)` */
+export function versionLine(): string {
+  return `slipway ${slipwayVersion()} (follows werf ${WERF_COMPAT_VERSION})`;
+}

@@ -1,0 +1,24 @@
+// `slipway version` / `werf version`: slipway's version and the werf version whose behaviour it follows.
+import { versionLine } from "../about.js";
+import type { CommandContext } from "../context.js";
+import { parseFlags, renderCommandHelp, renderFlagsHelp } from "../flags.js";
+
+export const VERSION_SUMMARY = "Print the slipway version and the werf version it follows";
+
+export function versionHelp(programName: string): string {
+  return renderCommandHelp({
+    summary: VERSION_SUMMARY,
+    usage: `${programName} version`,
+    flags: renderFlagsHelp([], "version"),
+  });
+}
+
+export function versionCommand(args: readonly string[], ctx: CommandContext): void {
+  // Like werf's version command: flags are checked, extra positional arguments are ignored.
+  const parsed = parseFlags([], args, ctx.env);
+  if (parsed.help) {
+    ctx.stdout.write(versionHelp(ctx.programName));
+    return;
+  }
+  ctx.stdout.write(`${versionLine()}\n`);
+}

@@ -1,0 +1,20 @@
+// What a command gets from the CLI: output streams, the environment and the program name. Commands never touch
+// `process` directly, so tests run them in-process with captured output and a plain env object.
+import type { Env } from "./flags.js";
+
+export interface CliWriter {
+  write(chunk: string): unknown;
+}
+
+export interface CliIO {
+  readonly stdout: CliWriter;
+  readonly stderr: CliWriter;
+  readonly env: Env;
+}
+
+export interface CommandContext extends CliIO {
+  /** `werf` when invoked through the `werf` binary, else `slipway`. */
+  readonly programName: string;
+  /** Aborted on SIGINT/SIGTERM/SIGQUIT with an InterruptedError as the reason. */
+  readonly signal: AbortSignal;
+}

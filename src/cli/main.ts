@@ -1,0 +1,216 @@
+/**
+ * @module cli
+ *
+ * The top layer: commander builds the program (commands, root help, `help <command>`, `--version`), each command
+ * parses its own arguments with werf's pflag semantics (src/cli/flags.ts), and `run` is the only place that turns
+ * the outcome into an exit code. Nothing else in src/ may import src/cli.
+ */
+import { basename } from "node:path";
+import process from "node:process";
+import { Command, CommanderError } from "commander";
+import { InterruptedError, SlipwayError, formatError } from "../errors.js";
+import { versionLine, WERF_COMPAT_VERSION } from "./about.js";
+import { CONVERGE_SUMMARY, convergeCommand } from "./commands/converge.js";
+import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
+import type { CliIO, CommandContext } from "./context.js";
+import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
+import { envBool, firstEnv, parseFlags } from "./flags.js";
+import type { Env } from "./flags.js";
+import { goQuote, parseGoBool } from "./go-values.js";
+import { convergeHelp } from "./options.js";
+
+export type { CliIO, CliWriter, CommandContext } from "./context.js";
+
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly group: string;
+  readonly help: (programName: string) => string;
+  readonly run: (args: readonly string[], ctx: CommandContext) => void | Promise<void>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeHelp, run: convergeCommand },
+  { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand },
+];
+
+const HELP_COMMAND_SUMMARY = "Show help for a command";
+
+export interface ProgramOptions extends CliIO {
+  /** Defaults to `slipway`. */
+  readonly programName?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** `slipway` unless the binary was invoked as `werf` (the drop-in alias). */
+export function programNameFrom(scriptPath: string | undefined): string {
+  const name = basename(scriptPath ?? "").replace(/\.(c|m)?js$/, "");
+  return name === "werf" ? "werf" : "slipway";
+}
+
+function rootHelp(programName: string): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), "help".length) + 2;
+  const groups = new Map<string, string[]>();
+  const entries = [...COMMANDS.map((c) => [c.group, c.name, c.summary] as const), ["Other commands", "help", HELP_COMMAND_SUMMARY] as const];
+  for (const [group, name, summary] of entries) {
+    const lines = groups.get(group) ?? [];
+    lines.push(`  ${name.padEnd(width)}${summary}`);
+    groups.set(group, lines);
+  }
+  const who = programName === "slipway" ? "slipway" : `${programName} (slipway)`;
+  let text = `${who} is a drop-in replacement for \`werf converge\`, following werf ${WERF_COMPAT_VERSION}\n\n`;
+  text += `Usage:\n  ${programName} [command] [options]\n`;
+  for (const [group, lines] of groups) {
+    text += `\n${group}:\n${[...lines].sort().join("\n")}\n`;
+  }
+  text += "\nOptions:\n  -h, --help     Show help\n      --version  Print the version\n";
+  text += `\nUse "${programName} <command> --help" for more information about a command.\n`;
+  return text;
+}
+
+/**
+ * The commander program. Commands receive their arguments verbatim (see `commanderArgs`) and report failures by
+ * throwing; commander's own exits are turned into CommanderError by `exitOverride`.
+ */
+export function createProgram(options: ProgramOptions): Command {
+  const programName = options.programName ?? "slipway";
+  const ctx: CommandContext = {
+    stdout: options.stdout,
+    stderr: options.stderr,
+    env: options.env,
+    programName,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  const program = new Command(programName)
+    .description(`A drop-in replacement for \`werf converge\` (werf ${WERF_COMPAT_VERSION})`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => options.stdout.write(text),
+      writeErr: (text) => options.stderr.write(text),
+      outputError: () => undefined,
+    })
+    .enablePositionalOptions()
+    .helpOption("-h, --help", "Show help")
+    .version(versionLine(), "--version", "Print the version")
+    .helpCommand("help [command]", HELP_COMMAND_SUMMARY);
+  for (const entry of COMMANDS) {
+    program
+      .command(entry.name)
+      .summary(entry.summary)
+      .description(entry.summary)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument("[args...]")
+      .configureHelp({ formatHelp: () => entry.help(programName) })
+      .action((args: string[]) => entry.run(args, ctx));
+  }
+  program.configureHelp({ formatHelp: () => rootHelp(programName) });
+  return program;
+}
+
+/**
+ * Hands a command everything after its name verbatim: inserting `--` stops commander from interpreting the
+ * arguments (it would drop a leading `--` and reorder options), so pflag rules apply to them unchanged.
+ */
+function commanderArgs(args: readonly string[]): string[] {
+  const [first, ...rest] = args;
+  if (first !== undefined && COMMANDS.some((c) => c.name === first)) return [first, "--", ...rest];
+  return [...args];
+}
+
+/** The root only knows `-h`/`--help` and `--version`; anything else before the command is an unknown flag. */
+function checkRootArgs(args: readonly string[], env: Env): readonly string[] {
+  const first = args[0];
+  if (first === "--") return args.slice(1);
+  if (first === undefined || first.length < 2 || !first.startsWith("-")) return args;
+  if (first === "-h" || first === "--help" || first === "--version") return args;
+  parseFlags([], [first], env);
+  throw new SlipwayError(`unknown flag: ${first}`, { code: "usage" });
+}
+
+/** Whether errors should carry stack traces: `--log-debug`/`--debug` anywhere before `--`, else $WERF_LOG_DEBUG. */
+function debugRequested(args: readonly string[], env: Env): boolean {
+  let debug = envBool(firstEnv(env, ["WERF_LOG_DEBUG", "WERF_DEBUG"])?.value ?? "", "truthy");
+  for (const arg of args) {
+    if (arg === "--") break;
+    const match = /^--(?:log-)?debug(?:=(.*))?$/.exec(arg);
+    if (match === null) continue;
+    try {
+      debug = match[1] === undefined ? true : parseGoBool(match[1]);
+    } catch {
+      // A malformed value fails the parse itself; keep the previous setting for the message.
+    }
+  }
+  return debug;
+}
+
+interface SignalTrap {
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+/** First SIGINT/SIGTERM/SIGQUIT aborts the run; a second one ends the process at once. */
+function trapSignals(): SignalTrap {
+  const controller = new AbortController();
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGQUIT"];
+  const handler = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(exitCodeForSignal(signal));
+    controller.abort(new InterruptedError(signal));
+  };
+  for (const signal of signals) process.on(signal, handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const signal of signals) process.off(signal, handler);
+    },
+  };
+}
+
+function commanderExitCode(err: CommanderError, args: readonly string[], io: CliIO, programName: string): number {
+  switch (err.code) {
+    case "commander.helpDisplayed":
+    case "commander.help":
+    case "commander.version":
+      return err.exitCode;
+    case "commander.unknownCommand":
+      io.stderr.write(
+        `Error: unknown command ${goQuote(args[0] ?? "")} for ${goQuote(programName)}\n` +
+          `Run '${programName} --help' for usage.\n`,
+      );
+      return EXIT_FAILURE;
+    default:
+      io.stderr.write(`Error: ${err.message.replace(/^error: /, "")}\n`);
+      return EXIT_FAILURE;
+  }
+}
+
+/**
+ * Runs the CLI for `argv` (`process.argv` shape: node, script, arguments...) and returns the exit code.
+ * Without `io` it uses the real process streams and environment and traps termination signals.
+ */
+export async function run(argv: readonly string[], io?: CliIO): Promise<number> {
+  const streams: CliIO = io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const programName = programNameFrom(argv[1]);
+  let args: readonly string[] = argv.slice(2);
+  const debug = debugRequested(args, streams.env);
+  const trap = io === undefined ? trapSignals() : undefined;
+  try {
+    args = checkRootArgs(args, streams.env);
+    if (args.length === 0) {
+      streams.stdout.write(rootHelp(programName));
+      return EXIT_SUCCESS;
+    }
+    const program = createProgram({ ...streams, programName, ...(trap ? { signal: trap.signal } : {}) });
+    await program.parseAsync(commanderArgs(args), { from: "user" });
+    const interrupted: unknown = trap?.signal.reason;
+    if (interrupted instanceof InterruptedError) throw interrupted;
+    return EXIT_SUCCESS;
+  } catch (err) {
+    if (err instanceof CommanderError) return commanderExitCode(err, args, streams, programName);
+    streams.stderr.write(formatError(err, { debug }));
+    return exitCodeFor(err);
+  } finally {
+    trap?.dispose();
+  }
+}

@@ -1,0 +1,178 @@
+// Helm 3's built-in objects (.Release, .Chart, .Capabilities) as Go values.
+
+import { formatValue } from "../fmt.js";
+import { GoFunc, GoInt, GoObject, setMapTypeName, setSliceElemType, type GoMap } from "../value.js";
+
+export const VALUES_TYPE = "chartutil.Values";
+
+export function valuesMap(entries: Iterable<[string, unknown]> = []): GoMap {
+  return setMapTypeName(new Map(entries), VALUES_TYPE);
+}
+
+/** The *chart.Metadata struct of Helm 3 (printed and accessed with Go field names). */
+export class ChartMetadata extends GoObject {
+  readonly goType = "*chart.Metadata";
+  constructor(private readonly fields: ReadonlyMap<string, unknown>) {
+    super();
+  }
+  static readonly FIELDS = [
+    "Name",
+    "Home",
+    "Sources",
+    "Version",
+    "Description",
+    "Keywords",
+    "Maintainers",
+    "Icon",
+    "APIVersion",
+    "Condition",
+    "Tags",
+    "AppVersion",
+    "Deprecated",
+    "Annotations",
+    "KubeVersion",
+    "Dependencies",
+    "Type",
+  ];
+  override field(name: string): { value: unknown } | undefined {
+    if (!ChartMetadata.FIELDS.includes(name)) return undefined;
+    const v = this.fields.get(name);
+    if (v !== undefined) return { value: v };
+    // Zero values of the struct's field types.
+    if (name === "Deprecated") return { value: false };
+    if (["Sources", "Keywords", "Maintainers", "Dependencies"].includes(name)) return { value: null };
+    if (name === "Annotations") return { value: null };
+    return { value: "" };
+  }
+  format(): string {
+    const parts = ChartMetadata.FIELDS.map((f) => {
+      const v = this.field(f)?.value;
+      if (v === null) return f === "Annotations" ? "map[]" : "[]";
+      return formatValue(v);
+    });
+    return "&{" + parts.join(" ") + "}";
+  }
+}
+
+class KubeVersion extends GoObject {
+  readonly goType = "*chartutil.KubeVersion";
+  constructor(
+    readonly version: string,
+    readonly major: string,
+    readonly minor: string,
+  ) {
+    super();
+  }
+  override field(name: string): { value: unknown } | undefined {
+    if (name === "Version") return { value: this.version };
+    if (name === "Major") return { value: this.major };
+    if (name === "Minor") return { value: this.minor };
+    return undefined;
+  }
+  override method(name: string): GoFunc | undefined {
+    if (name === "String" || name === "GitVersion") {
+      return new GoFunc(name, [], null, () => this.version, "string");
+    }
+    return undefined;
+  }
+  format(): string {
+    return this.version;
+  }
+}
+
+class VersionSet extends GoObject {
+  readonly goType = "chartutil.VersionSet";
+  constructor(readonly versions: string[]) {
+    super();
+  }
+  override get goKind(): string {
+    return "slice";
+  }
+  override method(name: string): GoFunc | undefined {
+    if (name === "Has") {
+      return new GoFunc("Has", ["string"], null, (v: unknown) => this.versions.includes(v as string), "bool");
+    }
+    return undefined;
+  }
+  format(): string {
+    return "[" + this.versions.join(" ") + "]";
+  }
+}
+
+class HelmVersion extends GoObject {
+  readonly goType = "helmversion.BuildInfo";
+  private readonly f = new Map<string, string>([
+    ["Version", "v3.17.3"],
+    ["GitCommit", "e4da49785aa6e6ee2b86efd5dd9e43400318262b"],
+    ["GitTreeState", "clean"],
+    ["GoVersion", "go1.23.7"],
+  ]);
+  override field(name: string): { value: unknown } | undefined {
+    const v = this.f.get(name);
+    return v === undefined ? undefined : { value: v };
+  }
+  format(): string {
+    return "{" + [...this.f.values()].join(" ") + "}";
+  }
+}
+
+export class Capabilities extends GoObject {
+  readonly goType = "*chartutil.Capabilities";
+  readonly kubeVersion: KubeVersion;
+  readonly apiVersions: VersionSet;
+  readonly helmVersion = new HelmVersion();
+  constructor(kubeVersion: string, apiVersions: string[]) {
+    super();
+    const m = /^v?(\d+)\.(\d+)/.exec(kubeVersion);
+    const v = kubeVersion.startsWith("v") ? kubeVersion : "v" + kubeVersion;
+    this.kubeVersion = new KubeVersion(v, m?.[1] ?? "", m?.[2] ?? "");
+    this.apiVersions = new VersionSet(setSliceElemType([...apiVersions], "string"));
+  }
+  override field(name: string): { value: unknown } | undefined {
+    if (name === "KubeVersion") return { value: this.kubeVersion };
+    if (name === "APIVersions") return { value: this.apiVersions };
+    if (name === "HelmVersion") return { value: this.helmVersion };
+    return undefined;
+  }
+  format(): string {
+    return "&{" + this.kubeVersion.format() + " " + this.apiVersions.format() + " " + this.helmVersion.format() + "}";
+  }
+}
+
+export interface ReleaseOptions {
+  name: string;
+  namespace: string;
+  revision?: number;
+  isUpgrade?: boolean;
+}
+
+export function releaseObject(o: ReleaseOptions): GoMap {
+  const isUpgrade = o.isUpgrade ?? false;
+  return new Map<string, unknown>([
+    ["Name", o.name],
+    ["Namespace", o.namespace],
+    ["IsUpgrade", isUpgrade],
+    ["IsInstall", !isUpgrade],
+    ["Revision", GoInt.int(o.revision ?? 1)],
+    ["Service", "Helm"],
+  ]);
+}
+
+export interface RootOptions {
+  values: GoMap;
+  release: ReleaseOptions;
+  chart: ReadonlyMap<string, unknown>;
+  capabilities: Capabilities;
+}
+
+/** The root object Helm passes to every template of a chart. */
+export function renderRoot(o: RootOptions): GoMap {
+  return valuesMap([
+    ["Values", o.values],
+    ["Release", releaseObject(o.release)],
+    ["Chart", new ChartMetadata(o.chart)],
+    ["Capabilities", o.capabilities],
+    ["Files", new Map()],
+    ["Subcharts", new Map()],
+  ]);
+}

@@ -1,0 +1,562 @@
+// Lexer for Go text/template (a port of text/template/parse/lex.go semantics).
+
+export enum ItemType {
+  Error,
+  Bool,
+  Char,
+  CharConstant,
+  Comment,
+  Assign,
+  Declare,
+  EOF,
+  Field,
+  Identifier,
+  LeftDelim,
+  LeftParen,
+  Number,
+  Pipe,
+  RawString,
+  RightDelim,
+  RightParen,
+  Space,
+  String,
+  Text,
+  Variable,
+  // Keywords (after this marker).
+  Keyword,
+  Block,
+  Break,
+  Continue,
+  Dot,
+  Define,
+  Else,
+  End,
+  If,
+  Nil,
+  Range,
+  Template,
+  With,
+}
+
+export interface Item {
+  typ: ItemType;
+  pos: number; // offset (UTF-16 index) in the input
+  val: string;
+  line: number;
+}
+
+const keywords: Record<string, ItemType> = {
+  ".": ItemType.Dot,
+  block: ItemType.Block,
+  break: ItemType.Break,
+  continue: ItemType.Continue,
+  define: ItemType.Define,
+  else: ItemType.Else,
+  end: ItemType.End,
+  if: ItemType.If,
+  range: ItemType.Range,
+  nil: ItemType.Nil,
+  template: ItemType.Template,
+  with: ItemType.With,
+};
+
+const LEFT_DELIM = "{{";
+const RIGHT_DELIM = "}}";
+const LEFT_COMMENT = "/*";
+const RIGHT_COMMENT = "*/";
+const TRIM_MARKER_LEN = 2;
+const SPACE_CHARS = " \t\r\n";
+
+function isSpace(c: string | undefined): boolean {
+  return c === " " || c === "\t" || c === "\r" || c === "\n";
+}
+
+const alnumRe = /^[\p{L}\p{Nd}_]$/u;
+
+function isAlphaNumeric(c: string): boolean {
+  if (c.length === 1) {
+    const code = c.charCodeAt(0);
+    if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95) {
+      return true;
+    }
+    if (code < 0x80) return false;
+  }
+  return c !== "" && alnumRe.test(c);
+}
+
+function hasLeftTrimMarker(s: string, pos: number): boolean {
+  return s.length - pos >= 2 && s[pos] === "-" && isSpace(s[pos + 1]);
+}
+
+function hasRightTrimMarker(s: string, pos: number): boolean {
+  return s.length - pos >= 2 && isSpace(s[pos]) && s[pos + 1] === "-";
+}
+
+function rightTrimLength(s: string, start: number, end: number): number {
+  let i = end;
+  while (i > start && SPACE_CHARS.includes(s[i - 1] ?? "x")) i--;
+  return end - i;
+}
+
+function leftTrimLength(s: string, pos: number): number {
+  let i = pos;
+  while (i < s.length && SPACE_CHARS.includes(s[i] ?? "x")) i++;
+  return i - pos;
+}
+
+/** Formats a rune as Go's %#U does: U+0021 '!'. */
+export function formatRuneU(c: string): string {
+  if (c === "") return "U+FFFFFFFF";
+  const cp = c.codePointAt(0) ?? 0;
+  const hex = "U+" + cp.toString(16).toUpperCase().padStart(4, "0");
+  // Printable runes also show the character.
+  if (/[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(c) || c === " ") return `${hex} '${c}'`;
+  return hex;
+}
+
+export interface LexOptions {
+  breakOK: boolean;
+  continueOK: boolean;
+}
+
+/** Tokenizes the whole input. The item list ends with EOF or an Error item. */
+export class Lexer {
+  private pos = 0;
+  private start = 0;
+  private line = 1;
+  private startLine = 1;
+  private parenDepth = 0;
+  readonly items: Item[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly input: string,
+  ) {}
+
+  private emit(t: ItemType): void {
+    this.items.push({ typ: t, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine });
+    this.start = this.pos;
+    this.startLine = this.line;
+  }
+
+  private ignore(): void {
+    this.countLines(this.start, this.pos);
+    this.start = this.pos;
+    this.startLine = this.line;
+  }
+
+  private countLines(from: number, to: number): void {
+    for (let i = from; i < to; i++) if (this.input.charCodeAt(i) === 10) this.line++;
+  }
+
+  private next(): string {
+    if (this.pos >= this.input.length) {
+      this.lastWidth = 0;
+      return "";
+    }
+    const cp = this.input.codePointAt(this.pos) ?? 0;
+    const c = cp > 0xffff ? String.fromCodePoint(cp) : (this.input[this.pos] ?? "");
+    this.lastWidth = c.length;
+    this.pos += c.length;
+    if (c === "\n") this.line++;
+    return c;
+  }
+
+  private lastWidth = 0;
+
+  private backup(): void {
+    if (this.lastWidth > 0) {
+      this.pos -= this.lastWidth;
+      if (this.input[this.pos] === "\n") this.line--;
+      this.lastWidth = 0;
+    }
+  }
+
+  private peek(): string {
+    const c = this.next();
+    this.backup();
+    return c;
+  }
+
+  private accept(valid: string): boolean {
+    const c = this.next();
+    if (c !== "" && valid.includes(c)) return true;
+    this.backup();
+    return false;
+  }
+
+  private acceptRun(valid: string): void {
+    for (;;) {
+      const c = this.next();
+      if (c === "" || !valid.includes(c)) break;
+    }
+    this.backup();
+  }
+
+  private errorf(msg: string): void {
+    this.items.push({ typ: ItemType.Error, pos: this.start, val: msg, line: this.startLine });
+  }
+
+  run(): Item[] {
+    for (;;) {
+      // lexText
+      const x = this.input.indexOf(LEFT_DELIM, this.pos);
+      if (x >= 0) {
+        if (x > this.pos) {
+          this.pos = x;
+          let trimLength = 0;
+          const delimEnd = this.pos + LEFT_DELIM.length;
+          if (hasLeftTrimMarker(this.input, delimEnd)) {
+            trimLength = rightTrimLength(this.input, this.start, this.pos);
+          }
+          this.pos -= trimLength;
+          this.countLines(this.start, this.pos);
+          const text = this.input.slice(this.start, this.pos);
+          const item: Item = { typ: ItemType.Text, pos: this.start, val: text, line: this.startLine };
+          this.start = this.pos;
+          this.startLine = this.line;
+          this.pos += trimLength;
+          this.ignore();
+          if (text.length > 0) this.items.push(item);
+        }
+        if (!this.lexLeftDelim()) return this.items;
+        continue;
+      }
+      this.pos = this.input.length;
+      if (this.pos > this.start) {
+        this.countLines(this.start, this.pos);
+        this.items.push({
+          typ: ItemType.Text,
+          pos: this.start,
+          val: this.input.slice(this.start),
+          line: this.startLine,
+        });
+        this.start = this.pos;
+      }
+      this.items.push({ typ: ItemType.EOF, pos: this.pos, val: "", line: this.line });
+      return this.items;
+    }
+  }
+
+  /** Returns false when lexing stopped with an error. */
+  private lexLeftDelim(): boolean {
+    this.pos += LEFT_DELIM.length;
+    const trimSpace = hasLeftTrimMarker(this.input, this.pos);
+    const afterMarker = trimSpace ? TRIM_MARKER_LEN : 0;
+    if (this.input.startsWith(LEFT_COMMENT, this.pos + afterMarker)) {
+      this.pos += afterMarker;
+      this.ignore();
+      return this.lexComment();
+    }
+    this.items.push({ typ: ItemType.LeftDelim, pos: this.start, val: LEFT_DELIM, line: this.startLine });
+    this.pos += afterMarker;
+    this.ignore();
+    this.parenDepth = 0;
+    return this.lexInsideAction();
+  }
+
+  private atRightDelim(): { delim: boolean; trimSpaces: boolean } {
+    if (
+      hasRightTrimMarker(this.input, this.pos) &&
+      this.input.startsWith(RIGHT_DELIM, this.pos + TRIM_MARKER_LEN)
+    ) {
+      return { delim: true, trimSpaces: true };
+    }
+    if (this.input.startsWith(RIGHT_DELIM, this.pos)) return { delim: true, trimSpaces: false };
+    return { delim: false, trimSpaces: false };
+  }
+
+  private lexComment(): boolean {
+    this.pos += LEFT_COMMENT.length;
+    const x = this.input.indexOf(RIGHT_COMMENT, this.pos);
+    if (x < 0) {
+      this.errorf("unclosed comment");
+      return false;
+    }
+    this.pos = x + RIGHT_COMMENT.length;
+    const { delim, trimSpaces } = this.atRightDelim();
+    if (!delim) {
+      this.errorf("comment ends before closing delimiter");
+      return false;
+    }
+    if (trimSpaces) this.pos += TRIM_MARKER_LEN;
+    this.pos += RIGHT_DELIM.length;
+    if (trimSpaces) this.pos += leftTrimLength(this.input, this.pos);
+    this.ignore();
+    return true;
+  }
+
+  private lexRightDelim(): void {
+    const { trimSpaces } = this.atRightDelim();
+    if (trimSpaces) {
+      this.pos += TRIM_MARKER_LEN;
+      this.ignore();
+    }
+    this.pos += RIGHT_DELIM.length;
+    this.emit(ItemType.RightDelim);
+    if (trimSpaces) {
+      this.pos += leftTrimLength(this.input, this.pos);
+      this.ignore();
+    }
+  }
+
+  private lexInsideAction(): boolean {
+    for (;;) {
+      const { delim } = this.atRightDelim();
+      if (delim) {
+        if (this.parenDepth === 0) {
+          this.lexRightDelim();
+          return true;
+        }
+        this.errorf("unclosed left paren");
+        return false;
+      }
+      const r = this.next();
+      if (r === "") {
+        this.errorf("unclosed action");
+        return false;
+      } else if (isSpace(r)) {
+        this.backup();
+        if (this.lexSpace()) {
+          this.lexRightDelim();
+          return true;
+        }
+      } else if (r === "=") {
+        this.emit(ItemType.Assign);
+      } else if (r === ":") {
+        if (this.next() !== "=") {
+          this.errorf("expected :=");
+          return false;
+        }
+        this.emit(ItemType.Declare);
+      } else if (r === "|") {
+        this.emit(ItemType.Pipe);
+      } else if (r === '"') {
+        if (!this.lexQuote()) return false;
+      } else if (r === "`") {
+        if (!this.lexRawQuote()) return false;
+      } else if (r === "$") {
+        if (!this.lexFieldOrVariable(ItemType.Variable)) return false;
+      } else if (r === "'") {
+        if (!this.lexChar()) return false;
+      } else if (r === ".") {
+        const c = this.input[this.pos];
+        if (this.pos < this.input.length && c !== undefined && (c < "0" || c > "9")) {
+          if (!this.lexFieldOrVariable(ItemType.Field)) return false;
+        } else {
+          this.backup();
+          if (!this.lexNumber()) return false;
+        }
+      } else if (r === "+" || r === "-" || (r >= "0" && r <= "9")) {
+        this.backup();
+        if (!this.lexNumber()) return false;
+      } else if (isAlphaNumeric(r)) {
+        this.backup();
+        if (!this.lexIdentifier()) return false;
+      } else if (r === "(") {
+        this.emit(ItemType.LeftParen);
+        this.parenDepth++;
+      } else if (r === ")") {
+        this.parenDepth--;
+        if (this.parenDepth < 0) {
+          this.errorf("unexpected right paren");
+          return false;
+        }
+        this.emit(ItemType.RightParen);
+      } else if (r.length === 1 && r.charCodeAt(0) < 0x80 && r.charCodeAt(0) >= 0x20 && r.charCodeAt(0) !== 0x7f) {
+        this.emit(ItemType.Char);
+      } else {
+        this.errorf(`unrecognized character in action: ${formatRuneU(r)}`);
+        return false;
+      }
+    }
+  }
+
+  /** Returns true when it stopped right at a trim-marked right delimiter. */
+  private lexSpace(): boolean {
+    let numSpaces = 0;
+    for (;;) {
+      const r = this.peek();
+      if (!isSpace(r)) break;
+      this.next();
+      numSpaces++;
+    }
+    if (
+      hasRightTrimMarker(this.input, this.pos - 1) &&
+      this.input.startsWith(RIGHT_DELIM, this.pos - 1 + TRIM_MARKER_LEN)
+    ) {
+      this.pos--;
+      if (this.input[this.pos] === "\n") this.line--;
+      if (numSpaces === 1) return true;
+    }
+    this.emit(ItemType.Space);
+    return false;
+  }
+
+  private atTerminator(): boolean {
+    const r = this.peek();
+    if (isSpace(r)) return true;
+    switch (r) {
+      case "":
+      case ".":
+      case ",":
+      case "|":
+      case ":":
+      case ")":
+      case "(":
+        return true;
+      default:
+        break;
+    }
+    return this.input.startsWith(RIGHT_DELIM, this.pos);
+  }
+
+  private lexIdentifier(): boolean {
+    for (;;) {
+      const r = this.next();
+      if (isAlphaNumeric(r)) continue;
+      this.backup();
+      const word = this.input.slice(this.start, this.pos);
+      if (!this.atTerminator()) {
+        this.errorf(`bad character ${formatRuneU(r)}`);
+        return false;
+      }
+      const kw = keywords[word];
+      if (kw !== undefined && kw > ItemType.Keyword) {
+        this.emit(kw);
+      } else if (word.startsWith(".")) {
+        this.emit(ItemType.Field);
+      } else if (word === "true" || word === "false") {
+        this.emit(ItemType.Bool);
+      } else {
+        this.emit(ItemType.Identifier);
+      }
+      return true;
+    }
+  }
+
+  private lexFieldOrVariable(typ: ItemType): boolean {
+    if (this.atTerminator()) {
+      this.emit(typ === ItemType.Variable ? ItemType.Variable : ItemType.Dot);
+      return true;
+    }
+    let r: string;
+    for (;;) {
+      r = this.next();
+      if (!isAlphaNumeric(r)) {
+        this.backup();
+        break;
+      }
+    }
+    if (!this.atTerminator()) {
+      this.errorf(`bad character ${formatRuneU(r)}`);
+      return false;
+    }
+    this.emit(typ);
+    return true;
+  }
+
+  private lexChar(): boolean {
+    for (;;) {
+      let r = this.next();
+      if (r === "\\") {
+        r = this.next();
+        if (r !== "" && r !== "\n") continue;
+        this.errorf("unterminated character constant");
+        return false;
+      }
+      if (r === "" || r === "\n") {
+        this.errorf("unterminated character constant");
+        return false;
+      }
+      if (r === "'") break;
+    }
+    this.emit(ItemType.CharConstant);
+    return true;
+  }
+
+  private lexNumber(): boolean {
+    if (!this.scanNumber()) {
+      this.errorf(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
+      return false;
+    }
+    const sign = this.peek();
+    if (sign === "+" || sign === "-") {
+      if (!this.scanNumber() || this.input[this.pos - 1] !== "i") {
+        this.errorf(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
+        return false;
+      }
+      this.emit(ItemType.Number); // complex constant
+      return true;
+    }
+    this.emit(ItemType.Number);
+    return true;
+  }
+
+  private scanNumber(): boolean {
+    this.accept("+-");
+    let digits = "0123456789_";
+    if (this.accept("0")) {
+      if (this.accept("xX")) digits = "0123456789abcdefABCDEF_";
+      else if (this.accept("oO")) digits = "01234567_";
+      else if (this.accept("bB")) digits = "01_";
+    }
+    this.acceptRun(digits);
+    if (this.accept(".")) this.acceptRun(digits);
+    if (digits.length === 11 && this.accept("eE")) {
+      this.accept("+-");
+      this.acceptRun("0123456789_");
+    }
+    if (digits.length === 23 && this.accept("pP")) {
+      this.accept("+-");
+      this.acceptRun("0123456789_");
+    }
+    this.accept("i");
+    if (isAlphaNumeric(this.peek())) {
+      this.next();
+      return false;
+    }
+    return true;
+  }
+
+  private lexQuote(): boolean {
+    for (;;) {
+      let r = this.next();
+      if (r === "\\") {
+        r = this.next();
+        if (r !== "" && r !== "\n") continue;
+        this.errorf("unterminated quoted string");
+        return false;
+      }
+      if (r === "" || r === "\n") {
+        this.errorf("unterminated quoted string");
+        return false;
+      }
+      if (r === '"') break;
+    }
+    this.emit(ItemType.String);
+    return true;
+  }
+
+  private lexRawQuote(): boolean {
+    for (;;) {
+      const r = this.next();
+      if (r === "") {
+        this.errorf("unterminated raw quoted string");
+        return false;
+      }
+      if (r === "`") break;
+    }
+    this.emit(ItemType.RawString);
+    return true;
+  }
+}
+
+function goQuote(s: string): string {
+  // Minimal strconv.Quote for lexer messages.
+  return JSON.stringify(s);
+}
+
+export function lex(name: string, input: string): Item[] {
+  return new Lexer(name, input).run();
+}
