@@ -9,7 +9,7 @@ import { basename } from "node:path";
 import process from "node:process";
 import { Command, CommanderError } from "commander";
 import { InterruptedError, SlipwayError, formatError } from "../errors.js";
-import { versionLine, WERF_COMPAT_VERSION } from "./about.js";
+import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { CONVERGE_SUMMARY, convergeCommand } from "./commands/converge.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
 import type { CliIO, CommandContext } from "./context.js";

@@ -1,5 +1,5 @@
 // `slipway version` / `werf version`: slipway's version and the werf version whose behaviour it follows.
-import { versionLine } from "../about.js";
+import { versionLine } from "../../version.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp } from "../flags.js";
 
