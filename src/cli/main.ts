@@ -10,6 +10,7 @@ import process from "node:process";
 import { Command, CommanderError } from "commander";
 import { InterruptedError, SlipwayError, formatError } from "../errors.js";
 import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
+import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CONVERGE_SUMMARY, convergeCommand } from "./commands/converge.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
 import type { CliIO, CommandContext } from "./context.js";
@@ -31,6 +32,7 @@ interface CommandEntry {
 
 const COMMANDS: readonly CommandEntry[] = [
   { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeHelp, run: convergeCommand },
+  { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand },
   { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand },
 ];
 

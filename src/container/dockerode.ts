@@ -148,6 +148,11 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
+  async tag(source: string, target: string): Promise<void> {
+    const { repo, tag } = splitReference(target);
+    await this.docker.getImage(source).tag({ repo, tag });
+  }
+
   async removeImage(reference: string): Promise<void> {
     try {
       await this.docker.getImage(reference).remove({ force: true });

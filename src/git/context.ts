@@ -476,6 +476,11 @@ export function copyInstructionChecksum(
   return { checksum: sha256Joined(filesChecksum(entries)), entries };
 }
 
+/** Whether a path (relative to the repository root) is one a COPY/ADD with these sources takes from the context. */
+export function copySourcesMatch(options: CopySourcesOptions, path: string): boolean {
+  return copyMatcher(options).isPathMatched(path);
+}
+
 /** The files (blobs, symlinks, submodule commits) a COPY/ADD takes from the context: for giterminism checks. */
 export function selectCopySources(index: TreeIndex, options: CopySourcesOptions): ContextTreeEntry[] {
   return lazyLsTree(index, { pathScope: options.context, pathMatcher: copyMatcher(options), allFiles: true });

@@ -146,7 +146,9 @@ export async function openGitRepo(dir: string): Promise<CliGitRepo> {
   try {
     result = await runGit(["rev-parse", "--show-toplevel"], { cwd: absolute });
   } catch (error) {
-    throw new SlipwayError(noWorkTreeMessage(absolute), { code: "git", cause: error });
+    // git's own "not a git repository" adds nothing to werf's message; other failures (no such dir, no git) do.
+    const redundant = error instanceof Error && /not a git repository/.test(error.message);
+    throw new SlipwayError(noWorkTreeMessage(absolute), { code: "git", ...(redundant ? {} : { cause: error }) });
   }
   const top = result.stdout.toString("utf8").trim();
   if (top === "") throw new SlipwayError(noWorkTreeMessage(absolute), { code: "git" });

@@ -2,7 +2,20 @@ import { describe, expect, it } from "vitest";
 import { CONVERGE_FLAGS } from "../../../src/cli/options.js";
 import { runCli } from "./cli-harness.js";
 
-const NOT_IMPLEMENTED = "Error: converge is not implemented yet\n";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// A directory outside any Git work tree: converge gets past option parsing and stops at werf's first check.
+const NO_GIT = mkdtempSync(join(tmpdir(), "slipway-no-git-"));
+const NO_GIT_ERROR = `Error: werf requires a git work tree for the project to exist: unable to find a valid .git in the current directory ${JSON.stringify(NO_GIT)} or parent directories, you may also specify git work tree explicitly with --git-work-tree option (or WERF_GIT_WORK_TREE env var)\n`;
+
+function reachedPipeline(result: { code: number; stdout: string; stderr: string }): void {
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe(NO_GIT_ERROR);
+  expect(result.stdout).toMatch(/^Version: slipway .* \(follows werf v2\.77\)\n/);
+  expect(result.stdout).toMatch(/\nRunning time \d+\.\d\d seconds\n$/);
+}
 
 describe("converge --help", () => {
   it("lists the flags with their defaults and variables", async () => {
@@ -98,8 +111,8 @@ describe("converge command-line errors", () => {
   });
 
   it("accepts image names with WERF_CONVERGE_ENABLE_IMAGES_PARAMS=1 (and then reaches the pipeline)", async () => {
-    const result = await runCli(["converge", "backend", "frontend"], { WERF_CONVERGE_ENABLE_IMAGES_PARAMS: "1" });
-    expect(result).toEqual({ code: 1, stdout: "", stderr: NOT_IMPLEMENTED });
+    const result = await runCli(["converge", "--dir", NO_GIT, "backend", "frontend"], { WERF_CONVERGE_ENABLE_IMAGES_PARAMS: "1" });
+    reachedPipeline(result);
   });
 
   it("reports a malformed WERF_* int variable clearly instead of crashing", async () => {
@@ -127,14 +140,15 @@ describe("converge command-line errors", () => {
   });
 });
 
-describe("converge without a pipeline", () => {
-  it("fails honestly: not implemented, exit 1, nothing on stdout", async () => {
-    const result = await runCli(["converge", "--repo", "registry.example.com/app", "--env", "production"]);
-    expect(result).toEqual({ code: 1, stdout: "", stderr: NOT_IMPLEMENTED });
+describe("converge reaching the pipeline", () => {
+  it("fails with werf's message outside a Git work tree, exit 1, one error line", async () => {
+    const result = await runCli(["converge", "--dir", NO_GIT, "--repo", "registry.example.com/app", "--env", "production"]);
+    reachedPipeline(result);
   });
 
   it("fails the same way when configured only through WERF_* variables", async () => {
     const result = await runCli(["converge"], {
+      WERF_DIR: NO_GIT,
       WERF_REPO: "registry.example.com/app",
       WERF_ENV: "production",
       WERF_SET_IMAGE_TAG: "image.tag=1",
@@ -142,7 +156,7 @@ describe("converge without a pipeline", () => {
       WERF_LOG_COLOR_MODE: "on",
       WERF_LOG_TERMINAL_WIDTH: "130",
     });
-    expect(result).toEqual({ code: 1, stdout: "", stderr: NOT_IMPLEMENTED });
+    reachedPipeline(result);
   });
 
   it.each([
@@ -151,23 +165,15 @@ describe("converge without a pipeline", () => {
     [[], { WERF_LOG_DEBUG: "1" }],
     [[], { WERF_DEBUG: "yes" }],
   ])("adds stack traces in debug mode (%j %j)", async (args, env) => {
-    const result = await runCli(["converge", ...args], env);
+    const result = await runCli(["converge", "--dir", NO_GIT, ...args], env);
     expect(result.code).toBe(1);
-    expect(result.stderr.startsWith(NOT_IMPLEMENTED)).toBe(true);
-    expect(result.stderr).toContain("SlipwayError: converge is not implemented yet\n");
+    expect(result.stderr.startsWith(NO_GIT_ERROR)).toBe(true);
+    expect(result.stderr).toContain("SlipwayError: werf requires a git work tree");
     expect(result.stderr).toMatch(/\n +at /);
   });
 
   it("keeps stack traces out without debug (WERF_LOG_DEBUG=TRUE is not true for werf)", async () => {
-    expect(await runCli(["converge"], { WERF_LOG_DEBUG: "TRUE" })).toEqual({
-      code: 1,
-      stdout: "",
-      stderr: NOT_IMPLEMENTED,
-    });
-    expect(await runCli(["converge", "--log-debug=false"], { WERF_LOG_DEBUG: "1" })).toEqual({
-      code: 1,
-      stdout: "",
-      stderr: NOT_IMPLEMENTED,
-    });
+    reachedPipeline(await runCli(["converge", "--dir", NO_GIT], { WERF_LOG_DEBUG: "TRUE" }));
+    reachedPipeline(await runCli(["converge", "--dir", NO_GIT, "--log-debug=false"], { WERF_LOG_DEBUG: "1" }));
   });
 });

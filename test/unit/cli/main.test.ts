@@ -74,11 +74,11 @@ describe("program name", () => {
 
 describe("root errors", () => {
   it("rejects an unknown command like cobra", async () => {
-    const result = await runCli(["build"], {}, "/usr/bin/werf");
+    const result = await runCli(["bulid"], {}, "/usr/bin/werf");
     expect(result).toEqual({
       code: 1,
       stdout: "",
-      stderr: "Error: unknown command \"build\" for \"werf\"\nRun 'werf --help' for usage.\n",
+      stderr: "Error: unknown command \"bulid\" for \"werf\"\nRun 'werf --help' for usage.\n",
     });
   });
 

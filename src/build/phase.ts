@@ -1,0 +1,543 @@
+/**
+ * The build phase of converge: for every Dockerfile image of werf.yaml, in dependency sets, compute werf v2's
+ * content digest from the commit, look the digest up among the tags of `--repo`, and build (through the Docker
+ * Engine API), tag `<digest>-<unix-ms>` and push only the images that are missing.
+ *
+ * Inputs: the parsed WerfConfig, ProjectFiles (giterminism), and the ports (ContainerEngine, RegistryClient,
+ * credentials). Output: one BuiltImage per image, plus BuildEvents for the UI. No terminal output here.
+ */
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
+import { ImageBuildError } from "../container/engine.js";
+import type { DockerfileImage, WerfConfig } from "../config/werf-yaml.js";
+import { isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "../config/giterminism.js";
+import { SlipwayError } from "../errors.js";
+import { copyInstructionChecksum, copySourcesMatch, filesChecksum, selectContextFiles, selectCopySources } from "../git/context.js";
+import { keepDockerfile, parseDockerignore } from "../git/dockerignore.js";
+import { UncommittedFileError, type ProjectFiles } from "../git/project-files.js";
+import type { CommitInfo } from "../git/repo.js";
+import type { RegistryClient } from "../registry/client.js";
+import { parseRepository, type ImageRepository } from "../registry/reference.js";
+import { tarEntry, tarEnd, type TarEntry } from "../util/tar.js";
+import { contentTag, parseContentTag, planDockerfileDigest, type ContextChecksumRequest } from "./digest.js";
+import { DockerfileSyntaxError } from "./dockerfile/parser.js";
+
+export interface BuildPhaseOptions {
+  /** `--repo`; required when there are images to process. */
+  readonly repo: string | undefined;
+  /** `--final-repo`: final images are copied there and the chart points at it. */
+  readonly finalRepo?: string | undefined;
+  /** `-Z`: check only; fail with werf's "stages required" explanation when something is missing. */
+  readonly requireBuiltImages: boolean;
+  readonly parallel: boolean;
+  /** ≤ 0 means unlimited. */
+  readonly parallelTasksLimit: number;
+  readonly platform?: string | undefined;
+  /** `--backend-network`: overrides `network:` of every image. */
+  readonly backendNetwork?: string | undefined;
+  readonly project: string;
+  readonly werfVersion: string;
+  readonly commit: CommitInfo;
+  readonly giterminism: GiterminismConfig;
+  readonly dev: boolean;
+  /** The builder the engine uses; "legacy" by default. */
+  readonly builder?: "legacy" | "buildkit";
+  /** The config file name for messages (werf.yaml). */
+  readonly configFile: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface BuildPorts {
+  readonly files: ProjectFiles;
+  readonly engine: ContainerEngine;
+  readonly registry: RegistryClient;
+  readonly authconfig: (registry: string) => Promise<RegistryAuth>;
+  readonly now: () => number;
+  readonly emit: (event: BuildEvent) => void;
+}
+
+export interface BuiltImage {
+  readonly name: string;
+  readonly final: boolean;
+  /** The werf v2 content digest (56 hex). */
+  readonly digest: string;
+  /** Where the chart finds the image: `--final-repo` for final images when set, else `--repo`. */
+  readonly repo: string;
+  readonly repository: ImageRepository;
+  readonly tag: string;
+  /** `<repo>:<tag>`. */
+  readonly ref: string;
+  /** The config digest (Docker's image ID). */
+  readonly imageId: string;
+  /** The manifest digest in the registry. */
+  readonly manifestDigest: string;
+  readonly size: number;
+  readonly rebuilt: boolean;
+  readonly buildMs: number;
+  /** The `werf-project-repo-commit` label, when known. */
+  readonly commit: string;
+  readonly createdAtNs: number;
+}
+
+export type BuildEvent =
+  | { readonly kind: "plan"; readonly sets: readonly (readonly string[])[]; readonly limit: number }
+  | { readonly kind: "image-start"; readonly image: string; readonly index: number; readonly total: number; readonly final: boolean }
+  | { readonly kind: "image-reused"; readonly image: string; readonly result: BuiltImage }
+  | { readonly kind: "build-start"; readonly image: string }
+  | { readonly kind: "build-output"; readonly image: string; readonly line: string }
+  | { readonly kind: "push"; readonly image: string; readonly ref: string }
+  | { readonly kind: "image-built"; readonly image: string; readonly result: BuiltImage }
+  | { readonly kind: "image-failed"; readonly image: string; readonly error: unknown; readonly ms: number }
+  | { readonly kind: "image-done"; readonly image: string; readonly ms: number }
+  | { readonly kind: "warning"; readonly text: string };
+
+/** The image sets werf builds one after another: Set #0 has no dependencies, Set #1 depends on #0, ... */
+export function dependencySets(images: readonly DockerfileImage[]): string[][] {
+  const level = new Map<string, number>();
+  const byName = new Map(images.map((image) => [image.name, image]));
+  const depth = (name: string): number => {
+    const known = level.get(name);
+    if (known !== undefined) return known;
+    const deps = byName.get(name)?.dependencies ?? [];
+    const value = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => depth(d.image)));
+    level.set(name, value);
+    return value;
+  };
+  const sets: string[][] = [];
+  for (const image of images) {
+    const d = depth(image.name);
+    (sets[d] ??= []).push(image.name);
+  }
+  return sets.filter((set) => set.length > 0);
+}
+
+function joinPath(...parts: string[]): string {
+  return parts.filter((p) => p !== "" && p !== ".").join("/").replace(/\/+/g, "/").replace(/\/\.\//g, "/");
+}
+
+function cleanRel(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
+
+function imageLabel(image: DockerfileImage): string {
+  return image.name === "" ? "~" : image.name;
+}
+
+const STAGES_REQUIRED_CAUSES = `Possible reasons:
+  - The build context or Dockerfile changed since the images were built: build them without --require-built-images.
+  - The Dockerfile COPYs files that change on every commit (e.g. .git, generated files).
+  - werf.yaml uses non-permanent data (env, date functions, generated files).
+  - The images were removed from the repo by cleanup.
+  - --require-built-images was given where a build was intended.`;
+
+interface PreparedImage {
+  readonly image: DockerfileImage;
+  readonly digest: string;
+  readonly contextRepoPath: string;
+  readonly dockerignorePatterns: readonly string[] | undefined;
+  readonly buildArgs: Record<string, string>;
+}
+
+/** Runs the build phase; returns the images in werf.yaml order. */
+export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptions, ports: BuildPorts): Promise<BuiltImage[]> {
+  const images = config.images;
+  if (images.length === 0) return [];
+  if (options.repo === undefined || options.repo === "") {
+    throw new SlipwayError("--repo=ADDRESS param required", { code: "usage" });
+  }
+  const repo = parseRepository(options.repo);
+  const finalRepo = options.finalRepo ? parseRepository(options.finalRepo) : undefined;
+  const results = new Map<string, BuiltImage>();
+  const sets = dependencySets(images);
+  const limit = !options.parallel ? 1 : options.parallelTasksLimit <= 0 ? Number.POSITIVE_INFINITY : options.parallelTasksLimit;
+  if (images.length > 1 && options.parallel) ports.emit({ kind: "plan", sets, limit: options.parallelTasksLimit });
+
+  let tagList: Promise<string[]> | undefined;
+  const repoTags = (): Promise<string[]> => (tagList ??= ports.registry.listTags(repo));
+  const missing: string[] = [];
+  const failures: { image: string; error: unknown }[] = [];
+  let index = 0;
+  const total = images.length;
+
+  for (const set of sets) {
+    const queue = set.map((name) => images.find((image) => image.name === name) as DockerfileImage);
+    const runOne = async (image: DockerfileImage): Promise<void> => {
+      const started = ports.now();
+      ports.emit({ kind: "image-start", image: imageLabel(image), index: ++index, total, final: image.final });
+      try {
+        const prepared = await prepareImage(image, config, options, ports, results);
+        const existing = await findExisting(prepared.digest, repo, ports, repoTags);
+        if (existing) {
+          const result = describe(image, prepared.digest, repo, existing, false, 0);
+          results.set(image.name, result);
+          ports.emit({ kind: "image-reused", image: imageLabel(image), result });
+        } else if (options.requireBuiltImages) {
+          missing.push(`${imageLabel(image)}/dockerfile with digest ${prepared.digest} is not exist in repo`);
+        } else {
+          const result = await buildAndPush(prepared, repo, options, ports);
+          results.set(image.name, result);
+          ports.emit({ kind: "image-built", image: imageLabel(image), result });
+        }
+        ports.emit({ kind: "image-done", image: imageLabel(image), ms: ports.now() - started });
+      } catch (error) {
+        failures.push({ image: imageLabel(image), error });
+        ports.emit({ kind: "image-failed", image: imageLabel(image), error, ms: ports.now() - started });
+      }
+    };
+    // A pool of `limit` workers takes the set's images in order.
+    const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        if (options.signal?.aborted) return;
+        await runOne(next);
+      }
+    });
+    await Promise.all(workers);
+    // A missing image under -Z leaves its dependants without the dependency's tag: stop after this set.
+    if (failures.length > 0 || missing.length > 0) break;
+  }
+
+  const firstFailure = failures[0];
+  if (firstFailure) {
+    const { image, error } = firstFailure;
+    if (error instanceof SlipwayError && (error.code === "config" || error.code === "giterminism")) throw error;
+    throw new SlipwayError(`image "${image}"`, { code: "build", cause: error });
+  }
+  if (missing.length > 0) {
+    throw new SlipwayError(`stages required\n\n${missing.map((m) => `  - ${m}`).join("\n")}\n\n${STAGES_REQUIRED_CAUSES}`, {
+      code: "build",
+    });
+  }
+
+  const ordered = images.map((image) => results.get(image.name) as BuiltImage);
+  if (!finalRepo) return ordered;
+  // --final-repo: final images are copied there under the same tag, and the chart points at them.
+  const copied: BuiltImage[] = [];
+  for (const built of ordered) {
+    if (!built.final) {
+      copied.push(built);
+      continue;
+    }
+    copied.push(await copyToFinalRepo(built, finalRepo, ports));
+  }
+  return copied;
+}
+
+async function prepareImage(
+  image: DockerfileImage,
+  config: WerfConfig,
+  options: BuildPhaseOptions,
+  ports: BuildPorts,
+  results: ReadonlyMap<string, BuiltImage>,
+): Promise<PreparedImage> {
+  const files = ports.files;
+  const g = options.giterminism.config;
+  const contextDir = cleanRel(image.context);
+  const dockerfilePath = joinPath(contextDir, image.dockerfile);
+  const where = { file: options.configFile, line: image.line };
+  let dockerfile: Buffer | undefined;
+  let dockerignorePatterns: string[] | undefined;
+  try {
+    dockerfile = await files.read(dockerfilePath, (p) => isPathAllowed(g.dockerfile.allowUncommitted, p));
+    if (dockerfile === undefined) {
+      throw new SlipwayError(`the dockerfile ${JSON.stringify(dockerfilePath)} not found in the project git repository`, {
+        code: "config",
+        location: { ...where, key: `image "${imageLabel(image)}": dockerfile` },
+      });
+    }
+    for (const candidate of [`${cleanRel(image.dockerfile)}.dockerignore`, ".dockerignore"]) {
+      const path = joinPath(contextDir, candidate);
+      const text = await files.read(path, (p) => isPathAllowed(g.dockerfile.allowUncommittedDockerignoreFiles, p));
+      if (text === undefined) continue;
+      const kept = keepDockerfile(parseDockerignore(text), cleanRel(image.dockerfile));
+      if (kept.warning) ports.emit({ kind: "warning", text: kept.warning.trimEnd() });
+      dockerignorePatterns = kept.patterns;
+      break;
+    }
+  } catch (error) {
+    if (error instanceof UncommittedFileError) throw uncommittedFilesError(error.paths, { dev: options.dev, untracked: error.untracked });
+    throw error;
+  }
+
+  const dependencyArgs: Record<string, string> = {};
+  for (const dep of image.dependencies) {
+    const built = results.get(dep.image);
+    if (!built) throw new SlipwayError(`image "${dep.image}" was not built before "${imageLabel(image)}"`, { code: "internal" });
+    for (const imp of dep.imports) {
+      dependencyArgs[imp.targetBuildArg] = {
+        ImageName: built.ref,
+        ImageTag: built.tag,
+        ImageRepo: built.repo,
+        ImageID: built.imageId,
+        ImageDigest: built.manifestDigest,
+      }[imp.type];
+    }
+  }
+
+  let plan;
+  try {
+    plan = planDockerfileDigest({
+      dockerfile: dockerfile.toString("utf8"),
+      dockerfilePath,
+      target: image.target,
+      args: image.args,
+      dependencyArgs,
+      addHost: image.addHost,
+      cacheVersion: image.cacheVersion ?? config.meta.build.cacheVersion,
+      platform: options.platform ?? image.platform[0],
+    });
+  } catch (error) {
+    if (error instanceof DockerfileSyntaxError) {
+      throw new SlipwayError(error.message, { code: "config", cause: error });
+    }
+    throw new SlipwayError(`unable to parse ${dockerfilePath}`, { code: "config", cause: error });
+  }
+
+  const index = await files.treeIndex();
+  const contextRepoPath = files.repoPath(contextDir);
+  // Giterminism: every file a COPY/ADD takes from the context must be committed (werf checks all stages).
+  const projectPrefix = files.options.projectDir === "" ? "" : `${files.options.projectDir}/`;
+  const copied = new Set<string>();
+  for (const source of plan.contextSources) {
+    for (const entry of selectCopySources(index, { context: contextRepoPath, sources: source.sources, dockerignorePatterns })) {
+      copied.add(entry.path.slice(projectPrefix.length));
+    }
+  }
+  const contextAddFiles = image.contextAddFiles.map((f) => joinPath(contextDir, cleanRel(f)));
+  for (const path of contextAddFiles) {
+    if (!isPathAllowed(g.dockerfile.allowContextAddFiles, path)) {
+      throw new SlipwayError(
+        `contextAddFiles: the path ${JSON.stringify(path)} must be allowed by config.dockerfile.allowContextAddFiles in werf-giterminism.yaml`,
+        { code: "giterminism", location: { ...where, key: `image "${imageLabel(image)}": contextAddFiles` } },
+      );
+    }
+  }
+  // Files that are new in the work tree are not in the commit's tree: match them against the COPY/ADD sources.
+  const changes = await files.changes();
+  for (const [repoPath, change] of changes) {
+    if (!repoPath.startsWith(projectPrefix) || (change.kind !== "untracked" && change.kind !== "added")) continue;
+    const rel = repoPath.slice(projectPrefix.length);
+    if (contextAddFiles.some((f) => rel === f || rel.startsWith(`${f}/`))) continue;
+    const taken = plan.contextSources.some((source) =>
+      copySourcesMatch({ context: contextRepoPath, sources: source.sources, dockerignorePatterns }, repoPath),
+    );
+    if (taken) copied.add(rel);
+  }
+  try {
+    await files.requireCommitted([...copied], (p) => isPathAllowed(g.dockerfile.allowUncommitted, p));
+  } catch (error) {
+    if (error instanceof UncommittedFileError) throw uncommittedFilesError(error.paths, { dev: options.dev, untracked: error.untracked });
+    throw error;
+  }
+
+  const addFilesChecksum = contextAddFiles.length === 0 ? undefined : await contextAddFilesDigest(files, contextAddFiles);
+  const result = plan.digest({
+    contextChecksum: (request: ContextChecksumRequest) =>
+      filesChecksum(copyInstructionChecksum(index, { context: contextRepoPath, sources: request.sources, dockerignorePatterns }).entries),
+    ...(addFilesChecksum === undefined ? {} : { contextAddFilesChecksum: () => addFilesChecksum }),
+  });
+  return {
+    image,
+    digest: result.digest,
+    contextRepoPath,
+    dockerignorePatterns,
+    buildArgs: { ...image.args, ...dependencyArgs },
+  };
+}
+
+/** A checksum of the contextAddFiles taken from disk (path and content of every file, sorted). */
+async function contextAddFilesDigest(files: ProjectFiles, paths: readonly string[]): Promise<string> {
+  const hash = createHash("sha256");
+  for (const path of [...paths].sort()) {
+    const abs = join(files.git.workTree, files.repoPath(path));
+    const info = await stat(abs).catch(() => undefined);
+    if (!info) throw new SlipwayError(`contextAddFile ${JSON.stringify(path)} was not found`, { code: "config" });
+    hash.update(`${path}:::`);
+    if (info.isFile()) hash.update(createHash("sha256").update(await readFile(abs)).digest("hex"));
+  }
+  return hash.digest("hex");
+}
+
+interface ExistingImage {
+  readonly tag: string;
+  readonly manifestDigest: string;
+  readonly imageId: string;
+  readonly size: number;
+  readonly createdAtNs: number;
+}
+
+/** The oldest `<digest>-<ts>` tag of the repo that has no `-rejected` twin, with one manifest request. */
+async function findExisting(
+  digest: string,
+  repo: ImageRepository,
+  ports: BuildPorts,
+  repoTags: () => Promise<string[]>,
+): Promise<ExistingImage | undefined> {
+  const tags = await repoTags();
+  const rejected = new Set(tags.filter((t) => t.endsWith("-rejected")).map((t) => t.slice(0, -"-rejected".length)));
+  const candidates = tags
+    .map((tag) => ({ tag, parsed: parseContentTag(tag) }))
+    .filter((c) => c.parsed?.digest === digest && !rejected.has(c.tag))
+    .sort((a, b) => (a.parsed?.unixMillis ?? 0) - (b.parsed?.unixMillis ?? 0));
+  for (const candidate of candidates) {
+    const manifest = await ports.registry.getManifest(repo, candidate.tag);
+    if (!manifest) continue;
+    const layers = manifest.json.layers ?? [];
+    return {
+      tag: candidate.tag,
+      manifestDigest: manifest.digest,
+      imageId: manifest.json.config?.digest ?? "",
+      size: layers.reduce((sum, layer) => sum + layer.size, 0),
+      createdAtNs: (candidate.parsed?.unixMillis ?? 0) * 1e6,
+    };
+  }
+  return undefined;
+}
+
+function describe(
+  image: DockerfileImage,
+  digest: string,
+  repo: ImageRepository,
+  found: ExistingImage,
+  rebuilt: boolean,
+  buildMs: number,
+  commit = "",
+): BuiltImage {
+  const repoText = `${repo.registry}/${repo.path}`;
+  return {
+    name: image.name,
+    final: image.final,
+    digest,
+    repo: repoText,
+    repository: repo,
+    tag: found.tag,
+    ref: `${repoText}:${found.tag}`,
+    imageId: found.imageId,
+    manifestDigest: found.manifestDigest,
+    size: found.size,
+    rebuilt,
+    buildMs,
+    commit,
+    createdAtNs: found.createdAtNs,
+  };
+}
+
+async function buildContextArchive(prepared: PreparedImage, files: ProjectFiles): Promise<Buffer> {
+  const index = await files.treeIndex();
+  const entries = selectContextFiles(index, prepared.contextRepoPath, prepared.dockerignorePatterns).filter((e) => e.type === "blob");
+  const blobs = await files.git.readBlobs(entries.map((e) => e.objectId));
+  const prefix = prepared.contextRepoPath === "" ? "" : `${prepared.contextRepoPath}/`;
+  const parts: Buffer[] = [];
+  const inArchive = new Set<string>();
+  for (const entry of entries) {
+    const data = blobs.get(entry.objectId) ?? Buffer.alloc(0);
+    const name = entry.path.slice(prefix.length);
+    inArchive.add(name);
+    const tar: TarEntry =
+      entry.mode === "120000"
+        ? { name, data: Buffer.alloc(0), type: "symlink", linkname: data.toString("utf8") }
+        : { name, data, mode: entry.mode === "100755" ? 0o755 : 0o644 };
+    parts.push(...tarEntry(tar));
+  }
+  // contextAddFiles come from the file system, on top of the commit's files.
+  for (const added of prepared.image.contextAddFiles) {
+    const rel = cleanRel(added);
+    const abs = join(files.git.workTree, files.repoPath(joinPath(cleanRel(prepared.image.context), rel)));
+    for (const [name, data, mode] of await readTree(abs, rel)) {
+      if (inArchive.has(name)) continue;
+      parts.push(...tarEntry({ name, data, mode }));
+    }
+  }
+  parts.push(tarEnd());
+  return Buffer.concat(parts);
+}
+
+async function readTree(abs: string, rel: string): Promise<[string, Buffer, number][]> {
+  const info = await stat(abs).catch(() => undefined);
+  if (!info) throw new SlipwayError(`contextAddFile ${JSON.stringify(rel)} was not found`, { code: "config" });
+  if (info.isFile()) return [[rel, await readFile(abs), info.mode & 0o111 ? 0o755 : 0o644]];
+  const { readdir } = await import("node:fs/promises");
+  const out: [string, Buffer, number][] = [];
+  for (const name of (await readdir(abs)).sort()) out.push(...(await readTree(join(abs, name), `${rel}/${name}`)));
+  return out;
+}
+
+async function buildAndPush(
+  prepared: PreparedImage,
+  repo: ImageRepository,
+  options: BuildPhaseOptions,
+  ports: BuildPorts,
+): Promise<BuiltImage> {
+  const { image, digest } = prepared;
+  const started = ports.now();
+  ports.emit({ kind: "build-start", image: imageLabel(image) });
+  const context = await buildContextArchive(prepared, ports.files);
+  const tag = contentTag(digest, ports.now());
+  const repoText = `${repo.registry}/${repo.path}`;
+  const ref = `${repoText}:${tag}`;
+  const labels: Record<string, string> = {
+    werf: options.project,
+    "werf-version": options.werfVersion,
+    "werf-stage-content-digest": digest,
+    "werf-project-repo-commit": options.commit.hash,
+  };
+  const network = options.backendNetwork ?? image.network;
+  let built;
+  try {
+    built = await ports.engine.build({
+      context,
+      dockerfile: cleanRel(image.dockerfile),
+      tags: [ref],
+      buildArgs: prepared.buildArgs,
+      labels,
+      ...(image.target === undefined ? {} : { target: image.target }),
+      ...(network === undefined ? {} : { network }),
+      ...(image.addHost.length > 0 ? { extraHosts: image.addHost } : {}),
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
+      builder: options.builder ?? "legacy",
+      onProgress: (event) => ports.emit({ kind: "build-output", image: imageLabel(image), line: event.text }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (error) {
+    if (error instanceof ImageBuildError) {
+      throw new SlipwayError(`failed to build image ${JSON.stringify(imageLabel(image))}: ${error.message}`, { code: "build", cause: error });
+    }
+    throw error;
+  }
+  ports.emit({ kind: "push", image: imageLabel(image), ref });
+  const auth = await ports.authconfig(repo.registry);
+  const pushed = await ports.engine.push({ reference: ref, auth });
+  const info = await ports.engine.inspectImage(ref);
+  return describe(
+    image,
+    digest,
+    repo,
+    { tag, manifestDigest: pushed.digest, imageId: built.imageId, size: info?.size ?? 0, createdAtNs: Date.parse(info?.created ?? "") * 1e6 || 0 },
+    true,
+    ports.now() - started,
+    options.commit.hash,
+  );
+}
+
+async function copyToFinalRepo(built: BuiltImage, finalRepo: ImageRepository, ports: BuildPorts): Promise<BuiltImage> {
+  const finalText = `${finalRepo.registry}/${finalRepo.path}`;
+  const ref = `${finalText}:${built.tag}`;
+  const existing = await ports.registry.headManifest(finalRepo, built.tag);
+  let manifestDigest = existing?.digest;
+  if (!existing) {
+    // The image is in the local engine when it was just built; otherwise pull it from --repo first.
+    if (!(await ports.engine.inspectImage(built.ref))) {
+      throw new SlipwayError(`image ${built.ref} is not in the local Docker Engine, so it cannot be copied to --final-repo`, { code: "build" });
+    }
+    await ports.engine.tag(built.ref, ref);
+    manifestDigest = (await ports.engine.push({ reference: ref, auth: await ports.authconfig(finalRepo.registry) })).digest;
+  }
+  return { ...built, repo: finalText, repository: finalRepo, ref, manifestDigest: manifestDigest ?? built.manifestDigest };
+}

@@ -1,0 +1,275 @@
+/**
+ * Loads werf.yaml as werf does: find `werf.yaml`/`werf.yml` (or `--config`), read it and the `.werf/**\/*.tmpl`
+ * partials through giterminism, render it as a Go template with Sprig and werf's additions (`.Env`, `.Files`,
+ * `.Commit`, `env`, `include`, `tpl`, `required`), then parse and validate the result.
+ * Inputs: ProjectFiles (commit, dev snapshot or file system), the giterminism config, `--env` and the process
+ * environment (for `env`). Output: a WerfConfig and the rendered text, or a SlipwayError with file, line and key.
+ */
+import { SlipwayError } from "../errors.js";
+import type { CommitInfo } from "../git/repo.js";
+import type { ProjectFiles} from "../git/project-files.js";
+import { UncommittedFileError } from "../git/project-files.js";
+import { GoFunc, GoObject, TemplateExecError, TemplateParseError, TemplateSet, type GoMap } from "../template/index.js";
+import { helmFuncMap } from "../template/helm/funcs.js";
+import { isEnvVarAllowed, isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "./giterminism.js";
+import { parseWerfConfig, type WerfConfig } from "./werf-yaml.js";
+
+export interface LoadWerfConfigOptions {
+  readonly files: ProjectFiles;
+  /** `--config`, relative to the project dir. */
+  readonly configPath?: string | undefined;
+  /** `--config-templates-dir`, relative to the project dir; `.werf` by default. */
+  readonly templatesDir?: string | undefined;
+  /** `--env`. */
+  readonly env: string;
+  /** The process environment, for the `env` function. */
+  readonly environ: Readonly<Record<string, string | undefined>>;
+  readonly giterminism: GiterminismConfig;
+  readonly commit: CommitInfo;
+  readonly dev: boolean;
+}
+
+export interface LoadedWerfConfig {
+  readonly config: WerfConfig;
+  /** The config file's path relative to the project dir. */
+  readonly file: string;
+  readonly rendered: string;
+}
+
+const TEMPLATE_HINT =
+  "Use --debug --debug-templates (or $WERF_DEBUG and $WERF_DEBUG_TEMPLATES environment variables) to get more details about this error.";
+
+function giterminismError(error: UncommittedFileError, dev: boolean): SlipwayError {
+  return uncommittedFilesError(error.paths, { dev, untracked: error.untracked });
+}
+
+/** `.Files` in werf.yaml: Get, Glob, Exists, IsDir over giterminism-checked project files. */
+class WerfFiles extends GoObject {
+  readonly goType = "*config.files";
+  constructor(
+    private readonly contents: ReadonlyMap<string, string>,
+    private readonly dirs: ReadonlySet<string>,
+  ) {
+    super();
+  }
+
+  override method(name: string): GoFunc | undefined {
+    switch (name) {
+      case "Get":
+        return new GoFunc("Get", ["string"], null, (path: unknown) => {
+          const text = this.contents.get(normalize(path as string));
+          if (text === undefined) throw new Error(`{{ .Files.Get ${JSON.stringify(path)} }}: the file ${JSON.stringify(path)} not found in the project git repository`);
+          return text;
+        }, "string");
+      case "Exists":
+        return new GoFunc("Exists", ["string"], null, (path: unknown) => {
+          const p = normalize(path as string);
+          return this.contents.has(p) || this.dirs.has(p);
+        }, "bool");
+      case "IsDir":
+        return new GoFunc("IsDir", ["string"], null, (path: unknown) => this.dirs.has(normalize(path as string)), "bool");
+      case "Glob":
+        return new GoFunc("Glob", ["string"], null, (pattern: unknown) => {
+          const re = globRegExp(normalize(pattern as string));
+          const out: GoMap = new Map();
+          for (const [path, text] of [...this.contents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+            if (re.test(path)) out.set(path, text);
+          }
+          return out;
+        }, "map");
+      default:
+        return undefined;
+    }
+  }
+
+  format(): string {
+    return "&{}";
+  }
+}
+
+function normalize(path: string): string {
+  return path.replace(/^\.\//, "").replace(/\/+$/, "");
+}
+
+/** A doublestar glob: `**` spans directories, `*` and `?` stay inside one. */
+function globRegExp(pattern: string): RegExp {
+  let re = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === "*" && pattern[i + 1] === "*") {
+      re += ".*";
+      i++;
+      if (pattern[i + 1] === "/") i++;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`${re}$`);
+}
+
+function werfFuncs(options: LoadWerfConfigOptions, set: TemplateSet, loose: boolean): Map<string, GoFunc> {
+  const funcs = new Map<string, GoFunc>();
+  funcs.set(
+    "env",
+    new GoFunc("env", ["string"], "string", (name: unknown, ...defaults: unknown[]) => {
+      const key = name as string;
+      if (defaults.length > 1) throw new Error("more than one default value is not supported");
+      if (!loose && !isEnvVarAllowed(options.giterminism.config.goTemplateRendering.allowEnvVariables, key)) {
+        throw new Error(
+          `the configuration with potential external dependency found in the werf config: env name ${JSON.stringify(key)} not allowed by giterminism (https://werf.io/docs/v2/usage/project_configuration/giterminism.html)`,
+        );
+      }
+      const value = options.environ[key];
+      if (value === undefined || value === "") {
+        if (defaults.length === 1) return defaults[0];
+        if (value === undefined && !loose) {
+          throw new Error(`the environment variable ${JSON.stringify(key)} must be set or default must be provided`);
+        }
+        return "";
+      }
+      return value;
+    }, "string"),
+  );
+  funcs.set(
+    "include",
+    new GoFunc("include", ["string", "any"], null, (name: unknown, data: unknown) => set.execute(name as string, data), "string"),
+  );
+  funcs.set(
+    "tpl",
+    new GoFunc("tpl", ["string", "any"], null, (text: unknown, data: unknown) => {
+      const clone = set.clone();
+      clone.parse("tpl", text as string);
+      return clone.execute("tpl", data);
+    }, "string"),
+  );
+  funcs.set(
+    "required",
+    new GoFunc("required", ["string", "any"], null, (message: unknown, value: unknown) => {
+      if (value === null || value === undefined || value === "") throw new Error(message as string);
+      return value;
+    }),
+  );
+  return funcs;
+}
+
+function templateError(error: unknown, file: string, partials: ReadonlyMap<string, string>): SlipwayError {
+  if (error instanceof TemplateParseError || error instanceof TemplateExecError) {
+    const templateName = error.templateName;
+    const where = error instanceof TemplateExecError ? error.location : null;
+    const match = where ? /:(\d+):(\d+)$/.exec(where) : null;
+    const line = error instanceof TemplateParseError ? error.line : match ? Number(match[1]) : undefined;
+    const column = match ? Number(match[2]) + 1 : undefined;
+    const sourceFile = partials.has(templateName) ? partials.get(templateName) ?? file : file;
+    return new SlipwayError(`unable to render werf config: ${error.message}\n\n${TEMPLATE_HINT}`, {
+      code: "config",
+      location: {
+        file: sourceFile,
+        ...(line === undefined ? {} : { line }),
+        ...(column === undefined ? {} : { column }),
+      },
+    });
+  }
+  return new SlipwayError(`unable to render werf config: ${(error as Error).message}\n\n${TEMPLATE_HINT}`, {
+    code: "config",
+    location: { file },
+  });
+}
+
+async function findConfigFile(options: LoadWerfConfigOptions): Promise<string> {
+  const files = options.files;
+  if (options.configPath !== undefined && options.configPath !== "") {
+    if (!(await files.exists(options.configPath)) && !(await existsUncommitted(options, options.configPath))) {
+      throw new SlipwayError(
+        `unable to read werf config: the file ${JSON.stringify(options.configPath)} not found in the project git repository`,
+        { code: "config", location: { file: options.configPath } },
+      );
+    }
+    return options.configPath;
+  }
+  for (const candidate of ["werf.yaml", "werf.yml"]) {
+    if ((await files.exists(candidate)) || (await existsUncommitted(options, candidate))) return candidate;
+  }
+  throw new SlipwayError(
+    'unable to read werf config: the file "werf.yaml" not found in the project git repository. If the file exists locally, configure werf-giterminism.yaml to allow uncommitted files',
+    { code: "config", location: { file: "werf.yaml" } },
+  );
+}
+
+async function existsUncommitted(options: LoadWerfConfigOptions, path: string): Promise<boolean> {
+  const changes = await options.files.changes();
+  return changes.has(options.files.repoPath(path));
+}
+
+export async function loadWerfConfig(options: LoadWerfConfigOptions): Promise<LoadedWerfConfig> {
+  const files = options.files;
+  const loose = files.options.mode === "loose";
+  const g = options.giterminism.config;
+  const file = await findConfigFile(options);
+
+  let source: Buffer | undefined;
+  const partialSources = new Map<string, string>();
+  const partialFiles = new Map<string, string>();
+  const fileContents = new Map<string, string>();
+  const dirs = new Set<string>([""]);
+  try {
+    source = await files.read(file, () => g.allowUncommitted);
+    const templatesDir = normalize(options.templatesDir ?? ".werf");
+    for (const path of await files.list(templatesDir)) {
+      if (!path.endsWith(".tmpl")) continue;
+      const text = await files.read(path, (p) => isPathAllowed(g.allowUncommittedTemplates, p));
+      if (text === undefined) continue;
+      const name = path.slice(templatesDir.length + 1);
+      partialSources.set(name, text.toString("utf8"));
+      partialFiles.set(name, path);
+    }
+    // `.Files` reads committed project files; its content is loaded lazily below only when the template uses it.
+    if (source !== undefined && /\.Files\b/.test(source.toString("utf8") + [...partialSources.values()].join("\n"))) {
+      for (const path of await files.list("")) {
+        const content = await files.read(path, (p) => isPathAllowed(g.goTemplateRendering.allowUncommittedFiles, p)).catch((error: unknown) => {
+          if (error instanceof UncommittedFileError) return undefined;
+          throw error;
+        });
+        if (content === undefined) continue;
+        fileContents.set(path, content.toString("utf8"));
+        const parts = path.split("/");
+        for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
+      }
+    }
+  } catch (error) {
+    if (error instanceof UncommittedFileError) throw giterminismError(error, options.dev);
+    throw error;
+  }
+  if (source === undefined) {
+    throw new SlipwayError(`unable to read werf config: the file ${JSON.stringify(file)} not found in the project git repository`, {
+      code: "config",
+      location: { file },
+    });
+  }
+
+  const set = new TemplateSet(undefined, { missingKey: "default" });
+  const funcs = helmFuncMap();
+  funcs.delete("env");
+  funcs.delete("expandenv");
+  set.addFuncs(funcs);
+  set.addFuncs(werfFuncs(options, set, loose));
+  const root: GoMap = new Map<string, unknown>([
+    ["Files", new WerfFiles(fileContents, dirs)],
+    ["Env", options.env],
+    [
+      "Commit",
+      new Map<string, unknown>([
+        ["Hash", options.commit.hash],
+        ["Date", new Map<string, unknown>([["Human", options.commit.dateHuman], ["Unix", String(options.commit.unix)]])],
+      ]),
+    ],
+  ]);
+  let rendered: string;
+  try {
+    for (const [name, text] of partialSources) set.parse(name, text);
+    set.parse(file, source.toString("utf8"));
+    rendered = set.execute(file, root);
+  } catch (error) {
+    throw templateError(error, file, partialFiles);
+  }
+  return { config: parseWerfConfig(rendered, file), file, rendered };
+}

@@ -1,0 +1,169 @@
+/**
+ * Project files as giterminism sees them: read from a commit's objects (HEAD, or the work-tree snapshot in `--dev`),
+ * or from the file system under `--loose-giterminism`. A file that differs from the commit is an error naming it,
+ * unless the giterminism config allows it, in which case it is read from the file system as werf does.
+ * Inputs: a GitRepo, a commit, the project dir; output: file contents and listings, paths relative to the project.
+ */
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { GitRepo, StatusEntry, TreeEntry } from "./repo.js";
+import { TreeIndex } from "./context.js";
+
+export type FilesMode = "commit" | "dev" | "loose";
+
+/** Thrown when a file that must be committed is not; `paths` are relative to the project dir. */
+export class UncommittedFileError extends Error {
+  constructor(
+    readonly paths: readonly string[],
+    readonly untracked: boolean,
+  ) {
+    super(`uncommitted files: ${paths.join(", ")}`);
+    this.name = "UncommittedFileError";
+  }
+}
+
+export interface ProjectFilesOptions {
+  readonly git: GitRepo;
+  /** The commit the project is read from: HEAD, or the snapshot commit in dev mode. */
+  readonly commit: string;
+  /** The project dir relative to the work tree root, "" for the root, `/`-separated. */
+  readonly projectDir: string;
+  readonly mode: FilesMode;
+}
+
+function joinPath(dir: string, path: string): string {
+  return dir === "" ? path : path === "" ? dir : `${dir}/${path}`;
+}
+
+export class ProjectFiles {
+  private entries: TreeEntry[] | undefined;
+  private index: TreeIndex | undefined;
+  private changed: Map<string, StatusEntry> | undefined;
+
+  constructor(readonly options: ProjectFilesOptions) {}
+
+  get git(): GitRepo {
+    return this.options.git;
+  }
+
+  get commit(): string {
+    return this.options.commit;
+  }
+
+  /** Path relative to the work tree root. */
+  repoPath(projectPath: string): string {
+    return joinPath(this.options.projectDir, projectPath);
+  }
+
+  /** All entries of the commit (one `git ls-tree -r -t`), cached. */
+  async treeEntries(): Promise<TreeEntry[]> {
+    this.entries ??= await this.options.git.lsTree(this.options.commit);
+    return this.entries;
+  }
+
+  async treeIndex(): Promise<TreeIndex> {
+    if (this.index === undefined) {
+      const rootTree = await this.options.git.treeId(this.options.commit);
+      this.index = new TreeIndex(await this.treeEntries(), rootTree);
+    }
+    return this.index;
+  }
+
+  /** Work-tree changes against HEAD, by path relative to the work tree root (empty in dev and loose mode). */
+  async changes(): Promise<Map<string, StatusEntry>> {
+    if (this.changed === undefined) {
+      this.changed = new Map();
+      if (this.options.mode === "commit") {
+        for (const entry of await this.options.git.status()) this.changed.set(entry.path, entry);
+      }
+    }
+    return this.changed;
+  }
+
+  /**
+   * Checks that the given project paths are committed (commit mode only). `allowed` says which paths the
+   * giterminism config lets stay uncommitted. Throws UncommittedFileError naming every offending path.
+   */
+  async requireCommitted(projectPaths: readonly string[], allowed: (projectPath: string) => boolean): Promise<void> {
+    if (this.options.mode !== "commit") return;
+    const changes = await this.changes();
+    const bad = projectPaths.filter((p) => changes.has(this.repoPath(p)) && !allowed(p));
+    if (bad.length > 0) {
+      const untracked = bad.every((p) => changes.get(this.repoPath(p))?.kind === "untracked");
+      throw new UncommittedFileError([...new Set(bad)].sort(), untracked);
+    }
+  }
+
+  private fsPath(projectPath: string): string {
+    return join(this.options.git.workTree, this.repoPath(projectPath));
+  }
+
+  /**
+   * Reads a project file. `allowUncommitted` returns true for paths giterminism lets come from the file system.
+   * Returns undefined when the file does not exist where it is read from.
+   */
+  async read(projectPath: string, allowUncommitted: (projectPath: string) => boolean = () => false): Promise<Buffer | undefined> {
+    if (this.options.mode === "loose") return readFsFile(this.fsPath(projectPath));
+    if (this.options.mode === "commit") {
+      const change = (await this.changes()).get(this.repoPath(projectPath));
+      if (change !== undefined) {
+        if (allowUncommitted(projectPath)) return readFsFile(this.fsPath(projectPath));
+        throw new UncommittedFileError([projectPath], change.kind === "untracked");
+      }
+    }
+    return this.options.git.fileAtCommit(this.options.commit, this.repoPath(projectPath));
+  }
+
+  /** Files (blobs and symlinks) under a project dir, as project-relative paths, sorted. */
+  async list(projectDir: string): Promise<string[]> {
+    if (this.options.mode === "loose") return listFsFiles(this.fsPath(projectDir), projectDir);
+    const prefix = this.repoPath(projectDir);
+    const base = this.options.projectDir === "" ? 0 : this.options.projectDir.length + 1;
+    return (await this.treeEntries())
+      .filter((e) => e.type === "blob" && (prefix === "" || e.path.startsWith(`${prefix}/`)))
+      .map((e) => e.path.slice(base))
+      .sort();
+  }
+
+  async exists(projectPath: string): Promise<boolean> {
+    if (this.options.mode === "loose") return (await stat(this.fsPath(projectPath)).catch(() => undefined)) !== undefined;
+    const path = this.repoPath(projectPath);
+    return path === "" || (await this.treeIndex()).get(path) !== undefined;
+  }
+
+  async isDir(projectPath: string): Promise<boolean> {
+    if (this.options.mode === "loose") return (await stat(this.fsPath(projectPath)).catch(() => undefined))?.isDirectory() ?? false;
+    const path = this.repoPath(projectPath);
+    return path === "" || (await this.treeIndex()).get(path)?.type === "tree";
+  }
+}
+
+async function readFsFile(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
+async function listFsFiles(dir: string, projectDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (abs: string, rel: string): Promise<void> => {
+    let names;
+    try {
+      names = await readdir(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of names) {
+      if (entry.name === ".git") continue;
+      const childRel = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) await walk(join(abs, entry.name), childRel);
+      else out.push(childRel);
+    }
+  };
+  await walk(dir, projectDir);
+  return out.sort();
+}

@@ -1,0 +1,260 @@
+/**
+ * The first half of converge (and all of `slipway build`): open the Git work tree, choose where project files are
+ * read from (the HEAD commit, the work-tree snapshot with --dev, or the file system with --loose-giterminism),
+ * load werf-giterminism.yaml and werf.yaml, run the build phase, and write the build report.
+ * Knows the order of these steps only; the work is done in config/, git/, build/, registry/ and container/.
+ */
+import { writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, relative, resolve } from "node:path";
+import { runBuildPhase, type BuildEvent, type BuiltImage } from "../build/phase.js";
+import { formatBuildTime, parseBuildReport, reportToEnvFile, reportToJson, type BuildReport, type ReportFormat } from "../build/report.js";
+import { DockerEngine } from "../container/dockerode.js";
+import { DEFAULT_GITERMINISM_CONFIG, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
+import { loadWerfConfig } from "../config/load.js";
+import type { WerfConfig } from "../config/werf-yaml.js";
+import { SlipwayError } from "../errors.js";
+import { ProjectFiles, UncommittedFileError, type FilesMode } from "../git/project-files.js";
+import { openGitRepo, type CommitInfo } from "../git/repo.js";
+import { DockerCredentialStore, dockerConfigDir } from "../registry/auth.js";
+import { RegistryClient } from "../registry/client.js";
+import { parseReference } from "../registry/reference.js";
+import { werfVersionForState } from "../version.js";
+
+export interface BuildPipelineOptions {
+  readonly dir: string;
+  readonly gitWorkTree: string;
+  readonly config: string;
+  readonly configTemplatesDir: string;
+  readonly configRenderPath: string;
+  readonly giterminismConfig: string;
+  readonly dev: boolean;
+  readonly looseGiterminism: boolean;
+  readonly env: string;
+  readonly repo: string;
+  readonly finalRepo: string;
+  readonly insecureRegistry: boolean;
+  readonly skipTlsVerifyRegistry: boolean;
+  readonly dockerConfig: string;
+  readonly requireBuiltImages: boolean;
+  readonly withoutImages: boolean;
+  readonly useBuildReport: boolean;
+  readonly saveBuildReport: boolean;
+  readonly buildReportPath: string;
+  readonly buildReportFormat: ReportFormat;
+  readonly buildReportPathExplicit: boolean;
+  readonly parallel: boolean;
+  readonly parallelTasksLimit: number;
+  readonly platform: readonly string[];
+  readonly backendNetwork: string;
+  readonly projectName: string;
+}
+
+export interface PipelineContext {
+  readonly cwd: string;
+  readonly environ: Readonly<Record<string, string | undefined>>;
+  readonly emit: (event: BuildEvent) => void;
+  readonly signal?: AbortSignal | undefined;
+  /** Every registry HTTP request, for tests and debugging. */
+  readonly onRegistryRequest?: (method: string, url: string, status: number) => void;
+  readonly now?: () => number;
+}
+
+export interface BuildPipelineResult {
+  readonly config: WerfConfig;
+  readonly project: string;
+  readonly commit: CommitInfo;
+  readonly images: readonly BuiltImage[];
+  /** The repo the chart's `.Values.werf.repo` names: --final-repo if set, else --repo; "" without images. */
+  readonly valuesRepo: string;
+  readonly projectDir: string;
+  readonly workTree: string;
+}
+
+function toPosix(path: string): string {
+  return path.split("\\").join("/");
+}
+
+async function readGiterminismConfig(files: ProjectFiles, path: string): Promise<GiterminismConfig> {
+  let text: Buffer | undefined;
+  try {
+    text = await files.read(path);
+  } catch (error) {
+    // werf-giterminism.yaml itself must be committed: an uncommitted version is never accepted.
+    if (error instanceof UncommittedFileError) {
+      throw new SlipwayError(`the file ${JSON.stringify(path)} must be committed`, { code: "giterminism", location: { file: path } });
+    }
+    throw error;
+  }
+  return text === undefined ? DEFAULT_GITERMINISM_CONFIG : parseGiterminismConfig(text.toString("utf8"), path);
+}
+
+export async function runBuildPipeline(options: BuildPipelineOptions, ctx: PipelineContext): Promise<BuildPipelineResult> {
+  const now = ctx.now ?? Date.now;
+  const projectDirAbs = resolve(ctx.cwd, options.dir || ".");
+  const git = await openGitRepo(options.gitWorkTree ? resolve(ctx.cwd, options.gitWorkTree) : projectDirAbs);
+  try {
+    const projectDir = toPosix(relative(git.workTree, projectDirAbs));
+    if (projectDir.startsWith("..") || isAbsolute(projectDir)) {
+      throw new SlipwayError(`the project dir ${JSON.stringify(projectDirAbs)} is outside the git work tree ${JSON.stringify(git.workTree)}`, {
+        code: "usage",
+      });
+    }
+    const mode: FilesMode = options.looseGiterminism ? "loose" : options.dev ? "dev" : "commit";
+    let commit = await git.headCommit();
+    let readCommit = commit.hash;
+    if (options.dev) {
+      const snapshot = await git.snapshotWorktree();
+      readCommit = snapshot.commit;
+      commit = { ...commit, hash: snapshot.commit };
+    }
+    const files = new ProjectFiles({ git, commit: readCommit, projectDir, mode });
+    const giterminism = await readGiterminismConfig(files, options.giterminismConfig || "werf-giterminism.yaml");
+    const loaded = await loadWerfConfig({
+      files,
+      configPath: options.config || undefined,
+      templatesDir: options.configTemplatesDir || undefined,
+      env: options.env,
+      environ: ctx.environ,
+      giterminism,
+      commit,
+      dev: options.dev,
+    });
+    if (options.configRenderPath) await writeFile(resolve(ctx.cwd, options.configRenderPath), loaded.rendered);
+    const project = options.projectName || loaded.config.meta.project;
+    const config = loaded.config;
+    const result = { config, project, commit, projectDir, workTree: git.workTree };
+
+    if (options.withoutImages || config.images.length === 0) return { ...result, images: [], valuesRepo: "" };
+    if (options.useBuildReport) {
+      if (!options.buildReportPathExplicit) throw new SlipwayError("build report path must be specified", { code: "usage" });
+      const { readFile } = await import("node:fs/promises");
+      const path = resolve(ctx.cwd, options.buildReportPath);
+      const report = parseBuildReport(await readFile(path, "utf8"), options.buildReportFormat);
+      return { ...result, images: imagesFromReport(report, config), valuesRepo: options.finalRepo || options.repo };
+    }
+    if (!options.repo) throw new SlipwayError("--repo=ADDRESS param required", { code: "usage" });
+
+    const store = new DockerCredentialStore({
+      configDir: dockerConfigDir({
+        flag: options.dockerConfig || undefined,
+        werfDockerConfig: ctx.environ["WERF_DOCKER_CONFIG"],
+        dockerConfig: ctx.environ["DOCKER_CONFIG"],
+        home: ctx.environ["HOME"] ?? homedir(),
+      }),
+      env: ctx.environ,
+    });
+    const registry = new RegistryClient({
+      credentials: store.credentials,
+      insecureRegistry: options.insecureRegistry,
+      skipTlsVerify: options.skipTlsVerifyRegistry,
+      ...(ctx.onRegistryRequest ? { onRequest: ctx.onRegistryRequest } : {}),
+    });
+    const engine = new DockerEngine(ctx.environ["DOCKER_HOST"] ? { host: ctx.environ["DOCKER_HOST"] } : {});
+    try {
+      const images = await runBuildPhase(
+        config,
+        {
+          repo: options.repo,
+          finalRepo: options.finalRepo || undefined,
+          requireBuiltImages: options.requireBuiltImages,
+          parallel: options.parallel,
+          parallelTasksLimit: options.parallelTasksLimit,
+          platform: options.platform[0],
+          backendNetwork: options.backendNetwork || undefined,
+          project,
+          werfVersion: werfVersionForState(),
+          commit,
+          giterminism,
+          dev: options.dev,
+          configFile: loaded.file,
+          signal: ctx.signal,
+        },
+        {
+          files,
+          engine,
+          registry,
+          authconfig: (host) => store.authconfig(host),
+          now,
+          emit: ctx.emit,
+        },
+      );
+      if (options.saveBuildReport) {
+        const report = buildReport(images, config);
+        const path = resolve(ctx.cwd, options.buildReportPath);
+        await writeFile(path, options.buildReportFormat === "envfile" ? reportToEnvFile(report) : reportToJson(report));
+      }
+      return { ...result, images, valuesRepo: options.finalRepo || options.repo };
+    } finally {
+      registry.close();
+    }
+  } finally {
+    await git.close();
+  }
+}
+
+export function buildReport(images: readonly BuiltImage[], config: WerfConfig): BuildReport {
+  const records: BuildReport["Images"] = Object.fromEntries(
+    images.map((image) => {
+      const buildTime = formatBuildTime(image.buildMs);
+      const configImage = config.images.find((i) => i.name === image.name);
+      return [
+        image.name,
+        {
+          WerfImageName: image.name,
+          ConfigType: configImage?.staged ? "staged" : "dockerfile",
+          DockerRepo: image.repo,
+          DockerTag: image.tag,
+          DockerImageID: image.imageId,
+          DockerImageDigest: image.manifestDigest,
+          DockerImageName: image.ref,
+          TargetPlatform: "linux/amd64",
+          Rebuilt: image.rebuilt,
+          Final: image.final,
+          Size: image.size,
+          BuildTime: buildTime,
+          Commit: image.commit,
+          Stages: [
+            {
+              Name: "dockerfile",
+              DockerImageName: image.ref,
+              DockerTag: image.tag,
+              DockerImageID: image.imageId,
+              DockerImageDigest: image.manifestDigest,
+              CreatedAt: image.createdAtNs,
+              Size: image.size,
+              SourceType: image.rebuilt ? "" : "repo",
+              BaseImagePulled: false,
+              Rebuilt: image.rebuilt,
+              BuildTime: image.rebuilt ? buildTime : "0.00",
+              Commit: image.commit,
+            },
+          ],
+        },
+      ];
+    }),
+  );
+  return { Runtime: { Backend: "docker", InContainer: false }, Images: records, ImagesByPlatform: {} };
+}
+
+function imagesFromReport(report: BuildReport, config: WerfConfig): BuiltImage[] {
+  return Object.values(report.Images).map((record) => {
+    const ref = parseReference(record.DockerImageName);
+    return {
+      name: record.WerfImageName,
+      final: config.images.find((i) => i.name === record.WerfImageName)?.final ?? record.Final,
+      digest: record.DockerTag.split("-")[0] ?? "",
+      repo: record.DockerRepo,
+      repository: { registry: ref.registry, path: ref.path },
+      tag: record.DockerTag,
+      ref: record.DockerImageName,
+      imageId: record.DockerImageID,
+      manifestDigest: record.DockerImageDigest,
+      size: record.Size,
+      rebuilt: false,
+      buildMs: 0,
+      commit: record.Commit,
+      createdAtNs: 0,
+    };
+  });
+}

@@ -1,0 +1,254 @@
+// The build phase end to end: real Git repositories, the real Docker Engine and the real local registry.
+// slipway runs as a child process, exactly as CI runs `werf build` / `werf converge`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startCountingProxy, type CountingProxy } from "../helpers/counting-proxy.js";
+import { makeGitDir, type GitDir } from "../helpers/gitdir.js";
+import { HTPASSWD_USER, startHtpasswdRegistry, type RegistryServer } from "../helpers/registry-server.js";
+import { runSlipway, type SlipwayResult } from "../helpers/slipway.js";
+import { uniqueName } from "../helpers/cluster.js";
+
+const env = inject("localEnv");
+const TAG = /^[0-9a-f]{56}-\d{13}$/;
+
+interface Report {
+  Images: Record<string, { DockerTag: string; DockerImageName: string; DockerImageDigest: string; DockerImageID: string; Rebuilt: boolean; Final: boolean; WerfImageName: string }>;
+}
+
+function project(registry: string): Record<string, string> {
+  return {
+    "werf.yaml": [
+      "project: e2e-build",
+      "configVersion: 1",
+      "---",
+      "image: backend",
+      "dockerfile: backend.Dockerfile",
+      "---",
+      "image: web",
+      "dockerfile: web.Dockerfile",
+      "dependencies:",
+      "- image: backend",
+      "  imports:",
+      "  - type: ImageName",
+      "    targetBuildArg: BACKEND_IMAGE",
+      "---",
+      "image: tool",
+      "dockerfile: tool.Dockerfile",
+      "",
+    ].join("\n"),
+    "backend.Dockerfile": `FROM ${registry}/base/busybox\nCOPY backend/ /app/\nRUN cat /app/version.txt\nCMD ["cat", "/app/version.txt"]\n`,
+    "web.Dockerfile": `FROM ${registry}/base/busybox\nARG BACKEND_IMAGE\nRUN echo "backend is $BACKEND_IMAGE" | tee /backend-ref\nCOPY web/ /www/\n`,
+    "tool.Dockerfile": `FROM ${registry}/base/busybox\nCOPY tool.sh /usr/local/bin/tool\n`,
+    "backend/version.txt": "1\n",
+    "web/index.html": "<h1>hello</h1>\n",
+    "tool.sh": "#!/bin/sh\necho tool\n",
+    "README.md": "not copied by any Dockerfile\n",
+  };
+}
+
+async function listTags(registry: string, repo: string): Promise<string[]> {
+  const res = await fetch(`http://${registry}/v2/${repo}/tags/list`);
+  if (res.status === 404) return [];
+  const body = (await res.json()) as { tags: string[] | null };
+  return body.tags ?? [];
+}
+
+function readReport(path: string): Report {
+  return JSON.parse(readFileSync(path, "utf8")) as Report;
+}
+
+function expectSuccess(result: SlipwayResult): void {
+  if (result.code !== 0) throw new Error(`slipway failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+describe("slipway build against the real Docker Engine and registry", () => {
+  let repo: GitDir;
+  let proxy: CountingProxy;
+  let imageRepo: string;
+  let reportDir: string;
+
+  beforeAll(async () => {
+    repo = makeGitDir(project(env.registry));
+    proxy = await startCountingProxy(env.registry);
+    imageRepo = uniqueName("e2e/build");
+    reportDir = mkdtempSync(join(tmpdir(), "slipway-report-"));
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    repo.remove();
+    rmSync(reportDir, { recursive: true, force: true });
+  });
+
+  const build = (extra: string[] = [], extraEnv: Record<string, string> = {}): Promise<SlipwayResult> =>
+    runSlipway(["build", "--repo", `${proxy.address}/${imageRepo}`, ...extra], {
+      cwd: repo.dir,
+      env: { DOCKER_HOST: env.dockerHost, ...extraEnv },
+    });
+
+  let first: Report;
+
+  it("builds and pushes every image on the first run, with dependency imports and werf's report", async () => {
+    const reportPath = join(reportDir, "first.json");
+    const result = await build(["--save-build-report", "--build-report-path", reportPath]);
+    expectSuccess(result);
+    expect(result.stdout).toContain("Building stage backend/dockerfile");
+    expect(result.stdout).toContain("Building stage web/dockerfile");
+    const tags = await listTags(env.registry, imageRepo);
+    expect(tags).toHaveLength(3);
+    for (const tag of tags) expect(tag).toMatch(TAG);
+
+    first = readReport(reportPath);
+    expect(Object.keys(first.Images).sort()).toEqual(["backend", "tool", "web"]);
+    const backend = first.Images["backend"];
+    const web = first.Images["web"];
+    expect(backend?.Rebuilt).toBe(true);
+    expect(backend?.DockerImageName).toBe(`${proxy.address}/${imageRepo}:${backend?.DockerTag}`);
+    expect(backend?.DockerImageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(backend?.DockerImageID).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The build arg from the dependency import reached the dependant's build.
+    expect(result.stdout).toContain(`backend is ${backend?.DockerImageName}`);
+    expect(web?.DockerTag).not.toBe(backend?.DockerTag);
+
+    // The .env form of the report.
+    const envReport = join(reportDir, "first.env");
+    const again = await build(["--save-build-report", "--build-report-path", envReport]);
+    expectSuccess(again);
+    const text = readFileSync(envReport, "utf8");
+    expect(text).toContain(`WERF_BACKEND_DOCKER_IMAGE_NAME=${backend?.DockerImageName}\n`);
+    expect(text).toContain(`WERF_WEB_DOCKER_TAG=${web?.DockerTag}\n`);
+    expect(text).toContain("WERF_TOOL_FINAL=true\n");
+  });
+
+  it("builds nothing on an unchanged commit: one tag list and at most one manifest lookup per image", async () => {
+    proxy.requests.length = 0;
+    const reportPath = join(reportDir, "second.json");
+    const result = await build(["--save-build-report", "--build-report-path", reportPath]);
+    expectSuccess(result);
+    expect(result.stdout).not.toContain("Building stage");
+    expect(result.stdout.match(/Use previously built image for/g)).toHaveLength(3);
+    const manifests = proxy.requests.filter((r) => r.path.includes("/manifests/"));
+    expect(manifests.length).toBeLessThanOrEqual(3);
+    const pushes = proxy.requests.filter((r) => r.method === "PUT" || r.method === "POST" || r.method === "PATCH");
+    expect(pushes).toEqual([]);
+    const tagLists = proxy.requests.filter((r) => r.path.includes("/tags/list"));
+    expect(tagLists).toHaveLength(1);
+    const second = readReport(reportPath);
+    for (const name of ["backend", "web", "tool"]) {
+      expect(second.Images[name]?.DockerTag).toBe(first.Images[name]?.DockerTag);
+      expect(second.Images[name]?.Rebuilt).toBe(false);
+    }
+  });
+
+  it("keeps every digest when a file no COPY takes changes", async () => {
+    repo.write({ "README.md": "changed, still not copied\n" });
+    repo.commit("readme");
+    const reportPath = join(reportDir, "readme.json");
+    expectSuccess(await build(["--save-build-report", "--build-report-path", reportPath]));
+    const after = readReport(reportPath);
+    for (const name of ["backend", "web", "tool"]) expect(after.Images[name]?.DockerTag).toBe(first.Images[name]?.DockerTag);
+  });
+
+  it("changes the digest of the image that COPYs a changed file and of its dependant, and no other", async () => {
+    repo.write({ "backend/version.txt": "2\n" });
+    repo.commit("backend v2");
+    const reportPath = join(reportDir, "backend2.json");
+    const result = await build(["--save-build-report", "--build-report-path", reportPath]);
+    expectSuccess(result);
+    const after = readReport(reportPath);
+    const digestOf = (r: Report, name: string): string | undefined => r.Images[name]?.DockerTag.split("-")[0];
+    expect(digestOf(after, "backend")).not.toBe(digestOf(first, "backend"));
+    expect(digestOf(after, "web")).not.toBe(digestOf(first, "web"));
+    expect(digestOf(after, "tool")).toBe(digestOf(first, "tool"));
+    expect(after.Images["tool"]?.Rebuilt).toBe(false);
+    expect(after.Images["backend"]?.Rebuilt).toBe(true);
+  });
+
+  it("refuses an uncommitted change to a COPYed file, naming it, and --dev builds it", async () => {
+    const tagsBefore = await listTags(env.registry, imageRepo);
+    repo.write({ "backend/version.txt": "3 (uncommitted)\n" });
+    const refused = await build();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: the file "backend\/version.txt" must be committed\n/);
+    expect(await listTags(env.registry, imageRepo)).toEqual(tagsBefore);
+
+    const reportPath = join(reportDir, "dev.json");
+    const dev = await build(["--dev", "--save-build-report", "--build-report-path", reportPath]);
+    expectSuccess(dev);
+    expect(dev.stdout).toContain("3 (uncommitted)");
+    expect(readReport(reportPath).Images["backend"]?.Rebuilt).toBe(true);
+    repo.git("checkout", "--", "backend/version.txt");
+  });
+
+  it("--require-built-images fails with werf's explanation when an image is missing, and builds nothing", async () => {
+    repo.write({ "tool.sh": "#!/bin/sh\necho tool v2\n" });
+    repo.commit("tool v2");
+    const tagsBefore = await listTags(env.registry, imageRepo);
+    const result = await build(["-Z"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: stages required/);
+    expect(result.stderr).toMatch(/tool\/dockerfile with digest [0-9a-f]{56} is not exist in repo/);
+    expect(await listTags(env.registry, imageRepo)).toEqual(tagsBefore);
+  });
+});
+
+describe("build failures", () => {
+  it("a failing Dockerfile step: exit 1, the step's output shown last, nothing pushed", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": "project: e2e-fail\nconfigVersion: 1\n---\nimage: broken\ndockerfile: Dockerfile\n",
+      Dockerfile: `FROM ${env.registry}/base/busybox\nRUN echo "about to fail: disk is full" && exit 3\n`,
+    });
+    const imageRepo = uniqueName("e2e/fail");
+    try {
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${imageRepo}`], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("about to fail: disk is full");
+      expect(result.stdout).toMatch(/image broken \(\d+\.\d\d seconds\) FAILED/);
+      expect(result.stderr).toMatch(/^Error: image "broken": failed to build image "broken": .*returned a non-zero code: 3/);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(await listTags(env.registry, imageRepo)).toEqual([]);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  describe("a registry that refuses the credentials", () => {
+    let registry: RegistryServer;
+    beforeAll(async () => {
+      registry = await startHtpasswdRegistry();
+    });
+    afterAll(async () => {
+      await registry.stop();
+    });
+
+    it("gives one clear error naming the registry and where the credentials came from", async () => {
+      const repo = makeGitDir({
+        "werf.yaml": "project: e2e-auth\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n",
+        Dockerfile: `FROM ${env.registry}/base/busybox\n`,
+      });
+      const dockerConfig = mkdtempSync(join(tmpdir(), "slipway-docker-config-"));
+      writeFileSync(
+        join(dockerConfig, "config.json"),
+        JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${HTPASSWD_USER}:wrong-password`).toString("base64") } } }),
+      );
+      try {
+        const result = await runSlipway(["build", "--repo", `${registry.host}/app`], {
+          cwd: repo.dir,
+          env: { DOCKER_HOST: env.dockerHost, DOCKER_CONFIG: dockerConfig },
+        });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`registry ${registry.host} refused the credentials for "app"`);
+        expect(result.stderr).toContain(join(dockerConfig, "config.json"));
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+      } finally {
+        repo.remove();
+        rmSync(dockerConfig, { recursive: true, force: true });
+      }
+    });
+  });
+});

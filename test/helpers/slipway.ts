@@ -1,0 +1,37 @@
+// Runs the real slipway binary (bin/slipway.js over dist/, built by `npm run build`) as a child process.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../bin/slipway.js", import.meta.url));
+const DIST = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+export interface SlipwayResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runSlipway(
+  args: readonly string[],
+  options: { cwd: string; env?: Readonly<Record<string, string | undefined>>; timeoutMs?: number },
+): Promise<SlipwayResult> {
+  if (!existsSync(DIST)) throw new Error("dist/ is missing: run `npm run build` before the end-to-end tests");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 240_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
