@@ -3,6 +3,7 @@
  * Builds upload the context tar in the request body, so no BuildKit session or buildx is needed.
  */
 import Docker from "dockerode";
+import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import type {
   BuildRequest,
@@ -12,6 +13,7 @@ import type {
   PushRequest,
 } from "./engine.js";
 import { ImageBuildError, ImagePushError } from "./engine.js";
+import { decodeTrace, TracePrinter } from "./buildkit-trace.js";
 
 export interface DockerEngineOptions {
   /** `unix:///path` or `tcp://host:port`; defaults to DOCKER_HOST or /var/run/docker.sock. */
@@ -25,7 +27,11 @@ interface JsonMessage {
   id?: string;
   error?: string;
   errorDetail?: { message?: string };
-  aux?: { ID?: string; Digest?: string; Tag?: string; Size?: number };
+  aux?: { ID?: string; Digest?: string; Tag?: string; Size?: number } | string;
+}
+
+function auxObject(message: JsonMessage): { ID?: string; Digest?: string } | undefined {
+  return typeof message.aux === "object" ? message.aux : undefined;
 }
 
 function connect(host: string | undefined): Docker {
@@ -65,6 +71,24 @@ export class DockerEngine implements ContainerEngine {
     this.docker = connect(options.host);
   }
 
+  /** The builder the engine uses by default: the `Builder-Version` header of `/_ping` ("2" is BuildKit). */
+  async defaultBuilder(): Promise<"legacy" | "buildkit"> {
+    const modem = (this.docker as unknown as { modem: { socketPath?: string; host?: string; port?: number } }).modem;
+    const header = await new Promise<string | undefined>((resolve) => {
+      const req = httpRequest(
+        modem.socketPath ? { socketPath: modem.socketPath, path: "/_ping" } : { host: modem.host, port: modem.port, path: "/_ping" },
+        (res) => {
+          res.resume();
+          const value = res.headers["builder-version"];
+          resolve(Array.isArray(value) ? value[0] : value);
+        },
+      );
+      req.on("error", () => resolve(undefined));
+      req.end();
+    });
+    return header === "2" ? "buildkit" : "legacy";
+  }
+
   async version(): Promise<{ version: string; apiVersion: string }> {
     const v = await this.docker.version();
     return { version: v.Version, apiVersion: v.ApiVersion };
@@ -94,11 +118,20 @@ export class DockerEngine implements ContainerEngine {
     }
     const log: string[] = [];
     let imageId: string | undefined;
+    const trace = new TracePrinter((line) => {
+      log.push(line);
+      request.onProgress?.({ kind: /^#\d+ \[/.test(line) ? "step" : "log", text: line });
+    });
     for await (const message of jsonMessages(stream)) {
       if (message.error !== undefined) {
         const reason = message.errorDetail?.message ?? message.error;
         log.push(reason);
         throw new ImageBuildError(reason, log);
+      }
+      // BuildKit (version=2): progress comes as base64 protobuf, the image id as `moby.image.id`.
+      if (message.id === "moby.buildkit.trace" && typeof message.aux === "string") {
+        trace.push(decodeTrace(message.aux));
+        continue;
       }
       if (message.stream !== undefined) {
         for (const line of message.stream.split("\n")) {
@@ -107,7 +140,8 @@ export class DockerEngine implements ContainerEngine {
           request.onProgress?.({ kind: /^Step \d+\/\d+ :/.test(line) ? "step" : "log", text: line });
         }
       }
-      if (message.aux?.ID) imageId = message.aux.ID;
+      const aux = auxObject(message);
+      if (aux?.ID) imageId = aux.ID;
     }
     if (!imageId) throw new ImageBuildError("the Docker Engine finished the build without an image id", log);
     for (const extra of request.tags.slice(1)) {
@@ -127,7 +161,8 @@ export class DockerEngine implements ContainerEngine {
         throw new ImagePushError(`push ${request.reference}: ${message.errorDetail?.message ?? message.error}`);
       }
       if (message.status) request.onProgress?.(`${message.id ? message.id + ": " : ""}${message.status}`);
-      if (message.aux?.Digest) digest = message.aux.Digest;
+      const aux = auxObject(message);
+      if (aux?.Digest) digest = aux.Digest;
     }
     if (!digest) throw new ImagePushError(`push ${request.reference}: the engine reported no digest`);
     return { digest };

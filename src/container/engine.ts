@@ -59,6 +59,8 @@ export interface ImageInfo {
 export interface ContainerEngine {
   /** Server version, e.g. "20.10.24"; throws when the engine does not answer. */
   version(): Promise<{ readonly version: string; readonly apiVersion: string }>;
+  /** The builder the engine uses when the client does not choose (Docker's `Builder-Version`). */
+  defaultBuilder(): Promise<"legacy" | "buildkit">;
   build(request: BuildRequest): Promise<BuildResult>;
   /** Pushes and returns the manifest digest the registry answered with. */
   push(request: PushRequest): Promise<{ readonly digest: string }>;

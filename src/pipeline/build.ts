@@ -151,6 +151,14 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
       ...(ctx.onRegistryRequest ? { onRequest: ctx.onRegistryRequest } : {}),
     });
     const engine = new DockerEngine(ctx.environ["DOCKER_HOST"] ? { host: ctx.environ["DOCKER_HOST"] } : {});
+    // Like the Docker CLI: DOCKER_BUILDKIT chooses the builder, else the engine's default (its Builder-Version).
+    const buildkitEnv = ctx.environ["DOCKER_BUILDKIT"];
+    const builder =
+      buildkitEnv === "1" || buildkitEnv === "true"
+        ? "buildkit"
+        : buildkitEnv === "0" || buildkitEnv === "false"
+          ? "legacy"
+          : await engine.defaultBuilder();
     try {
       const images = await runBuildPhase(
         config,
@@ -168,6 +176,7 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
           giterminism,
           dev: options.dev,
           configFile: loaded.file,
+          builder,
           signal: ctx.signal,
         },
         {

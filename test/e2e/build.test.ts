@@ -252,3 +252,36 @@ describe("build failures", () => {
     });
   });
 });
+
+describe("BuildKit through the Engine API", () => {
+  it("builds with DOCKER_BUILDKIT=1, shows BuildKit's step output, and pushes", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": "project: e2e-buildkit\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\ntarget: final\n",
+      Dockerfile: [
+        `FROM ${env.registry}/base/busybox AS build`,
+        "COPY src/ /src/",
+        'RUN echo "compiled $(cat /src/main.txt)" > /out.txt && cat /out.txt',
+        `FROM ${env.registry}/base/busybox AS final`,
+        "COPY --from=build /out.txt /out.txt",
+        'CMD ["cat", "/out.txt"]',
+        "",
+      ].join("\n"),
+      "src/main.txt": "buildkit-marker-42\n",
+    });
+    const imageRepo = uniqueName("e2e/buildkit");
+    try {
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${imageRepo}`], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost, DOCKER_BUILDKIT: "1" },
+      });
+      expectSuccess(result);
+      expect(result.stdout).toMatch(/#\d+ \[build 3\/3\] RUN echo/);
+      expect(result.stdout).toContain("compiled buildkit-marker-42");
+      const tags = await listTags(env.registry, imageRepo);
+      expect(tags).toHaveLength(1);
+      expect(tags[0]).toMatch(TAG);
+    } finally {
+      repo.remove();
+    }
+  });
+});
