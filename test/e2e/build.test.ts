@@ -285,3 +285,69 @@ describe("BuildKit through the Engine API", () => {
     }
   });
 });
+
+describe("--final-repo, --use-build-report and --without-images", () => {
+  it("copies final images to --final-repo under the same tag, and a saved report replaces the build", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": [
+        "project: e2e-final",
+        "configVersion: 1",
+        "---",
+        "image: base",
+        "dockerfile: base.Dockerfile",
+        "final: false",
+        "---",
+        "image: app",
+        "dockerfile: app.Dockerfile",
+        "dependencies:",
+        "- image: base",
+        "  imports:",
+        "  - {type: ImageName, targetBuildArg: BASE}",
+        "",
+      ].join("\n"),
+      "base.Dockerfile": `FROM ${env.registry}/base/busybox\nRUN echo base > /base.txt\n`,
+      "app.Dockerfile": "ARG BASE\nFROM $BASE\nRUN cat /base.txt\n",
+    });
+    const stages = uniqueName("e2e/stages");
+    const final = uniqueName("e2e/final");
+    const reportDir = mkdtempSync(join(tmpdir(), "slipway-final-"));
+    const reportPath = join(reportDir, "report.json");
+    try {
+      const result = await runSlipway(
+        ["build", "--repo", `${env.registry}/${stages}`, "--final-repo", `${env.registry}/${final}`, "--save-build-report", "--build-report-path", reportPath],
+        { cwd: repo.dir, env: { DOCKER_HOST: env.dockerHost } },
+      );
+      expectSuccess(result);
+      const report = readReport(reportPath);
+      const app = report.Images["app"];
+      const base = report.Images["base"];
+      expect(app?.DockerImageName).toBe(`${env.registry}/${final}:${app?.DockerTag}`);
+      expect(base?.Final).toBe(false);
+      expect(base?.DockerImageName.startsWith(`${env.registry}/${stages}:`)).toBe(true);
+      expect(await listTags(env.registry, final)).toEqual([app?.DockerTag]);
+      expect((await listTags(env.registry, stages)).sort()).toEqual([app?.DockerTag, base?.DockerTag].sort());
+
+      // --use-build-report: no registry lookup and no build; the report's images are used as they are.
+      const reused = await runSlipway(["build", "--repo", "127.0.0.1:1/unreachable", "--use-build-report", "--build-report-path", reportPath], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expectSuccess(reused);
+      expect(reused.stdout).not.toContain("image app");
+      const noPath = await runSlipway(["build", "--repo", `${env.registry}/${stages}`, "--use-build-report"], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expect(noPath.code).toBe(1);
+      expect(noPath.stderr).toBe("Error: build report path must be specified\n");
+
+      // --without-images: nothing is processed, not even --repo is needed.
+      const without = await runSlipway(["build", "--without-images"], { cwd: repo.dir, env: { DOCKER_HOST: env.dockerHost } });
+      expectSuccess(without);
+      expect(without.stdout).not.toContain("image app");
+    } finally {
+      repo.remove();
+      rmSync(reportDir, { recursive: true, force: true });
+    }
+  });
+});
