@@ -9,6 +9,8 @@ export interface LocalEnv {
   readonly envDir: string;
   readonly nodeName: string;
   readonly dockerHost: string;
+  /** The node's pod subnet, e.g. `10.244.0.0/24`. */
+  readonly podCidr: string;
 }
 
 /** Parses the `export NAME=value` lines printed by `scripts/local-env env`. */
@@ -32,5 +34,6 @@ export function parseEnvExports(text: string): LocalEnv {
     envDir: need("SLIPWAY_ENV_DIR"),
     nodeName: need("SLIPWAY_NODE_NAME"),
     dockerHost: need("DOCKER_HOST"),
+    podCidr: need("SLIPWAY_POD_CIDR"),
   };
 }

@@ -11,6 +11,7 @@ describe("parseEnvExports", () => {
     "export SLIPWAY_ENV_DIR=/var/lib/slipway-env/local",
     "export SLIPWAY_NODE_NAME=slipway-local-node",
     "export DOCKER_HOST=unix:///var/run/docker.sock",
+    "export SLIPWAY_POD_CIDR=10.244.0.0/24",
   ].join("\n");
 
   it("reads every variable the tests need", () => {
@@ -19,6 +20,7 @@ describe("parseEnvExports", () => {
     expect(env.tokenContext).toBe("slipway-local-token");
     expect(env.registry).toBe("127.0.0.1:5000");
     expect(env.nodeName).toBe("slipway-local-node");
+    expect(env.podCidr).toBe("10.244.0.0/24");
   });
 
   it("fails naming the variable that is missing", () => {
