@@ -12,6 +12,7 @@ import { InterruptedError, SlipwayError, formatError } from "../errors.js";
 import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CONVERGE_SUMMARY, convergeCommand } from "./commands/converge.js";
+import { RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
 import type { CliIO, CommandContext } from "./context.js";
 import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
@@ -33,6 +34,7 @@ interface CommandEntry {
 const COMMANDS: readonly CommandEntry[] = [
   { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeHelp, run: convergeCommand },
   { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand },
+  { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand },
   { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand },
 ];
 

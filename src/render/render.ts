@@ -1,0 +1,165 @@
+// `helm template` for a loaded chart: values, per-chart root objects, the template engine, NOTES,
+// manifest sorting and the printed stream.
+
+import { SlipwayError } from "../errors.js";
+import type { Chart } from "../chart/types.js";
+import { chartFullPath, isLibrary } from "../chart/types.js";
+import { processDependencies } from "../chart/dependencies.js";
+import { coalesceValues } from "../chart/values.js";
+import { HelmRenderError, renderTemplates, type Renderable } from "../template/helm/engine.js";
+import { HelmFiles } from "../template/helm/files.js";
+import { helmFuncMap } from "../template/helm/funcs.js";
+import { Capabilities, ChartMetadata, releaseObject, valuesMap, VALUES_TYPE } from "../template/helm/objects.js";
+import { isMap, setMapTypeName, type GoMap } from "../template/value.js";
+import { sortManifests, goTrimSpace, type Hook, type Manifest } from "./manifests.js";
+
+/** The API versions Helm v3.17.3 reports offline (client-go's scheme), in its order. */
+export const DEFAULT_API_VERSIONS: readonly string[] = (
+  "v1 admissionregistration.k8s.io/v1 admissionregistration.k8s.io/v1alpha1 admissionregistration.k8s.io/v1beta1 " +
+  "internal.apiserver.k8s.io/v1alpha1 apps/v1 apps/v1beta1 apps/v1beta2 authentication.k8s.io/v1 " +
+  "authentication.k8s.io/v1alpha1 authentication.k8s.io/v1beta1 authorization.k8s.io/v1 authorization.k8s.io/v1beta1 " +
+  "autoscaling/v1 autoscaling/v2 autoscaling/v2beta1 autoscaling/v2beta2 batch/v1 batch/v1beta1 certificates.k8s.io/v1 " +
+  "certificates.k8s.io/v1beta1 certificates.k8s.io/v1alpha1 coordination.k8s.io/v1alpha2 coordination.k8s.io/v1beta1 " +
+  "coordination.k8s.io/v1 discovery.k8s.io/v1 discovery.k8s.io/v1beta1 events.k8s.io/v1 events.k8s.io/v1beta1 " +
+  "extensions/v1beta1 flowcontrol.apiserver.k8s.io/v1 flowcontrol.apiserver.k8s.io/v1beta1 " +
+  "flowcontrol.apiserver.k8s.io/v1beta2 flowcontrol.apiserver.k8s.io/v1beta3 networking.k8s.io/v1 " +
+  "networking.k8s.io/v1alpha1 networking.k8s.io/v1beta1 node.k8s.io/v1 node.k8s.io/v1alpha1 node.k8s.io/v1beta1 " +
+  "policy/v1 policy/v1beta1 rbac.authorization.k8s.io/v1 rbac.authorization.k8s.io/v1beta1 " +
+  "rbac.authorization.k8s.io/v1alpha1 resource.k8s.io/v1beta1 resource.k8s.io/v1alpha3 scheduling.k8s.io/v1alpha1 " +
+  "scheduling.k8s.io/v1beta1 scheduling.k8s.io/v1 storage.k8s.io/v1beta1 storage.k8s.io/v1 storage.k8s.io/v1alpha1 " +
+  "storagemigration.k8s.io/v1alpha1 apiextensions.k8s.io/v1beta1 apiextensions.k8s.io/v1"
+).split(" ");
+
+/** Helm 3.17's default KubeVersion in client-only mode. */
+export const DEFAULT_KUBE_VERSION = "v1.32.0";
+
+export interface RenderOptions {
+  readonly releaseName: string;
+  readonly namespace: string;
+  /** User-supplied values (already merged from -f/--set...). */
+  readonly values: GoMap;
+  readonly kubeVersion?: string;
+  readonly apiVersions?: readonly string[];
+  readonly isUpgrade?: boolean;
+  readonly revision?: number;
+  readonly includeCrds?: boolean;
+  readonly noHooks?: boolean;
+  readonly skipTests?: boolean;
+  readonly warn?: (msg: string) => void;
+}
+
+export interface RenderResult {
+  readonly manifests: Manifest[];
+  readonly hooks: Hook[];
+  readonly notes: string;
+  /** What `helm template` prints. */
+  readonly output: string;
+}
+
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function validateReleaseName(name: string): void {
+  if (name === "" || name.length > 53 || !RELEASE_NAME.test(name)) {
+    throw new SlipwayError(
+      "release name is invalid: " +
+        name +
+        "\nreleaseName: invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53",
+      { code: "usage" },
+    );
+  }
+}
+
+function parseKubeVersion(v: string): string {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(.*)$/.exec(v.trim());
+  if (m === null) throw new SlipwayError(`invalid kube version '${v}'`, { code: "invalid-option" });
+  return `v${m[1]}.${m[2] ?? "0"}.${m[3] ?? "0"}${m[4] ?? ""}`;
+}
+
+/** engine.recAllTpls: templates of the chart and its enabled subcharts with their root objects. */
+function collectTemplates(
+  chart: Chart,
+  templates: Map<string, Renderable>,
+  parentVals: GoMap,
+  release: GoMap,
+  caps: Capabilities,
+): GoMap {
+  const subcharts = new Map<string, unknown>();
+  let values: GoMap = valuesMap();
+  if (chart.parent === null) {
+    values = parentVals.get("Values") as GoMap;
+  } else {
+    const pv = parentVals.get("Values");
+    const sub = isMap(pv) ? pv.get(chart.name) : undefined;
+    if (isMap(sub)) values = setMapTypeName(sub, VALUES_TYPE);
+  }
+  const next: GoMap = new Map<string, unknown>([
+    ["Chart", new ChartMetadata(new Map(chart.metadata).set("IsRoot", chart.parent === null))],
+    ["Files", new HelmFiles(chart.files.map((f) => [f.name, f.data] as [string, Uint8Array]))],
+    ["Release", release],
+    ["Capabilities", caps],
+    ["Values", values],
+    ["Subcharts", subcharts],
+  ]);
+  for (const child of chart.dependencies) {
+    subcharts.set(child.name, collectTemplates(child, templates, next, release, caps));
+  }
+  const id = chartFullPath(chart);
+  for (const t of chart.templates) {
+    if (isLibrary(chart) && !t.name.slice(t.name.lastIndexOf("/") + 1).startsWith("_")) continue;
+    templates.set(`${id}/${t.name}`, {
+      text: Buffer.from(t.data).toString("utf8"),
+      vals: next,
+      basePath: `${id}/templates`,
+    });
+  }
+  return next;
+}
+
+/** Renders a chart like `helm template`. Template errors are thrown as HelmRenderError. */
+export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
+  validateReleaseName(opts.releaseName);
+  processDependencies(chart, opts.values);
+  const values = valuesMap(coalesceValues(chart, opts.values, opts.warn));
+  const caps = new Capabilities(parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION), [
+    ...DEFAULT_API_VERSIONS,
+    ...(opts.apiVersions ?? []),
+  ]);
+  const releaseOpts: { name: string; namespace: string; revision?: number; isUpgrade?: boolean } = {
+    name: opts.releaseName,
+    namespace: opts.namespace,
+  };
+  if (opts.revision !== undefined) releaseOpts.revision = opts.revision;
+  if (opts.isUpgrade !== undefined) releaseOpts.isUpgrade = opts.isUpgrade;
+  const release = releaseObject(releaseOpts);
+  const templates = new Map<string, Renderable>();
+  collectTemplates(chart, templates, new Map([["Values", values]]), release, caps);
+  const files = renderTemplates(templates, { funcs: helmFuncMap() });
+  let notes = "";
+  const notesPath = `${chart.name}/templates/NOTES.txt`;
+  for (const k of [...files.keys()]) {
+    if (k.endsWith("NOTES.txt")) {
+      if (k === notesPath) notes = files.get(k) ?? "";
+      files.delete(k);
+    }
+  }
+  const { hooks, manifests } = sortManifests(files);
+  let out = "";
+  if (opts.includeCrds === true) {
+    const crdsOf = (c: Chart): void => {
+      for (const f of c.crds) out += `---\n# Source: ${chartFullPath(c)}/${f.name}\n${Buffer.from(f.data).toString("utf8")}\n`;
+      for (const d of c.dependencies) crdsOf(d);
+    };
+    crdsOf(chart);
+  }
+  for (const m of manifests) out += `---\n# Source: ${m.name}\n${m.content}\n`;
+  let output = goTrimSpace(out) + "\n";
+  if (opts.noHooks !== true) {
+    for (const h of hooks) {
+      if (opts.skipTests === true && h.events.includes("test")) continue;
+      output += `---\n# Source: ${h.name}\n${h.content}\n`;
+    }
+  }
+  return { manifests, hooks, notes, output };
+}
+
+export { HelmRenderError };

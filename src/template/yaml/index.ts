@@ -1,0 +1,57 @@
+// YAML and JSON as Helm's template functions see them (sigs.k8s.io/yaml over go-yaml v2,
+// encoding/json).
+
+import { formatFloat } from "../strconv.js";
+import { EmitMap, PlainScalar, emitYaml, type EmitNode } from "./emit.js";
+import { JsonError, JsonNumber, toJsonTree, type JsonObject, type JsonTree } from "./json.js";
+import { resolvePlain } from "./resolve.js";
+import { sortYamlKeys } from "./sort.js";
+
+export { emitYaml, EmitMap, PlainScalar, type EmitNode } from "./emit.js";
+export { JsonError, marshalJson, parseJson, jsonKind, toJsonTree, jsonText, jsonString, type JsonMarshaler } from "./json.js";
+export { readYaml, readYamlRaw, rawToGo, YamlError, YamlInt, YamlRawMap, formatFloat32, type YamlRaw } from "./read.js";
+export { resolvePlain, isBase60Float } from "./resolve.js";
+export { keyLess, sortYamlKeys } from "./sort.js";
+
+/** The go-yaml v2 node for a JSON value re-read by go-yaml (numbers regain int/float types). */
+function jsonToEmit(t: JsonTree): EmitNode {
+  if (t === null) return new PlainScalar("null");
+  if (typeof t === "boolean") return new PlainScalar(t ? "true" : "false");
+  if (typeof t === "string") return yamlReadBack(t);
+  if (t instanceof JsonNumber) {
+    const r = resolvePlain(t.text);
+    if (r.tag === "int") return new PlainScalar(r.value.toString());
+    if (r.tag === "float") {
+      const s = formatFloat(r.value, "g", -1);
+      return new PlainScalar(s === "+Inf" ? ".inf" : s === "-Inf" ? "-.inf" : s === "NaN" ? ".nan" : s);
+    }
+    return new PlainScalar(t.text);
+  }
+  if (Array.isArray(t)) return t.map(jsonToEmit);
+  return objectToEmit(t);
+}
+
+function objectToEmit(o: JsonObject): EmitMap {
+  const byKey = new Map<string, JsonTree>(o.pairs);
+  const keys = sortYamlKeys([...byKey.keys()]);
+  return new EmitMap(keys.map((k) => [yamlReadBack(k), jsonToEmit(byKey.get(k) ?? null)]));
+}
+
+// Characters JSON leaves raw that go-yaml's reader rejects, and line breaks it folds.
+const REJECTED = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+const NEL_FOLD = /[ \t]*(?:\u0085[ \t]*)+/g;
+
+/** A JSON string as go-yaml reads it back from the JSON text (double-quoted scalar). */
+function yamlReadBack(s: string): string {
+  if (REJECTED.test(s)) throw new JsonError("yaml: control characters are not allowed");
+  if (!s.includes("\u0085")) return s;
+  return s.replace(NEL_FOLD, (m) => {
+    const breaks = m.split("\u0085").length - 1;
+    return breaks === 1 ? " " : "\n".repeat(breaks - 1);
+  });
+}
+
+/** sigs.k8s.io/yaml.Marshal of a Go value (with the final newline). Throws JsonError. */
+export function marshalYaml(v: unknown): string {
+  return emitYaml(jsonToEmit(toJsonTree(v)));
+}

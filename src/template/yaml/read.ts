@@ -1,0 +1,258 @@
+// A YAML 1.1 reader that yields what Helm gets from sigs.k8s.io/yaml: go-yaml v2 decodes the
+// document (YAML 1.1 resolution of plain scalars, merge keys, aliases), the result goes through
+// JSON, and encoding/json decodes it into interface{} (numbers become float64).
+//
+// The syntax is parsed by the `yaml` package with the failsafe schema; every scalar is resolved here.
+
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from "yaml";
+import { formatFloat } from "../strconv.js";
+import { resolvePlain } from "./resolve.js";
+import { JsonError } from "./json.js";
+
+export class YamlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "YamlError";
+  }
+}
+
+/** A go-yaml v2 integer (int, int64 or uint64). */
+export class YamlInt {
+  constructor(readonly v: bigint) {}
+}
+
+/** go-yaml v2's decoded value (map[interface{}]interface{} trees). */
+export type YamlRaw = null | boolean | string | number | YamlInt | YamlRaw[] | YamlRawMap;
+export class YamlRawMap {
+  readonly entries = new Map<string, { key: YamlRaw; value: YamlRaw }>();
+  set(key: YamlRaw, value: YamlRaw): void {
+    this.entries.set(rawKeyId(key), { key, value });
+  }
+}
+
+function rawKeyId(k: YamlRaw): string {
+  if (k === null) return "n:";
+  if (typeof k === "string") return "s:" + k;
+  if (typeof k === "boolean") return "b:" + String(k);
+  if (typeof k === "number") return "f:" + String(k);
+  if (k instanceof YamlInt) return "i:" + k.v.toString();
+  return "o:" + Math.random().toString();
+}
+
+const TAG_PREFIX = "tag:yaml.org,2002:";
+
+function lineOf(src: string, pos: number): number {
+  let line = 1;
+  for (let i = 0; i < pos && i < src.length; i++) if (src.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function decodeScalar(node: Node & { value: unknown; type?: string; tag?: string | undefined }): YamlRaw {
+  const text = typeof node.value === "string" ? node.value : String(node.value);
+  const tag = node.tag;
+  const plain = node.type === "PLAIN";
+  if (tag === undefined || tag === "!") {
+    if (!plain || tag === "!") return text;
+    const r = resolvePlain(text);
+    switch (r.tag) {
+      case "int":
+        return new YamlInt(r.value);
+      case "timestamp":
+      case "merge":
+        return text;
+      default:
+        return r.value;
+    }
+  }
+  if (!tag.startsWith(TAG_PREFIX)) return text;
+  const short = tag.slice(TAG_PREFIX.length);
+  switch (short) {
+    case "str":
+      return text;
+    case "binary":
+      return Buffer.from(text.replace(/\s+/g, ""), "base64").toString("latin1");
+    case "null":
+    case "bool":
+    case "int":
+    case "float":
+    case "timestamp": {
+      const r = resolvePlain(text);
+      if (short === "timestamp" && (r.tag === "timestamp" || r.tag === "str")) return text;
+      if (r.tag === short) return r.tag === "int" ? new YamlInt(r.value) : r.value;
+      if (short === "float" && r.tag === "int") return Number(r.value);
+      throw new YamlError(`yaml: cannot decode !!${r.tag} \`${text}\` as a !!${short}`);
+    }
+    default:
+      return text;
+  }
+}
+
+class Decoder {
+  private readonly cache = new Map<Node, YamlRaw>();
+  constructor(private readonly doc: Document.Parsed) {}
+
+  decode(node: unknown): YamlRaw {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (target === undefined) throw new YamlError(`yaml: unknown anchor '${node.source}' referenced`);
+      const hit = this.cache.get(target);
+      if (hit !== undefined) return hit;
+      return this.decode(target);
+    }
+    if (isScalar(node)) return decodeScalar(node as Node & { value: unknown });
+    if (isSeq(node)) {
+      const out: YamlRaw[] = [];
+      for (const item of node.items) out.push(this.decode(item));
+      this.cache.set(node, out);
+      return out;
+    }
+    if (isMap(node)) {
+      const out = new YamlRawMap();
+      this.cache.set(node, out);
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const k = pair.key;
+        if (isScalar(k) && k.type === "PLAIN" && k.value === "<<" && (k.tag === undefined || k.tag === TAG_PREFIX + "merge")) {
+          this.merge(pair.value, out);
+          continue;
+        }
+        out.set(this.decode(k), this.decode(pair.value));
+      }
+      return out;
+    }
+    return null;
+  }
+
+  private mergeOne(node: unknown, out: YamlRawMap): void {
+    let target = node;
+    if (isAlias(node)) target = node.resolve(this.doc);
+    if (!isMap(target)) throw new YamlError("yaml: map merge requires map or sequence of maps as the value");
+    const m = this.decode(node);
+    if (m instanceof YamlRawMap) for (const [id, e] of m.entries) out.entries.set(id, e);
+  }
+
+  private merge(node: unknown, out: YamlRawMap): void {
+    if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) this.mergeOne(node.items[i], out);
+    } else {
+      this.mergeOne(node, out);
+    }
+  }
+}
+
+/** go-yaml v2's Unmarshal of the first document into interface{}. */
+export function readYamlRaw(text: string): YamlRaw {
+  const docs = parseAllDocuments(text, {
+    schema: "failsafe",
+    version: "1.1",
+    uniqueKeys: false,
+    merge: false,
+    strict: false,
+    prettyErrors: false,
+    logLevel: "silent",
+  });
+  const list = Array.isArray(docs) ? docs : [];
+  const doc = list[0];
+  if (doc === undefined) return null;
+  const err = doc.errors[0];
+  if (err !== undefined) throw new YamlError(`yaml: ${yamlErrorText(text, err.code, err.message, err.pos[0])}`);
+  return new Decoder(doc).decode(doc.contents);
+}
+
+/** go-yaml v2's wording (and its odd line numbers) for the common syntax errors. */
+function yamlErrorText(src: string, code: string, message: string, pos: number): string {
+  const line = lineOf(src, pos);
+  const scanner = (msg: string): string => (line > 1 ? `line ${line}: ${msg}` : msg);
+  const parser = (msg: string): string => `line ${Math.max(1, line - 1)}: ${msg}`;
+  if (/^Flow sequence/.test(message)) return parser("did not find expected ',' or ']'");
+  if (/^Flow map/.test(message)) return parser("did not find expected ',' or '}'");
+  if (/^Missing closing/.test(message)) return scanner("found unexpected end of stream");
+  switch (code) {
+    case "BLOCK_AS_IMPLICIT_KEY":
+      return scanner("mapping values are not allowed in this context");
+    case "TAB_AS_INDENT":
+      return scanner("found character that cannot start any token");
+    default:
+      return parser("did not find expected key");
+  }
+}
+
+/** sigs.k8s.io/yaml's conversion of a map key to a JSON object key. */
+function jsonKey(k: YamlRaw): string {
+  if (typeof k === "string") return k;
+  if (k instanceof YamlInt) return k.v.toString();
+  if (typeof k === "boolean") return k ? "true" : "false";
+  if (typeof k === "number") {
+    const s = formatFloat32(k);
+    return s === "+Inf" ? ".inf" : s === "-Inf" ? "-.inf" : s === "NaN" ? ".nan" : s;
+  }
+  throw new YamlError(`unsupported map key of type: ${k === null ? "%!s(<nil>)" : "object"}, key: <nil>, value: `);
+}
+
+/** strconv.FormatFloat(f, 'g', -1, 32). */
+export function formatFloat32(f: number): string {
+  if (!Number.isFinite(f)) return formatFloat(f, "g", -1);
+  const f32 = Math.fround(f);
+  if (f32 === 0) return Object.is(f32, -0) ? "-0" : "0";
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(f32.toPrecision(p));
+    if (Math.fround(d) === f32) return formatFloat(d, "g", -1);
+  }
+  return formatFloat(f32, "g", -1);
+}
+
+/** The Go value encoding/json yields after sigs.k8s.io/yaml's YAML→JSON conversion. */
+export function rawToGo(v: YamlRaw): unknown {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return v;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new JsonError(`json: unsupported value: ${formatFloat(v, "g", -1)}`);
+    return v;
+  }
+  if (v instanceof YamlInt) return Number(v.v);
+  if (Array.isArray(v)) return v.map(rawToGo);
+  const m = new Map<string, unknown>();
+  for (const { key, value } of v.entries.values()) {
+    let k: string;
+    try {
+      k = jsonKey(key);
+    } catch (e) {
+      if (e instanceof YamlError) throw new YamlError(e.message + goSyntax(value));
+      throw e;
+    }
+    m.set(k, rawToGo(value));
+  }
+  return m;
+}
+
+/**
+ * sigs.k8s.io/yaml.Unmarshal into interface{}: Go values (maps, []interface{}, float64, string,
+ * bool, nil). Throws YamlError/JsonError with sigs.k8s.io/yaml's messages.
+ */
+export function readYaml(text: string): unknown {
+  let raw: YamlRaw;
+  try {
+    raw = readYamlRaw(text);
+  } catch (e) {
+    if (e instanceof YamlError) throw new YamlError(`error converting YAML to JSON: ${e.message}`);
+    throw e;
+  }
+  try {
+    return rawToGo(raw);
+  } catch (e) {
+    if (e instanceof JsonError || e instanceof YamlError) {
+      throw new YamlError(e.message.startsWith("error converting") ? e.message : `error converting YAML to JSON: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/** fmt's %+#v of a decoded YAML value (scalars). */
+function goSyntax(v: YamlRaw): string {
+  if (v === null) return "<nil>";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "boolean") return String(v);
+  if (typeof v === "number") return formatFloat(v, "g", -1);
+  if (v instanceof YamlInt) return v.v.toString();
+  return Array.isArray(v) ? "[]interface {}{...}" : "map[interface {}]interface {}{...}";
+}
