@@ -154,12 +154,14 @@ function werfFuncs(options: LoadWerfConfigOptions, set: TemplateSet, loose: bool
 
 function templateError(error: unknown, file: string, partials: ReadonlyMap<string, string>): SlipwayError {
   if (error instanceof TemplateParseError || error instanceof TemplateExecError) {
-    const templateName = error.templateName;
+    // The innermost `template: NAME:LINE:COL` of the message is where it failed (through `include`, a .werf partial).
+    const locations = [...error.message.matchAll(/template: ([^\s:]+):(\d+):(\d+)/g)];
     const where = error instanceof TemplateExecError ? error.location : null;
-    const match = where ? /:(\d+):(\d+)$/.exec(where) : null;
-    const line = error instanceof TemplateParseError ? error.line : match ? Number(match[1]) : undefined;
-    const column = match ? Number(match[2]) + 1 : undefined;
-    const sourceFile = partials.has(templateName) ? partials.get(templateName) ?? file : file;
+    const match = locations.at(-1) ?? (where ? /^(.*):(\d+):(\d+)$/.exec(where) : null);
+    const templateName = match?.[1] ?? error.templateName;
+    const line = error instanceof TemplateParseError ? error.line : match ? Number(match[2]) : undefined;
+    const column = match ? Number(match[3]) + 1 : undefined;
+    const sourceFile = partials.get(templateName) ?? file;
     return new SlipwayError(`unable to render werf config: ${error.message}\n\n${TEMPLATE_HINT}`, {
       code: "config",
       location: {

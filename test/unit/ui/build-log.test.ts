@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import type { BuiltImage } from "../../../src/build/phase.js";
+import { BuildLog } from "../../../src/ui/build-log.js";
+
+const result: BuiltImage = {
+  name: "web",
+  final: true,
+  digest: "d".repeat(56),
+  repo: "127.0.0.1:5000/app",
+  repository: { registry: "127.0.0.1:5000", path: "app" },
+  tag: `${"d".repeat(56)}-1752501317353`,
+  ref: `127.0.0.1:5000/app:${"d".repeat(56)}-1752501317353`,
+  imageId: `sha256:${"a".repeat(64)}`,
+  manifestDigest: `sha256:${"b".repeat(64)}`,
+  size: 2 * 1024 * 1024,
+  rebuilt: false,
+  buildMs: 0,
+  commit: "",
+  createdAtNs: 0,
+};
+
+function capture(pretty: boolean): { log: BuildLog; out: () => string } {
+  let text = "";
+  const log = new BuildLog({ write: (t) => (text += t), pretty, color: false });
+  return { log, out: () => text };
+}
+
+describe("BuildLog", () => {
+  it("prints a werf-style block with an aligned info section", () => {
+    const { log, out } = capture(true);
+    log.handle({ kind: "image-start", image: "web", index: 1, total: 1, final: true });
+    log.handle({ kind: "image-reused", image: "web", result });
+    log.handle({ kind: "image-done", image: "web", ms: 1020 });
+    log.finish();
+    expect(out()).toBe(
+      [
+        "┌ 🛳️  (1/1) image web",
+        "│ Use previously built image for web/dockerfile",
+        `│      name: ${result.ref}`,
+        "│        id: aaaaaaaaaaaa",
+        `│    digest: ${result.manifestDigest}`,
+        "│      size: 2.0 MiB",
+        "└ 🛳️  (1/1) image web (1.02 seconds)",
+        "",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("holds a failed image back and prints it last, without borders when not pretty", () => {
+    const { log, out } = capture(false);
+    log.handle({ kind: "image-start", image: "bad", index: 1, total: 2, final: true });
+    log.handle({ kind: "image-start", image: "good", index: 2, total: 2, final: true });
+    log.handle({ kind: "build-output", image: "bad", line: "boom" });
+    log.handle({ kind: "image-failed", image: "bad", error: new Error("x"), ms: 500 });
+    log.handle({ kind: "image-reused", image: "good", result });
+    log.handle({ kind: "image-done", image: "good", ms: 100 });
+    expect(out()).not.toContain("boom");
+    log.finish();
+    const text = out();
+    expect(text.indexOf("image good")).toBeLessThan(text.indexOf("boom"));
+    expect(text).toContain("(1/2) image bad (0.50 seconds) FAILED");
+    expect(text).not.toContain("┌");
+  });
+});
