@@ -354,3 +354,37 @@ describe("--final-repo, --use-build-report and --without-images", () => {
     }
   });
 });
+
+describe("slipway converge runs the same build phase", () => {
+  it("builds and pushes on the first run, builds nothing on the second, and stops honestly before deploying", async () => {
+    const repo = makeGitDir(project(env.registry));
+    const proxy = await startCountingProxy(env.registry);
+    const imageRepo = uniqueName("e2e/converge");
+    const converge = (): Promise<SlipwayResult> =>
+      runSlipway(["converge"], {
+        cwd: repo.dir,
+        // CI often configures werf through WERF_* variables only.
+        env: { DOCKER_HOST: env.dockerHost, WERF_REPO: `${proxy.address}/${imageRepo}`, WERF_ENV: "test" },
+      });
+    try {
+      const first = await converge();
+      expect(first.code).toBe(1);
+      expect(first.stderr).toBe(
+        "Error: the deploy phase of converge is not implemented yet (images were built and pushed; nothing was deployed)\n",
+      );
+      expect(first.stdout.match(/Building stage \w+\/dockerfile/g)).toHaveLength(3);
+      expect(first.stdout).toMatch(/\nRunning time \d+\.\d\d seconds\n$/);
+      expect(await listTags(env.registry, imageRepo)).toHaveLength(3);
+
+      proxy.requests.length = 0;
+      const second = await converge();
+      expect(second.code).toBe(1);
+      expect(second.stdout).not.toContain("Building stage");
+      expect(proxy.requests.filter((r) => r.path.includes("/manifests/")).length).toBeLessThanOrEqual(3);
+      expect(proxy.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD")).toEqual([]);
+    } finally {
+      await proxy.close();
+      repo.remove();
+    }
+  });
+});
