@@ -265,6 +265,8 @@ function length(item: unknown): GoInt {
   if (typeof item === "string") return GoInt.int(byteLength(item));
   if (Array.isArray(item) || item instanceof Uint8Array) return GoInt.int(item.length);
   if (isMap(item)) return GoInt.int(item.size);
+  const n = item instanceof GoObject ? item.goLen() : undefined;
+  if (n !== undefined) return GoInt.int(n);
   throw new FuncError(`len of type ${typeName(item)}`);
 }
 

@@ -231,8 +231,12 @@ function quoteRune(cp: number, quote: number, out: string[]): void {
   else out.push("\\U" + hex(cp, 8));
 }
 
+// Printable ASCII other than '"' and '\\': strconv.Quote leaves such strings as they are.
+const QUOTE_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** strconv.Quote */
 export function quote(s: string): string {
+  if (QUOTE_AS_IS.test(s)) return '"' + s + '"';
   const out: string[] = ['"'];
   for (const ch of s) quoteRune(ch.codePointAt(0) ?? 0, 0x22, out);
   out.push('"');
@@ -263,6 +267,9 @@ export function quoteASCII(s: string): string {
 
 export class SyntaxError_ extends Error {}
 
+// What makes a "..." literal need the full decoder: escapes, quotes, surrogates (re-encoded as U+FFFD).
+const UNQUOTE_SLOW = /[\\"\ud800-\udfff]/;
+
 /** strconv.Unquote for "..." , `...` and '...' literals; returns the string (or code point for chars). */
 export function unquote(s: string): string {
   const n = s.length;
@@ -276,6 +283,8 @@ export function unquote(s: string): string {
   }
   if (q !== '"' && q !== "'") throw new SyntaxError_("invalid syntax");
   if (body.includes("\n")) throw new SyntaxError_("invalid syntax");
+  // Most literals have no escapes and nothing to re-encode.
+  if (q === '"' && !UNQUOTE_SLOW.test(body)) return body;
   // Decode escapes into bytes/code points.
   const out: number[] = []; // UTF-8 bytes
   const enc = new TextEncoder();

@@ -20,30 +20,53 @@ export class TemplateSet implements ExecEnv {
   readonly builtins: Builtins = sharedBuiltins;
   readonly missingKey: MissingKey;
   private readonly trees = new Map<string, Tree>();
-  private readonly funcs: Map<string, GoFunc>;
+  /** Functions added to this set; a clone sees its parent's (a tpl call adds two, to a set of ~200). */
+  private readonly funcs = new Map<string, GoFunc>();
+  /** Whether this set has function names its parent lacks (then its parse-cache key differs). */
+  private addsNames = false;
   private funcKey: string | null = null;
   private readonly parent: TemplateSet | null;
 
   constructor(funcs?: ReadonlyMap<string, GoFunc>, options: TemplateSetOptions = {}, parent: TemplateSet | null = null) {
     this.missingKey = options.missingKey ?? "default";
-    this.funcs = new Map(parent?.funcs ?? sharedBuiltins);
-    if (funcs !== undefined) for (const [k, v] of funcs) this.funcs.set(k, v);
     this.parent = parent;
+    if (funcs !== undefined) this.addFuncs(funcs);
   }
 
   /** Adds or replaces functions. */
   addFuncs(funcs: ReadonlyMap<string, GoFunc>): void {
     for (const [k, v] of funcs) {
-      if (!this.funcs.has(k)) this.funcKey = null;
+      if (!this.hasFunction(k)) {
+        this.addsNames = true;
+        this.funcKey = null;
+      }
       this.funcs.set(k, v);
     }
   }
 
   func(name: string): GoFunc | undefined {
-    return this.funcs.get(name);
+    const own = this.funcs.get(name);
+    if (own !== undefined) return own;
+    return this.parent !== null ? this.parent.func(name) : sharedBuiltins.get(name);
   }
 
-  hasFunction = (name: string): boolean => this.funcs.has(name);
+  hasFunction = (name: string): boolean => this.func(name) !== undefined;
+
+  private collectNames(into: Set<string>): void {
+    this.parent?.collectNames(into);
+    for (const k of this.funcs.keys()) into.add(k);
+  }
+
+  /** The sorted function names, joined: parse results are shared between sets with the same names. */
+  private functionKey(): string {
+    if (this.parent !== null && !this.addsNames) return this.parent.functionKey();
+    if (this.funcKey === null) {
+      const names = new Set<string>(sharedBuiltins.keys());
+      this.collectNames(names);
+      this.funcKey = [...names].sort().join(",");
+    }
+    return this.funcKey;
+  }
 
   lookup(name: string): Tree | undefined {
     return this.trees.get(name) ?? this.parent?.lookup(name);
@@ -62,11 +85,11 @@ export class TemplateSet implements ExecEnv {
   }
 
   private parseCached(name: string, text: string): Map<string, Tree> {
-    if (this.funcKey === null) this.funcKey = [...this.funcs.keys()].sort().join(",");
-    let byFuncs = parseCache.get(this.funcKey);
+    const funcKey = this.functionKey();
+    let byFuncs = parseCache.get(funcKey);
     if (byFuncs === undefined) {
       byFuncs = new Map();
-      parseCache.set(this.funcKey, byFuncs);
+      parseCache.set(funcKey, byFuncs);
     }
     const key = name + "\0" + text;
     let parsed = byFuncs.get(key);
@@ -79,8 +102,8 @@ export class TemplateSet implements ExecEnv {
   }
 
   /**
-   * A copy that sees this set's definitions and functions; definitions and functions added to the
-   * clone stay in the clone.
+   * A set that sees this set's definitions and functions (also those added to this set later, as for
+   * definitions); definitions and functions added to the clone stay in the clone.
    */
   clone(funcs?: ReadonlyMap<string, GoFunc>, options?: TemplateSetOptions): TemplateSet {
     return new TemplateSet(funcs, options ?? { missingKey: this.missingKey }, this);

@@ -142,6 +142,14 @@ export abstract class GoObject {
   field(_name: string): { value: unknown } | undefined {
     return undefined;
   }
+  /**
+   * len() of a map- or slice-kinded named type (Helm's `engine.files` is a map[string][]byte); undefined
+   * for structs and pointers, which have no length. The builtin `len`, the truth test of if/with/and/or/not
+   * and Sprig's emptiness all go through it.
+   */
+  goLen(): number | undefined {
+    return undefined;
+  }
   /** fmt %v formatting of the value. */
   abstract format(): string;
 }
@@ -237,6 +245,10 @@ export function isTrue(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Uint8Array) return v.length > 0;
   if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
+  if (v instanceof GoObject) {
+    const n = v.goLen();
+    return n === undefined || n > 0;
+  }
   return true;
 }
 

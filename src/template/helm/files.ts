@@ -141,7 +141,7 @@ export class HelmFiles extends GoObject {
     return this.sortedNames().map((k) => [k, this.files.get(k)!]);
   }
 
-  get size(): number {
+  override goLen(): number {
     return this.files.size;
   }
 

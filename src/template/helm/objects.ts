@@ -89,6 +89,9 @@ class VersionSet extends GoObject {
   override get goKind(): string {
     return "slice";
   }
+  override goLen(): number {
+    return this.versions.length;
+  }
   override method(name: string): GoFunc | undefined {
     if (name === "Has") {
       return new GoFunc("Has", ["string"], null, (v: unknown) => this.versions.includes(v as string), "bool");

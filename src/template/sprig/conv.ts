@@ -80,6 +80,7 @@ export function empty(v: unknown): boolean {
   if (isMap(v)) return v.size === 0;
   if (Array.isArray(v) || v instanceof Uint8Array) return v.length === 0;
   if (v instanceof GoComplex) return v.re === 0 && v.im === 0;
+  if (v instanceof GoObject) return v.goLen() === 0;
   return false;
 }
 

@@ -4,39 +4,31 @@
 //
 // The syntax is parsed by the `yaml` package with the failsafe schema; every scalar is resolved here.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from "yaml";
+import { createRequire } from "node:module";
+import type * as YamlLib from "yaml";
+import type { Document, Node } from "yaml";
 import { formatFloat } from "../strconv.js";
 import { resolvePlain } from "./resolve.js";
+import { FALLBACK, readYamlFast } from "./fastread.js";
 import { JsonError } from "./json.js";
+import { YamlInt, YamlRawMap, type YamlRaw } from "./raw.js";
+
+export { YamlInt, YamlRawMap, type YamlRaw } from "./raw.js";
+
+// The `yaml` package is loaded on first use: the fast path reads most documents without it, and loading
+// it costs a good part of a render's start-up.
+const requireCjs = createRequire(import.meta.url);
+let yamlLib: typeof YamlLib | undefined;
+function yaml(): typeof YamlLib {
+  yamlLib ??= requireCjs("yaml") as typeof YamlLib;
+  return yamlLib;
+}
 
 export class YamlError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "YamlError";
   }
-}
-
-/** A go-yaml v2 integer (int, int64 or uint64). */
-export class YamlInt {
-  constructor(readonly v: bigint) {}
-}
-
-/** go-yaml v2's decoded value (map[interface{}]interface{} trees). */
-export type YamlRaw = null | boolean | string | number | YamlInt | YamlRaw[] | YamlRawMap;
-export class YamlRawMap {
-  readonly entries = new Map<string, { key: YamlRaw; value: YamlRaw }>();
-  set(key: YamlRaw, value: YamlRaw): void {
-    this.entries.set(rawKeyId(key), { key, value });
-  }
-}
-
-function rawKeyId(k: YamlRaw): string {
-  if (k === null) return "n:";
-  if (typeof k === "string") return "s:" + k;
-  if (typeof k === "boolean") return "b:" + String(k);
-  if (typeof k === "number") return "f:" + String(k);
-  if (k instanceof YamlInt) return "i:" + k.v.toString();
-  return "o:" + Math.random().toString();
 }
 
 const TAG_PREFIX = "tag:yaml.org,2002:";
@@ -93,6 +85,7 @@ class Decoder {
 
   decode(node: unknown): YamlRaw {
     if (node === null || node === undefined) return null;
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (target === undefined) throw new YamlError(`yaml: unknown anchor '${node.source}' referenced`);
@@ -125,6 +118,7 @@ class Decoder {
   }
 
   private mergeOne(node: unknown, out: YamlRawMap): void {
+    const { isAlias, isMap } = yaml();
     let target = node;
     if (isAlias(node)) target = node.resolve(this.doc);
     if (!isMap(target)) throw new YamlError("yaml: map merge requires map or sequence of maps as the value");
@@ -133,7 +127,7 @@ class Decoder {
   }
 
   private merge(node: unknown, out: YamlRawMap): void {
-    if (isSeq(node)) {
+    if (yaml().isSeq(node)) {
       for (let i = node.items.length - 1; i >= 0; i--) this.mergeOne(node.items[i], out);
     } else {
       this.mergeOne(node, out);
@@ -143,7 +137,14 @@ class Decoder {
 
 /** go-yaml v2's Unmarshal of the first document into interface{}. */
 export function readYamlRaw(text: string): YamlRaw {
-  const docs = parseAllDocuments(text, {
+  const fast = readYamlFast(text, true);
+  if (fast !== FALLBACK) return fast as YamlRaw;
+  return readYamlRawFull(text);
+}
+
+/** readYamlRaw without the fast path (the `yaml` package parses the syntax). */
+export function readYamlRawFull(text: string): YamlRaw {
+  const docs = yaml().parseAllDocuments(text, {
     schema: "failsafe",
     version: "1.1",
     uniqueKeys: false,
@@ -230,9 +231,11 @@ export function rawToGo(v: YamlRaw): unknown {
  * bool, nil). Throws YamlError/JsonError with sigs.k8s.io/yaml's messages.
  */
 export function readYaml(text: string): unknown {
+  const fast = readYamlFast(text, false);
+  if (fast !== FALLBACK) return fast;
   let raw: YamlRaw;
   try {
-    raw = readYamlRaw(text);
+    raw = readYamlRawFull(text);
   } catch (e) {
     if (e instanceof YamlError) throw new YamlError(`error converting YAML to JSON: ${e.message}`);
     throw e;
