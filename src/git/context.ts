@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { DockerignoreMatcher } from "./dockerignore.js";
-import { compareGoStrings, goClean, goJoin, goRel, splitFilepath } from "./gopath.js";
+import { compareGoStrings, goClean, goJoin, goRel, isCleanPath, splitFilepath } from "./gopath.js";
 
 /** What context.ts needs of an ls-tree entry (./repo.ts `TreeEntry` fits). */
 export interface ContextTreeEntry {
@@ -139,6 +139,20 @@ export function doublestarMatch(pattern: string, name: string): boolean {
 export interface PathMatcher {
   isPathMatched(path: string): boolean;
   shouldGoThrough(path: string): boolean;
+  /**
+   * Optional, for speed: `isPathMatched` specialised to the children of one directory, prepared once per directory
+   * instead of once per path. `dir` is clean ("" for the root); the returned test gets the clean paths of the
+   * entries directly in it and must answer exactly as `isPathMatched` does. `true`/`false`: every such path is/is not
+   * matched.
+   */
+  childMatcher?(dir: string): ChildMatch;
+}
+
+/** What {@link PathMatcher.childMatcher} gives: a test, or the same answer for every path. */
+export type ChildMatch = boolean | ((path: string) => boolean);
+
+function childMatchOf(matcher: PathMatcher, dir: string): ChildMatch {
+  return matcher.childMatcher !== undefined ? matcher.childMatcher(dir) : (path) => matcher.isPathMatched(path);
 }
 
 function formatPath(path: string): string {
@@ -173,6 +187,9 @@ export class TruePathMatcher implements PathMatcher {
   shouldGoThrough(): boolean {
     return false;
   }
+  childMatcher(): ChildMatch {
+    return true;
+  }
 }
 
 /** werf `includePathMatcher` (COPY/ADD sources, giterminism allow-lists). */
@@ -193,8 +210,18 @@ export class IncludePathMatcher implements PathMatcher {
 
   isPathMatched(path: string): boolean {
     if (this.globs.length === 0 || this.universal) return true; // a universal glob matches every path
-    const p = formatPath(path);
-    return this.variants.some((variants) => variants.some((v) => doublestarMatch(v, p)));
+    return this.matchesClean(formatPath(path));
+  }
+
+  childMatcher(): ChildMatch {
+    return this.globs.length === 0 || this.universal ? true : (path) => this.matchesClean(path);
+  }
+
+  private matchesClean(p: string): boolean {
+    for (const variants of this.variants) {
+      for (const v of variants) if (doublestarMatch(v, p)) return true;
+    }
+    return false;
   }
 
   shouldGoThrough(path: string): boolean {
@@ -225,6 +252,12 @@ export class DockerignorePathMatcher implements PathMatcher {
 
   isPathMatched(path: string): boolean {
     return !this.matcher.matchesLegacy(formatPath(path));
+  }
+
+  childMatcher(dir: string): ChildMatch {
+    if (this.matcher.patterns.length === 0) return true;
+    const excluded = this.matcher.legacyMatcherIn(dir === "" ? "." : dir);
+    return (path) => !excluded(path);
   }
 
   shouldGoThrough(path: string): boolean {
@@ -285,6 +318,20 @@ export class BasePathMatcher implements PathMatcher {
     if (isSubpathOfBasePath(p, this.basePath)) return true;
     return this.inner.shouldGoThrough(goRel(this.basePath, p));
   }
+
+  childMatcher(dir: string): ChildMatch {
+    const base = this.basePath;
+    // Below the base every path is a subpath of it, and the inner matcher sees it relative to the base.
+    if (base === "") return childMatchOf(this.inner, dir);
+    // (werf splits paths with `\/` as an escaped slash: a directory name ending in `\` takes the slow way.)
+    if ((dir === base || dir.startsWith(`${base}/`)) && !dir.includes("\\")) {
+      const inner = childMatchOf(this.inner, dir === base ? "" : dir.slice(base.length + 1));
+      if (typeof inner === "boolean") return inner;
+      const cut = base.length + 1;
+      return (path) => inner(path.slice(cut));
+    }
+    return (path) => this.isPathMatched(path);
+  }
 }
 
 export class MultiPathMatcher implements PathMatcher {
@@ -295,7 +342,22 @@ export class MultiPathMatcher implements PathMatcher {
   }
 
   isPathMatched(path: string): boolean {
-    return this.matchers.every((m) => m.isPathMatched(path));
+    for (const m of this.matchers) if (!m.isPathMatched(path)) return false;
+    return true;
+  }
+
+  childMatcher(dir: string): ChildMatch {
+    const tests: ((path: string) => boolean)[] = [];
+    for (const m of this.matchers) {
+      const test = childMatchOf(m, dir);
+      if (test === false) return false;
+      if (test !== true) tests.push(test);
+    }
+    const [first, second] = tests;
+    if (first === undefined) return true;
+    if (second === undefined) return first;
+    if (tests.length === 2) return (path) => first(path) && second(path);
+    return (path) => tests.every((test) => test(path));
   }
 
   shouldGoThrough(path: string): boolean {
@@ -346,18 +408,32 @@ export class TreeIndex {
   readonly children = new Map<string, ContextTreeEntry[]>();
   /** The commit's root tree id (`<commit>^{tree}`), needed when the whole repository root matches. */
   readonly rootTreeId: string | undefined;
+  /**
+   * lazyLsTree's answers for the files of each directory, per `LsTreeOptions.cacheKey`: 1 matched, 2 not, 0 not a
+   * file. The giterminism selection and the checksum of one COPY walk with the same matcher; the second reuses them.
+   */
+  readonly fileMatches = new Map<string, Map<string, Uint8Array>>();
 
   constructor(entries: Iterable<ContextTreeEntry>, rootTreeId?: string) {
     this.rootTreeId = rootTreeId;
+    // ls-tree lists a directory's files one after another: reuse the list of the previous entry's parent.
+    let lastParent: string | undefined;
+    let lastList: ContextTreeEntry[] = [];
     for (const entry of entries) {
-      const slash = entry.path.lastIndexOf("/");
-      const parent = slash < 0 ? "" : entry.path.slice(0, slash);
-      let list = this.children.get(parent);
-      if (list === undefined) {
-        list = [];
-        this.children.set(parent, list);
+      const path = entry.path;
+      const slash = path.lastIndexOf("/");
+      const same = slash < 0 ? lastParent === "" : slash === lastParent?.length && path.startsWith(lastParent);
+      if (!same) {
+        const parent = slash < 0 ? "" : path.slice(0, slash);
+        let list = this.children.get(parent);
+        if (list === undefined) {
+          list = [];
+          this.children.set(parent, list);
+        }
+        lastParent = parent;
+        lastList = list;
       }
-      list.push(entry);
+      lastList.push(entry);
     }
   }
 
@@ -377,6 +453,11 @@ export interface LsTreeOptions {
    * true: descend everywhere and return files only.
    */
   readonly allFiles?: boolean;
+  /**
+   * Names `pathScope` + `pathMatcher`: walks of one index with the same key share the per-file answers (see
+   * TreeIndex.fileMatches), so the key must change whenever the answers could.
+   */
+  readonly cacheKey?: string;
 }
 
 /**
@@ -405,8 +486,37 @@ export function lazyLsTree(index: TreeIndex, options: LsTreeOptions = {}): Conte
       else result.push(entry);
     }
   };
+  // Most entries are files, and whether a file matches mostly depends on its directory: the matcher prepares a
+  // test once per directory (see PathMatcher.childMatcher), which the files of that directory then share.
+  let cache: Map<string, Uint8Array> | undefined;
+  if (options.cacheKey !== undefined) {
+    cache = index.fileMatches.get(options.cacheKey);
+    if (cache === undefined) {
+      cache = new Map<string, Uint8Array>();
+      index.fileMatches.set(options.cacheKey, cache);
+    }
+  }
   const walk = (dir: string): void => {
-    for (const child of index.children.get(dir) ?? []) visit(child);
+    const children = index.children.get(dir);
+    if (children === undefined) return;
+    const known = cache?.get(dir);
+    const answers = known ?? new Uint8Array(children.length);
+    let test: ChildMatch | undefined;
+    // (Git does not store paths that path.Clean would change; a crafted tree can, and takes the slow way.) Below
+    // a clean directory, `<dir>/<name>` is clean unless the name is "", "." or "..".
+    const cleanDir = dir !== "" && dir !== "/" && isCleanPath(dir);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i] as ContextTreeEntry;
+      let answer = answers[i];
+      if (known === undefined && child.type === "blob" && (cleanDir ? isCleanName(child.path, dir.length + 1) : isCleanPath(child.path))) {
+        test ??= dir === "" || cleanDir ? matcher.childMatcher(dir) : (path: string) => matcher.isPathMatched(path);
+        answer = test === true || (test !== false && test(child.path)) ? 1 : 2;
+        answers[i] = answer;
+      }
+      if (answer === 1) result.push(child);
+      else if (answer !== 2) visit(child);
+    }
+    if (known === undefined) cache?.set(dir, answers);
   };
 
   if (scope !== "") {
@@ -423,9 +533,20 @@ export function lazyLsTree(index: TreeIndex, options: LsTreeOptions = {}): Conte
   return result;
 }
 
+/** Whether `path.slice(from)`, a name without a slash, is not "", "." or "..". */
+function isCleanName(path: string, from: number): boolean {
+  const n = path.length - from;
+  if (n > 2) return true;
+  if (n === 0) return false;
+  if (path.charCodeAt(from) !== 0x2e) return true;
+  return n === 2 && path.charCodeAt(from + 1) !== 0x2e;
+}
+
 function missingRootTree(): never {
   throw new Error("the root tree id is required when the whole repository matches (TreeIndex rootTreeId)");
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * werf `ls_tree.Result.Checksum` (without submodule results): SHA-256 over the object ids as 40-char hex strings,
@@ -433,13 +554,34 @@ function missingRootTree(): never {
  */
 export function filesChecksum(entries: readonly Pick<ContextTreeEntry, "path" | "objectId">[]): string {
   if (entries.length === 0) return "";
-  // Native `<` equals Go's byte order unless a path has characters outside the BMP (surrogate pairs).
-  const simple = entries.every((e) => !/[\uD800-\uDFFF]/.test(e.path));
-  const sorted = [...entries].sort(
-    simple ? (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : (a, b) => compareGoStrings(a.path, b.path),
-  );
+  // The walk yields entries in ls-tree order, which is path order except around a directory that is taken as a
+  // whole (`a` sorts before `a.txt`, while git lists it as `a/`): one pass checks the order and collects the ids,
+  // and only a list out of order is sorted. Native `<` is Go's byte order unless a path has characters outside
+  // the BMP (surrogate pairs); then the order is checked again the Go way.
   let all = "";
-  for (const entry of sorted) all += entry.objectId;
+  let inOrder = true;
+  let simple = true;
+  let previous = "";
+  for (const entry of entries) {
+    const path = entry.path;
+    if (simple && SURROGATE.test(path)) simple = false;
+    if (previous > path) inOrder = false;
+    previous = path;
+    all += entry.objectId;
+  }
+  if (!simple) {
+    inOrder = true;
+    for (let i = 1; i < entries.length && inOrder; i++) {
+      inOrder = compareGoStrings((entries[i - 1] as ContextTreeEntry).path, (entries[i] as ContextTreeEntry).path) <= 0;
+    }
+  }
+  if (!inOrder) {
+    const sorted = [...entries].sort(
+      simple ? (x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0) : (x, y) => compareGoStrings(x.path, y.path),
+    );
+    all = "";
+    for (const entry of sorted) all += entry.objectId;
+  }
   return createHash("sha256").update(all).digest("hex");
 }
 
@@ -457,6 +599,11 @@ export interface CopySourcesOptions {
   readonly dockerignorePatterns?: readonly string[] | undefined;
 }
 
+/** What makes two copyMatchers answer alike (see LsTreeOptions.cacheKey). */
+function copyCacheKey(options: CopySourcesOptions): string {
+  return JSON.stringify(["copy", options.context, options.sources, options.dockerignorePatterns ?? null]);
+}
+
 function copyMatcher(options: CopySourcesOptions): PathMatcher {
   const dockerignore = newPathMatcher({ basePath: options.context, dockerignorePatterns: options.dockerignorePatterns });
   const wildcards = newPathMatcher({ basePath: options.context, includeGlobs: normalizeCopySources(options.sources) });
@@ -471,9 +618,17 @@ function copyMatcher(options: CopySourcesOptions): PathMatcher {
 export function copyInstructionChecksum(
   index: TreeIndex,
   options: CopySourcesOptions,
-): { checksum: string; entries: ContextTreeEntry[] } {
-  const entries = lazyLsTree(index, { pathScope: options.context, pathMatcher: copyMatcher(options) });
-  return { checksum: sha256Joined(filesChecksum(entries)), entries };
+): { readonly checksum: string; readonly entries: ContextTreeEntry[] } {
+  const entries = lazyLsTree(index, { pathScope: options.context, pathMatcher: copyMatcher(options), cacheKey: copyCacheKey(options) });
+  // Computed on first use: the build phase hashes `entries` itself (filesChecksum), and hashing twice costs.
+  let checksum: string | undefined;
+  return {
+    entries,
+    get checksum(): string {
+      checksum ??= sha256Joined(filesChecksum(entries));
+      return checksum;
+    },
+  };
 }
 
 /** Whether a path (relative to the repository root) is one a COPY/ADD with these sources takes from the context. */
@@ -483,7 +638,7 @@ export function copySourcesMatch(options: CopySourcesOptions, path: string): boo
 
 /** The files (blobs, symlinks, submodule commits) a COPY/ADD takes from the context: for giterminism checks. */
 export function selectCopySources(index: TreeIndex, options: CopySourcesOptions): ContextTreeEntry[] {
-  return lazyLsTree(index, { pathScope: options.context, pathMatcher: copyMatcher(options), allFiles: true });
+  return lazyLsTree(index, { pathScope: options.context, pathMatcher: copyMatcher(options), allFiles: true, cacheKey: copyCacheKey(options) });
 }
 
 /** Every file of the context that survives .dockerignore: what goes into the build-context archive. */

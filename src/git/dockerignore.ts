@@ -54,6 +54,10 @@ export class DockerignorePattern {
   readonly dirs: readonly string[];
   private matchType: MatchType | undefined;
   private regexp: RegExp | undefined;
+  /** The literal part a "prefix" or "suffix" pattern compares with. */
+  private affix = "";
+  /** For "regexp": the literal characters the regexp ends with (maybe ""). */
+  private tail = "";
 
   constructor(cleaned: string, exclusion: boolean) {
     this.cleaned = cleaned;
@@ -68,20 +72,17 @@ export class DockerignorePattern {
 
   match(path: string): boolean {
     if (this.matchType === undefined) this.compile();
-    const p = this.cleaned;
     switch (this.matchType) {
       case "exact":
-        return path === p;
+        return path === this.cleaned;
       case "prefix":
-        return path.startsWith(p.slice(0, -2));
-      case "suffix": {
-        const suffix = p.slice(2);
-        if (path.endsWith(suffix)) return true;
+        return path.startsWith(this.affix);
+      case "suffix":
         // `**/foo` matches "foo"
-        return suffix.startsWith("/") && path === suffix.slice(1);
-      }
+        return path.endsWith(this.affix) || (this.affix.startsWith("/") && path === this.affix.slice(1));
       case "regexp":
-        return this.regexp?.test(path) ?? false;
+        // The literal tail is a cheap necessary condition (`**/*.log` and most files: no regexp run).
+        return path.endsWith(this.tail) && (this.regexp?.test(path) ?? false);
       default:
         return false;
     }
@@ -95,6 +96,8 @@ export class DockerignorePattern {
     const chars = Array.from(pattern);
     // Go's regexp reads a `]` outside a class literally; JS (with `u`) rejects it, so track classes.
     let inClass = false;
+    // The literal characters the regexp ends with, which a matching path must end with too.
+    let tail = "";
     for (let i = 0, pos = 0; pos < chars.length; i++) {
       const ch = chars[pos++] as string;
       const peek = chars[pos];
@@ -118,12 +121,16 @@ export class DockerignorePattern {
           reg += "[^/]*";
           type = "regexp";
         }
+        tail = "";
       } else if (ch === "?") {
         reg += "[^/]";
         type = "regexp";
+        tail = "";
       } else if (".+()|{}$".includes(ch)) {
         reg += `\\${ch}`;
+        tail = inClass ? "" : tail + ch;
       } else if (ch === "\\") {
+        tail = ""; // `\d` and the like are classes
         if (peek !== undefined) {
           pos++;
           reg += escapeLiteral(peek);
@@ -139,11 +146,14 @@ export class DockerignorePattern {
           inClass = ch === "[";
         }
         type = "regexp";
+        tail = "";
       } else {
         reg += ch;
+        tail = inClass || ch === "^" ? "" : tail + ch;
       }
     }
     if (type === "regexp") {
+      this.tail = tail;
       reg += "$";
       try {
         this.regexp = new RegExp(reg, "u");
@@ -151,6 +161,8 @@ export class DockerignorePattern {
         throw new DockerignorePatternError(ERR_BAD_PATTERN);
       }
     }
+    if (type === "prefix") this.affix = pattern.slice(0, -2);
+    else if (type === "suffix") this.affix = pattern.slice(2);
     this.matchType = type;
   }
 }
@@ -209,10 +221,30 @@ export function validateGoPattern(pattern: string): void {
   }
 }
 
+const UNKNOWN = 0;
+const YES = 1;
+const NO = 2;
+
+/**
+ * The parent half of moby's deprecated `Matches`: the pattern against the prefix of `parentPath` with as many
+ * components as the pattern has, if there are that many.
+ */
+function legacyParentMatch(pattern: DockerignorePattern, parentPath: string): boolean {
+  let end = -1;
+  for (let k = 0; k < pattern.dirs.length; k++) {
+    end = parentPath.indexOf("/", end + 1);
+    if (end < 0) return k === pattern.dirs.length - 1 && pattern.match(parentPath);
+  }
+  return pattern.match(parentPath.slice(0, end));
+}
+
 /** moby `patternmatcher.PatternMatcher`. */
 export class DockerignoreMatcher {
   readonly patterns: readonly DockerignorePattern[];
   readonly exclusions: boolean;
+  /** `matchesLegacy`'s memory of the last parent dir: per pattern UNKNOWN, YES or NO. */
+  private legacyParent: string | undefined;
+  private readonly legacyParentResults: Uint8Array;
 
   /** moby `patternmatcher.New`: trims, skips empty lines, `filepath.Clean`s, validates. Throws on a lone `!`. */
   constructor(patterns: readonly string[]) {
@@ -234,6 +266,7 @@ export class DockerignoreMatcher {
     }
     this.patterns = compiled;
     this.exclusions = exclusions;
+    this.legacyParentResults = new Uint8Array(compiled.length);
   }
 
   /**
@@ -254,15 +287,42 @@ export class DockerignoreMatcher {
    * with as many components as the pattern has. Differs from {@link matches} for patterns like `a/*` vs `a/b/c/d`.
    */
   matchesLegacy(file: string): boolean {
-    return this.run(file, (pattern, parentPath) => {
-      // The prefix of parentPath with as many components as the pattern has, if there are that many.
-      let end = -1;
-      for (let k = 0; k < pattern.dirs.length; k++) {
-        end = parentPath.indexOf("/", end + 1);
-        if (end < 0) return k === pattern.dirs.length - 1 && pattern.match(parentPath);
+    const parentPath = goDir(file);
+    // Siblings share a parent, and the parent's part of the answer: remember it for the last parent seen.
+    if (parentPath !== this.legacyParent) {
+      this.legacyParent = parentPath;
+      this.legacyParentResults.fill(UNKNOWN);
+    }
+    return this.legacyRun(file, parentPath, this.legacyParentResults);
+  }
+
+  /**
+   * {@link matchesLegacy} for the files of one directory (`parentPath` is what Go's `path.Dir` gives for them,
+   * "." at the top): the parent's part of the answer is worked out once, for all of them.
+   */
+  legacyMatcherIn(parentPath: string): (file: string) => boolean {
+    const results = new Uint8Array(this.patterns.length);
+    return (file) => this.legacyRun(file, parentPath, results);
+  }
+
+  private legacyRun(file: string, parentPath: string, results: Uint8Array): boolean {
+    let matched = false;
+    for (let k = 0; k < this.patterns.length; k++) {
+      const pattern = this.patterns[k] as DockerignorePattern;
+      // Skip an inclusion once matched, and an exclusion while nothing matched.
+      if (pattern.exclusion !== matched) continue;
+      let match = pattern.match(file);
+      if (!match && parentPath !== ".") {
+        let known = results[k];
+        if (known === UNKNOWN) {
+          known = legacyParentMatch(pattern, parentPath) ? YES : NO;
+          results[k] = known;
+        }
+        match = known === YES;
       }
-      return pattern.match(parentPath.slice(0, end));
-    });
+      if (match) matched = !pattern.exclusion;
+    }
+    return matched;
   }
 
   /** No parent matching at all (moby `MatchesExact`). */

@@ -3,15 +3,36 @@
  * `util.SplitFilepath`, so that matching code ported from Go behaves the same on edge cases. Pure; imports nothing.
  */
 
-/** Go `path.Clean`. */
-const UNCLEAN_RE = /\/\/|(^|\/)\.{1,2}(\/|$)|.\/$/;
-
-/** Whether Go's path.Clean could change `p` (cheap checks first: this runs for every path of a tree). */
+/**
+ * Whether Go's `path.Clean` could change `p`: an empty component (`//`), a `.` or `..` component, or a trailing
+ * slash after something. One scan without allocating, because this runs for every path of a tree.
+ */
 function unclean(p: string): boolean {
-  if (!p.includes(".") && !p.includes("//") && !p.endsWith("/")) return false;
-  return UNCLEAN_RE.test(p);
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const c = p.charCodeAt(i);
+    if (c === 0x2f) {
+      // "/" at the end after something, or "//"
+      if (i === n - 1 ? i > 0 : p.charCodeAt(i + 1) === 0x2f) return true;
+    } else if (c === 0x2e && (i === 0 || p.charCodeAt(i - 1) === 0x2f)) {
+      // a component starting with "." is "." or ".." when the next one or two characters end it
+      let j = i + 1;
+      if (j < n && p.charCodeAt(j) === 0x2e) j++;
+      if (j === n || p.charCodeAt(j) === 0x2f) return true;
+    }
+  }
+  return false;
 }
 
+/**
+ * True only when Go's `path.Clean` leaves `p` as it is; conservative: a `.` or `..` component counts as unclean
+ * even where Clean keeps it (`.`, `../a`), and "" is unclean (it cleans to ".").
+ */
+export function isCleanPath(p: string): boolean {
+  return p !== "" && !unclean(p);
+}
+
+/** Go `path.Clean`. */
 export function goClean(p: string): string {
   if (p === "") return ".";
   if (!unclean(p)) return p; // fast path: most paths from git are already clean
@@ -34,6 +55,8 @@ export function goClean(p: string): string {
 /** Go `path.Dir`. */
 export function goDir(p: string): string {
   const i = p.lastIndexOf("/");
+  // The directory part of a clean path is clean once its trailing slash is dropped.
+  if (i > 0 && !unclean(p)) return p.slice(0, i);
   return goClean(p.slice(0, i + 1));
 }
 

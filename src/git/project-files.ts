@@ -36,8 +36,8 @@ function joinPath(dir: string, path: string): string {
 }
 
 export class ProjectFiles {
-  private entries: TreeEntry[] | undefined;
-  private index: TreeIndex | undefined;
+  private entries: Promise<TreeEntry[]> | undefined;
+  private index: Promise<TreeIndex> | undefined;
   private changed: Map<string, StatusEntry> | undefined;
 
   constructor(readonly options: ProjectFilesOptions) {}
@@ -56,16 +56,23 @@ export class ProjectFiles {
   }
 
   /** All entries of the commit (one `git ls-tree -r -t`), cached. */
-  async treeEntries(): Promise<TreeEntry[]> {
-    this.entries ??= await this.options.git.lsTree(this.options.commit);
+  treeEntries(): Promise<TreeEntry[]> {
+    this.entries ??= this.options.git.lsTree(this.options.commit).catch((error: unknown) => {
+      this.entries = undefined; // a failure is not remembered: the next call tries again
+      throw error;
+    });
     return this.entries;
   }
 
-  async treeIndex(): Promise<TreeIndex> {
-    if (this.index === undefined) {
-      const rootTree = await this.options.git.treeId(this.options.commit);
-      this.index = new TreeIndex(await this.treeEntries(), rootTree);
-    }
+  /** The index of {@link treeEntries}, built once; concurrent callers share it. */
+  treeIndex(): Promise<TreeIndex> {
+    this.index ??= Promise.all([this.treeEntries(), this.options.git.treeId(this.options.commit)]).then(
+      ([entries, rootTree]) => new TreeIndex(entries, rootTree),
+      (error: unknown) => {
+        this.index = undefined;
+        throw error;
+      },
+    );
     return this.index;
   }
 

@@ -2,8 +2,9 @@
  * GitRepo: the port through which slipway reads a project's Git repository, and its adapter over the git CLI.
  *
  * Takes: a directory inside a work tree. Gives: the HEAD commit, tree listings (`git ls-tree -r -t -z`, one
- * process), object contents through one long-lived `git cat-file --batch` process, the work-tree status, and a
- * `--dev` snapshot commit built in a temporary index (the user's index, HEAD and refs are never touched).
+ * process, parsed while it streams), object contents and tree ids through one long-lived `git cat-file --batch`
+ * process, the work-tree status, and a `--dev` snapshot commit built in a temporary index (the user's index, HEAD
+ * and refs are never touched).
  *
  * Spawns git with argument arrays (no shell). Imports only ../errors.js.
  */
@@ -156,6 +157,7 @@ export async function openGitRepo(dir: string): Promise<CliGitRepo> {
 }
 
 interface GitObject {
+  readonly objectId: string;
   readonly type: string;
   readonly data: Buffer;
 }
@@ -223,6 +225,7 @@ class CatFileBatch {
         continue;
       }
       const parts = header.split(" ");
+      const objectId = parts[0] ?? "";
       const type = parts[1] ?? "";
       const size = Number(parts[2]);
       if (!Number.isSafeInteger(size)) {
@@ -234,7 +237,7 @@ class CatFileBatch {
       const content = Buffer.from(this.buffer.subarray(newline + 1, end));
       this.buffer = this.buffer.subarray(end + 1);
       this.queue.shift();
-      pending.resolve({ type, data: content });
+      pending.resolve({ objectId, type, data: content });
     }
   }
 }
@@ -261,17 +264,38 @@ export class CliGitRepo implements GitRepo {
 
   async treeId(commit: string, path?: string): Promise<string> {
     const spec = path === undefined || path === "" || path === "." ? `${commit}^{tree}` : `${commit}:${path}`;
-    const { stdout } = await this.git(["rev-parse", "--verify", "--end-of-options", spec]);
-    return stdout.toString("utf8").trim();
+    // The long-lived cat-file process resolves the name as rev-parse would, without starting another git.
+    const object = await this.catFile().read(spec);
+    if (object === undefined) throw new SlipwayError(`git rev-parse ${spec}: fatal: Needed a single revision`, { code: "git" });
+    return object.objectId;
   }
 
-  async lsTree(commit: string, options: LsTreeOptions = {}): Promise<TreeEntry[]> {
+  lsTree(commit: string, options: LsTreeOptions = {}): Promise<TreeEntry[]> {
     const args = ["ls-tree", "-r", "-z", "--full-tree"];
     if (options.trees !== false) args.push("-t");
     args.push(commit);
     if (options.prefix !== undefined && options.prefix !== "" && options.prefix !== ".") args.push("--", options.prefix);
-    const { stdout } = await this.git(args);
-    return parseLsTree(stdout);
+    // Parsed as the output arrives, so that the parsing overlaps git's own work instead of following it.
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(GIT, args, {
+        cwd: this.workTree,
+        env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const parser = new LsTreeParser();
+      const err: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => parser.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+      child.on("error", (error) => reject(new SlipwayError(`git ls-tree: ${error.message}`, { code: "git", cause: error })));
+      child.on("close", (code) => {
+        if (code === 0) {
+          resolvePromise(parser.end());
+        } else {
+          const stderr = Buffer.concat(err).toString("utf8").trim();
+          reject(new SlipwayError(`git ${args.join(" ")}: ${stderr || `exit code ${String(code)}`}`, { code: "git" }));
+        }
+      });
+    });
   }
 
   private catFile(): CatFileBatch {
@@ -353,26 +377,99 @@ export class CliGitRepo implements GitRepo {
 
 /** Parses `git ls-tree -z` output: `<mode> SP <type> SP <object> TAB <path> NUL`. */
 export function parseLsTree(output: Buffer): TreeEntry[] {
-  const text = output.toString("utf8");
-  const entries: TreeEntry[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\0", start);
-    if (end < 0) end = text.length;
+  const parser = new LsTreeParser();
+  parser.push(output);
+  return parser.end();
+}
+
+/**
+ * `git ls-tree -z` output parsed chunk by chunk. Each run of whole entries is decoded at once (a NUL never
+ * falls inside a UTF-8 sequence, so this decodes exactly as the whole output would), and the mode and type
+ * strings are shared constants rather than copies.
+ */
+export class LsTreeParser {
+  private readonly entries: TreeEntry[] = [];
+  private rest: Buffer | undefined;
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    if (this.rest !== undefined) {
+      // Finish the entry the previous chunk broke off without copying the whole of this one.
+      const first = chunk.indexOf(0);
+      if (first < 0) {
+        this.rest = Buffer.concat([this.rest, chunk]);
+        return;
+      }
+      this.parse(Buffer.concat([this.rest, chunk.subarray(0, first + 1)]).toString("utf8"));
+      this.rest = undefined;
+      from = first + 1;
+    }
+    const last = chunk.lastIndexOf(0);
+    if (last >= from) this.parse(chunk.toString("utf8", from, last + 1));
+    const restStart = Math.max(from, last + 1);
+    if (restStart < chunk.length) this.rest = Buffer.from(chunk.subarray(restStart));
+  }
+
+  end(): TreeEntry[] {
+    // Without -z the last entry has no NUL; be lenient about a missing terminator.
+    if (this.rest !== undefined) this.parse(`${this.rest.toString("utf8")}\0`);
+    this.rest = undefined;
+    return this.entries;
+  }
+
+  /** `text` holds whole entries, each ending with NUL. */
+  private parse(text: string): void {
+    const entries = this.entries;
+    let start = 0;
+    while (start < text.length) {
+      // The usual shape: a 6-digit mode, "blob" or "tree", a 40-hex id. Anything else is parsed field by field.
+      const c7 = text.charCodeAt(start + 7);
+      const type = c7 === 0x62 ? "blob" : c7 === 0x74 ? "tree" : undefined;
+      const tab = start + 52;
+      if (type === undefined || text.charCodeAt(start + 6) !== 0x20 || text.charCodeAt(start + 11) !== 0x20 || text.charCodeAt(tab) !== 0x09) {
+        start = this.parseOne(text, start);
+        continue;
+      }
+      const end = text.indexOf("\0", tab + 1);
+      const mode = knownMode(text, start, start + 6) ?? text.slice(start, start + 6);
+      if (!text.startsWith(type, start + 7)) {
+        start = this.parseOne(text, start);
+        continue;
+      }
+      entries.push({ mode, type, objectId: text.slice(start + 12, tab), path: text.slice(tab + 1, end), isSymlink: mode === "120000" });
+      start = end + 1;
+    }
+  }
+
+  private parseOne(text: string, start: number): number {
+    const end = text.indexOf("\0", start);
     const sp1 = text.indexOf(" ", start);
     const sp2 = text.indexOf(" ", sp1 + 1);
     const tab = text.indexOf("\t", sp2 + 1);
-    const mode = text.slice(start, sp1);
-    entries.push({
+    const mode = knownMode(text, start, sp1) ?? text.slice(start, sp1);
+    this.entries.push({
       mode,
-      type: text.slice(sp1 + 1, sp2) as TreeEntryType,
+      type: knownType(text, sp1 + 1, sp2) ?? (text.slice(sp1 + 1, sp2) as TreeEntryType),
       objectId: text.slice(sp2 + 1, tab),
       path: text.slice(tab + 1, end),
       isSymlink: mode === "120000",
     });
-    start = end + 1;
+    return end + 1;
   }
-  return entries;
+}
+
+const MODES = ["100644", "040000", "100755", "120000", "160000"] as const;
+const TYPES = ["blob", "tree", "commit"] as const;
+
+function knownMode(text: string, start: number, end: number): string | undefined {
+  if (end - start !== 6) return undefined;
+  for (const mode of MODES) if (text.startsWith(mode, start)) return mode;
+  return undefined;
+}
+
+function knownType(text: string, start: number, end: number): TreeEntryType | undefined {
+  for (const type of TYPES) if (end - start === type.length && text.startsWith(type, start)) return type;
+  return undefined;
 }
 
 const KIND_BY_CODE: Readonly<Record<string, StatusKind>> = {

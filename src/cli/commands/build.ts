@@ -1,10 +1,9 @@
 // `build`: werf's build command, the build phase of converge alone. It accepts converge's flags (werf build's
 // flags are a subset of them) and runs the same code as converge.
 import { versionLine } from "../../version.js";
-import { runBuild } from "../build-runner.js";
 import type { CommandContext } from "../context.js";
 import { convergeHelp } from "../options.js";
-import { parseOrHelp } from "./converge.js";
+import { loadBuildRunner, parseOrHelp } from "./converge.js";
 
 export const BUILD_SUMMARY = "Build images that are missing in the repo and push them";
 
@@ -18,7 +17,7 @@ export async function buildCommand(args: readonly string[], ctx: CommandContext)
   const started = Date.now();
   if (!options.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
   try {
-    await runBuild(options, ctx);
+    await (await loadBuildRunner())(options, ctx);
   } finally {
     if (!options.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
   }

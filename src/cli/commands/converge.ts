@@ -3,7 +3,7 @@
 // fails honestly instead of pretending to have deployed.
 import { SlipwayError } from "../../errors.js";
 import { versionLine } from "../../version.js";
-import { runBuild } from "../build-runner.js";
+import type { runBuild as RunBuild } from "../build-runner.js";
 import type { CommandContext } from "../context.js";
 import type { ConvergeOptions } from "../options.js";
 import { convergeHelp, LogOptionsError, parseConvergeArgs } from "../options.js";
@@ -31,11 +31,16 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
   const started = Date.now();
   if (!options.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
   try {
-    await runBuild(options, ctx);
+    await (await loadBuildRunner())(options, ctx);
     throw new SlipwayError("the deploy phase of converge is not implemented yet (images were built and pushed; nothing was deployed)", {
       code: "not-implemented",
     });
   } finally {
     if (!options.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
   }
+}
+
+/** The build pipeline (dockerode, the registry client) is loaded only when a command runs it, not at start-up. */
+export async function loadBuildRunner(): Promise<typeof RunBuild> {
+  return (await import("../build-runner.js")).runBuild;
 }

@@ -76,6 +76,7 @@ describe("CliGitRepo", () => {
     expect(scoped.map((e) => e.path).sort()).toEqual(["app/src/deep/x.txt", "app/src/main.go"]);
     expect(await r.treeId("HEAD")).toBe(g.git("rev-parse", "HEAD^{tree}"));
     expect(await r.treeId("HEAD", "app")).toBe(g.git("rev-parse", "HEAD:app"));
+    await expect(r.treeId("HEAD", "no/such/dir")).rejects.toThrow(/HEAD:no\/such\/dir: fatal: Needed a single revision/);
   });
 
   it("reads many files through one cat-file process, and missing paths as undefined", async () => {
