@@ -6,7 +6,6 @@
  * Inputs: the parsed WerfConfig, ProjectFiles (giterminism), and the ports (ContainerEngine, RegistryClient,
  * credentials). Output: one BuiltImage per image, plus BuildEvents for the UI. No terminal output here.
  */
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
@@ -15,6 +14,7 @@ import type { DockerfileImage, WerfConfig } from "../config/werf-yaml.js";
 import { isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "../config/giterminism.js";
 import { SlipwayError } from "../errors.js";
 import { copyInstructionChecksum, copySourcesMatch, filesChecksum, selectContextFiles, selectCopySources } from "../git/context.js";
+import { contextAddFilesChecksums } from "../git/context-add-files.js";
 import { keepDockerfile, parseDockerignore } from "../git/dockerignore.js";
 import { UncommittedFileError, type ProjectFiles } from "../git/project-files.js";
 import type { CommitInfo } from "../git/repo.js";
@@ -337,11 +337,11 @@ async function prepareImage(
     throw error;
   }
 
-  const addFilesChecksum = contextAddFiles.length === 0 ? undefined : await contextAddFilesDigest(files, contextAddFiles);
+  const addFilesChecksum = contextAddFiles.length === 0 ? undefined : await contextAddFilesDigest(files, image, plan.contextSources);
   const result = plan.digest({
     contextChecksum: (request: ContextChecksumRequest) =>
       filesChecksum(copyInstructionChecksum(index, { context: contextRepoPath, sources: request.sources, dockerignorePatterns }).entries),
-    ...(addFilesChecksum === undefined ? {} : { contextAddFilesChecksum: () => addFilesChecksum }),
+    ...(addFilesChecksum === undefined ? {} : { contextAddFilesChecksum: (request: ContextChecksumRequest) => addFilesChecksum(request.sources) }),
   });
   return {
     image,
@@ -352,17 +352,22 @@ async function prepareImage(
   };
 }
 
-/** A checksum of the contextAddFiles taken from disk (path and content of every file, sorted). */
-async function contextAddFilesDigest(files: ProjectFiles, paths: readonly string[]): Promise<string> {
-  const hash = createHash("sha256");
-  for (const path of [...paths].sort()) {
-    const abs = join(files.git.workTree, files.repoPath(path));
-    const info = await stat(abs).catch(() => undefined);
-    if (!info) throw new SlipwayError(`contextAddFile ${JSON.stringify(path)} was not found`, { code: "config" });
-    hash.update(`${path}:::`);
-    if (info.isFile()) hash.update(createHash("sha256").update(await readFile(abs)).digest("hex"));
-  }
-  return hash.digest("hex");
+/**
+ * werf's `ContextAddFilesChecksum` per COPY/ADD source list (see ../git/context-add-files.ts), computed up front for
+ * every list of the Dockerfile because the digest callbacks are synchronous.
+ */
+async function contextAddFilesDigest(
+  files: ProjectFiles,
+  image: DockerfileImage,
+  requests: readonly ContextChecksumRequest[],
+): Promise<(sources: readonly string[]) => string> {
+  const options = {
+    projectDirAbs: join(files.git.workTree, files.options.projectDir),
+    projectDirInRepo: files.options.projectDir,
+    context: image.context,
+    contextAddFiles: image.contextAddFiles,
+  };
+  return contextAddFilesChecksums(options, requests.map((request) => request.sources));
 }
 
 interface ExistingImage {
