@@ -388,3 +388,35 @@ describe("slipway converge runs the same build phase", () => {
     }
   });
 });
+
+describe("contextAddFiles", () => {
+  it("adds an untracked file from disk when giterminism allows it, and its content takes part in the digest", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": "project: e2e-add-files\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\ncontextAddFiles: [generated.txt]\n",
+      "werf-giterminism.yaml": "giterminismConfigVersion: 1\nconfig:\n  dockerfile:\n    allowContextAddFiles: [generated.txt]\n",
+      ".gitignore": "generated.txt\n",
+      Dockerfile: `FROM ${env.registry}/base/busybox\nCOPY generated.txt /generated.txt\nRUN cat /generated.txt\n`,
+    });
+    const imageRepo = uniqueName("e2e/addfiles");
+    const reportDir = mkdtempSync(join(tmpdir(), "slipway-addfiles-"));
+    const build = async (content: string): Promise<Report> => {
+      repo.write({ "generated.txt": content });
+      const reportPath = join(reportDir, "r.json");
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${imageRepo}`, "--save-build-report", "--build-report-path", reportPath], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expectSuccess(result);
+      expect(result.stdout).toContain(content.trim());
+      return readReport(reportPath);
+    };
+    try {
+      const first = await build(`generated ${uniqueName("a")}\n`);
+      const second = await build(`generated ${uniqueName("b")}\n`);
+      expect(second.Images["app"]?.DockerTag.split("-")[0]).not.toBe(first.Images["app"]?.DockerTag.split("-")[0]);
+    } finally {
+      repo.remove();
+      rmSync(reportDir, { recursive: true, force: true });
+    }
+  });
+});
