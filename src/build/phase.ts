@@ -6,7 +6,7 @@
  * Inputs: the parsed WerfConfig, ProjectFiles (giterminism), and the ports (ContainerEngine, RegistryClient,
  * credentials). Output: one BuiltImage per image, plus BuildEvents for the UI. No terminal output here.
  */
-import { readFile, stat } from "node:fs/promises";
+import { lstat, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { ImageBuildError } from "../container/engine.js";
@@ -14,7 +14,8 @@ import type { DockerfileImage, WerfConfig } from "../config/werf-yaml.js";
 import { isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "../config/giterminism.js";
 import { SlipwayError } from "../errors.js";
 import { copyInstructionChecksum, copySourcesMatch, filesChecksum, selectContextFiles, selectCopySources } from "../git/context.js";
-import { contextAddFilesChecksums } from "../git/context-add-files.js";
+import { contextAddFilesChecksums, listContextAddFiles, type ContextAddFilesOptions } from "../git/context-add-files.js";
+import { goRel } from "../git/gopath.js";
 import { keepDockerfile, parseDockerignore } from "../git/dockerignore.js";
 import { UncommittedFileError, type ProjectFiles } from "../git/project-files.js";
 import type { CommitInfo } from "../git/repo.js";
@@ -79,6 +80,8 @@ export interface BuiltImage {
   /** The `werf-project-repo-commit` label, when known. */
   readonly commit: string;
   readonly createdAtNs: number;
+  /** The platform the image was built for (`linux/amd64` unless --platform or werf.yaml says otherwise). */
+  readonly platform: string;
 }
 
 export type BuildEvent =
@@ -144,7 +147,25 @@ interface PreparedImage {
   readonly contextRepoPath: string;
   readonly dockerignorePatterns: readonly string[] | undefined;
   readonly buildArgs: Record<string, string>;
+  /** Files of the context whose bytes were read outside the commit (an allowed uncommitted Dockerfile or
+   * .dockerignore): the archive carries exactly what the digest saw. Paths relative to the context. */
+  readonly overlay: ReadonlyMap<string, Buffer>;
+  readonly platform: string | undefined;
 }
+
+/** The one platform an image is built for: --platform, else the image's, else werf.yaml's `build.platform`. */
+function effectivePlatform(image: DockerfileImage, config: WerfConfig, options: BuildPhaseOptions, where: { file: string; line: number }): string | undefined {
+  const list = options.platform !== undefined ? [options.platform] : image.platform.length > 0 ? image.platform : config.meta.build.platform;
+  if (list.length > 1) {
+    throw new SlipwayError(`multi-platform builds are not supported yet (platforms ${list.join(", ")})`, {
+      code: "config",
+      location: { ...where, key: `image "${imageLabel(image)}": platform` },
+    });
+  }
+  return list[0];
+}
+
+const DEFAULT_PLATFORM = "linux/amd64";
 
 /** Runs the build phase; returns the images in werf.yaml order. */
 export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptions, ports: BuildPorts): Promise<BuiltImage[]> {
@@ -164,6 +185,7 @@ export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptio
   const repoTags = (): Promise<string[]> => (tagList ??= ports.registry.listTags(repo));
   const missing: string[] = [];
   const failures: { image: string; error: unknown }[] = [];
+  const digestLocks = new Map<string, Promise<void>>();
   let index = 0;
   const total = images.length;
 
@@ -172,17 +194,25 @@ export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptio
     const runOne = async (image: DockerfileImage): Promise<void> => {
       const started = ports.now();
       ports.emit({ kind: "image-start", image: imageLabel(image), index: ++index, total, final: image.final });
+      let release: (() => void) | undefined;
       try {
         const prepared = await prepareImage(image, config, options, ports, results);
+        // Images with the same digest (an image list, or equal Dockerfiles) wait for each other, so the
+        // second one finds what the first one pushed instead of building it again.
+        const previous = digestLocks.get(prepared.digest);
+        const done = new Promise<void>((resolve) => (release = resolve));
+        digestLocks.set(prepared.digest, previous ? previous.then(() => done) : done);
+        await previous;
         const existing = await findExisting(prepared.digest, repo, ports, repoTags);
         if (existing) {
-          const result = describe(image, prepared.digest, repo, existing, false, 0);
+          const result = describe(prepared, repo, existing, false, 0);
           results.set(image.name, result);
           ports.emit({ kind: "image-reused", image: imageLabel(image), result });
         } else if (options.requireBuiltImages) {
           missing.push(`${imageLabel(image)}/dockerfile with digest ${prepared.digest} is not exist in repo`);
         } else {
           const result = await buildAndPush(prepared, repo, options, ports);
+          (await repoTags()).push(result.tag);
           results.set(image.name, result);
           ports.emit({ kind: "image-built", image: imageLabel(image), result });
         }
@@ -190,6 +220,8 @@ export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptio
       } catch (error) {
         failures.push({ image: imageLabel(image), error });
         ports.emit({ kind: "image-failed", image: imageLabel(image), error, ms: ports.now() - started });
+      } finally {
+        release?.();
       }
     };
     // A pool of `limit` workers takes the set's images in order.
@@ -200,6 +232,7 @@ export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptio
       }
     });
     await Promise.all(workers);
+    options.signal?.throwIfAborted();
     // A missing image under -Z leaves its dependants without the dependency's tag: stop after this set.
     if (failures.length > 0 || missing.length > 0) break;
   }
@@ -207,6 +240,7 @@ export async function runBuildPhase(config: WerfConfig, options: BuildPhaseOptio
   const firstFailure = failures[0];
   if (firstFailure) {
     const { image, error } = firstFailure;
+    if (options.signal?.aborted) throw options.signal.reason;
     if (error instanceof SlipwayError && (error.code === "config" || error.code === "giterminism")) throw error;
     throw new SlipwayError(`image "${image}"`, { code: "build", cause: error });
   }
@@ -244,6 +278,8 @@ async function prepareImage(
   const where = { file: options.configFile, line: image.line };
   let dockerfile: Buffer | undefined;
   let dockerignorePatterns: string[] | undefined;
+  const overlay = new Map<string, Buffer>();
+  const platform = effectivePlatform(image, config, options, where);
   try {
     dockerfile = await files.read(dockerfilePath, (p) => isPathAllowed(g.dockerfile.allowUncommitted, p));
     if (dockerfile === undefined) {
@@ -256,6 +292,7 @@ async function prepareImage(
       const path = joinPath(contextDir, candidate);
       const text = await files.read(path, (p) => isPathAllowed(g.dockerfile.allowUncommittedDockerignoreFiles, p));
       if (text === undefined) continue;
+      overlay.set(candidate, text);
       const kept = keepDockerfile(parseDockerignore(text), cleanRel(image.dockerfile));
       if (kept.warning) ports.emit({ kind: "warning", text: kept.warning.trimEnd() });
       dockerignorePatterns = kept.patterns;
@@ -291,7 +328,7 @@ async function prepareImage(
       dependencyArgs,
       addHost: image.addHost,
       cacheVersion: image.cacheVersion ?? config.meta.build.cacheVersion,
-      platform: options.platform ?? image.platform[0],
+      platform,
     });
   } catch (error) {
     if (error instanceof DockerfileSyntaxError) {
@@ -343,12 +380,15 @@ async function prepareImage(
       filesChecksum(copyInstructionChecksum(index, { context: contextRepoPath, sources: request.sources, dockerignorePatterns }).entries),
     ...(addFilesChecksum === undefined ? {} : { contextAddFilesChecksum: (request: ContextChecksumRequest) => addFilesChecksum(request.sources) }),
   });
+  overlay.set(cleanRel(image.dockerfile), dockerfile);
   return {
     image,
     digest: result.digest,
     contextRepoPath,
     dockerignorePatterns,
     buildArgs: { ...image.args, ...dependencyArgs },
+    overlay,
+    platform,
   };
 }
 
@@ -361,24 +401,23 @@ async function contextAddFilesDigest(
   image: DockerfileImage,
   requests: readonly ContextChecksumRequest[],
 ): Promise<(sources: readonly string[]) => string> {
-  const options = {
-    projectDirAbs: join(files.git.workTree, files.options.projectDir),
-    projectDirInRepo: files.options.projectDir,
-    context: image.context,
-    contextAddFiles: image.contextAddFiles,
-  };
-  return contextAddFilesChecksums(options, requests.map((request) => request.sources));
+  return contextAddFilesChecksums(addFilesOptions(files, image), requests.map((request) => request.sources));
 }
 
 interface ExistingImage {
   readonly tag: string;
   readonly manifestDigest: string;
   readonly imageId: string;
+  /** Sum of the compressed layer sizes, as the registry reports them. */
   readonly size: number;
   readonly createdAtNs: number;
+  readonly commit: string;
 }
 
-/** The oldest `<digest>-<ts>` tag of the repo that has no `-rejected` twin, with one manifest request. */
+/**
+ * The oldest `<digest>-<ts>` tag of the repo that has no `-rejected` twin, described with one manifest request
+ * (plus its config blob, for the labels and the creation time).
+ */
 async function findExisting(
   digest: string,
   repo: ImageRepository,
@@ -392,34 +431,38 @@ async function findExisting(
     .filter((c) => c.parsed?.digest === digest && !rejected.has(c.tag))
     .sort((a, b) => (a.parsed?.unixMillis ?? 0) - (b.parsed?.unixMillis ?? 0));
   for (const candidate of candidates) {
-    const manifest = await ports.registry.getManifest(repo, candidate.tag);
-    if (!manifest) continue;
-    const layers = manifest.json.layers ?? [];
-    return {
-      tag: candidate.tag,
-      manifestDigest: manifest.digest,
-      imageId: manifest.json.config?.digest ?? "",
-      size: layers.reduce((sum, layer) => sum + layer.size, 0),
-      createdAtNs: (candidate.parsed?.unixMillis ?? 0) * 1e6,
-    };
+    const found = await describeInRegistry(repo, candidate.tag, ports);
+    if (found) return found;
   }
   return undefined;
 }
 
+async function describeInRegistry(repo: ImageRepository, tag: string, ports: BuildPorts): Promise<ExistingImage | undefined> {
+  const description = await ports.registry.getImageConfig(repo, tag);
+  if (!description) return undefined;
+  const created = Date.parse(description.created ?? "");
+  return {
+    tag,
+    manifestDigest: description.manifestDigest,
+    imageId: description.configDigest,
+    size: description.size,
+    createdAtNs: Number.isNaN(created) ? (parseContentTag(tag)?.unixMillis ?? 0) * 1e6 : created * 1e6,
+    commit: description.labels["werf-project-repo-commit"] ?? "",
+  };
+}
+
 function describe(
-  image: DockerfileImage,
-  digest: string,
+  prepared: PreparedImage,
   repo: ImageRepository,
   found: ExistingImage,
   rebuilt: boolean,
   buildMs: number,
-  commit = "",
 ): BuiltImage {
   const repoText = `${repo.registry}/${repo.path}`;
   return {
-    name: image.name,
-    final: image.final,
-    digest,
+    name: prepared.image.name,
+    final: prepared.image.final,
+    digest: prepared.digest,
     repo: repoText,
     repository: repo,
     tag: found.tag,
@@ -429,49 +472,61 @@ function describe(
     size: found.size,
     rebuilt,
     buildMs,
-    commit,
+    commit: found.commit,
     createdAtNs: found.createdAtNs,
+    platform: prepared.platform ?? DEFAULT_PLATFORM,
   };
 }
 
+function addFilesOptions(files: ProjectFiles, image: DockerfileImage): ContextAddFilesOptions {
+  return {
+    projectDirAbs: join(files.git.workTree, files.options.projectDir),
+    projectDirInRepo: files.options.projectDir,
+    context: image.context,
+    contextAddFiles: image.contextAddFiles,
+  };
+}
+
+/**
+ * The build context as werf sends it: the commit's files under the context (minus .dockerignore), with what was
+ * read outside the commit on top — an allowed uncommitted Dockerfile or .dockerignore (exactly the bytes the
+ * digest saw) and the contextAddFiles from disk, which replace the commit's files at their paths.
+ */
 async function buildContextArchive(prepared: PreparedImage, files: ProjectFiles): Promise<Buffer> {
   const index = await files.treeIndex();
+  const contextDir = cleanRel(prepared.image.context);
+  const fromDisk = new Map<string, { data: Buffer; mode: number } | { link: string }>();
+  for (const added of await listContextAddFiles(addFilesOptions(files, prepared.image))) {
+    const name = goRel(contextDir, added.path);
+    const info = await lstat(added.abs);
+    fromDisk.set(
+      name,
+      info.isSymbolicLink() ? { link: await readlink(added.abs) } : { data: await readFile(added.abs), mode: info.mode & 0o111 ? 0o755 : 0o644 },
+    );
+  }
+  for (const [name, data] of prepared.overlay) fromDisk.set(name, { data, mode: 0o644 });
+  const addedDirs = prepared.image.contextAddFiles.map((f) => cleanRel(f));
+  const replaced = (name: string): boolean => fromDisk.has(name) || addedDirs.some((d) => name.startsWith(`${d}/`));
+
   const entries = selectContextFiles(index, prepared.contextRepoPath, prepared.dockerignorePatterns).filter((e) => e.type === "blob");
-  const blobs = await files.git.readBlobs(entries.map((e) => e.objectId));
   const prefix = prepared.contextRepoPath === "" ? "" : `${prepared.contextRepoPath}/`;
+  const kept = entries.filter((e) => !replaced(e.path.slice(prefix.length)));
+  const blobs = await files.git.readBlobs(kept.map((e) => e.objectId));
   const parts: Buffer[] = [];
-  const inArchive = new Set<string>();
-  for (const entry of entries) {
+  for (const entry of kept) {
     const data = blobs.get(entry.objectId) ?? Buffer.alloc(0);
     const name = entry.path.slice(prefix.length);
-    inArchive.add(name);
     const tar: TarEntry =
       entry.mode === "120000"
         ? { name, data: Buffer.alloc(0), type: "symlink", linkname: data.toString("utf8") }
         : { name, data, mode: entry.mode === "100755" ? 0o755 : 0o644 };
     parts.push(...tarEntry(tar));
   }
-  // contextAddFiles come from the file system, on top of the commit's files.
-  for (const added of prepared.image.contextAddFiles) {
-    const rel = cleanRel(added);
-    const abs = join(files.git.workTree, files.repoPath(joinPath(cleanRel(prepared.image.context), rel)));
-    for (const [name, data, mode] of await readTree(abs, rel)) {
-      if (inArchive.has(name)) continue;
-      parts.push(...tarEntry({ name, data, mode }));
-    }
+  for (const [name, file] of fromDisk) {
+    parts.push(...tarEntry("link" in file ? { name, data: Buffer.alloc(0), type: "symlink", linkname: file.link } : { name, data: file.data, mode: file.mode }));
   }
   parts.push(tarEnd());
   return Buffer.concat(parts);
-}
-
-async function readTree(abs: string, rel: string): Promise<[string, Buffer, number][]> {
-  const info = await stat(abs).catch(() => undefined);
-  if (!info) throw new SlipwayError(`contextAddFile ${JSON.stringify(rel)} was not found`, { code: "config" });
-  if (info.isFile()) return [[rel, await readFile(abs), info.mode & 0o111 ? 0o755 : 0o644]];
-  const { readdir } = await import("node:fs/promises");
-  const out: [string, Buffer, number][] = [];
-  for (const name of (await readdir(abs)).sort()) out.push(...(await readTree(join(abs, name), `${rel}/${name}`)));
-  return out;
 }
 
 async function buildAndPush(
@@ -494,9 +549,8 @@ async function buildAndPush(
     "werf-project-repo-commit": options.commit.hash,
   };
   const network = options.backendNetwork ?? image.network;
-  let built;
   try {
-    built = await ports.engine.build({
+    await ports.engine.build({
       context,
       dockerfile: cleanRel(image.dockerfile),
       tags: [ref],
@@ -505,30 +559,21 @@ async function buildAndPush(
       ...(image.target === undefined ? {} : { target: image.target }),
       ...(network === undefined ? {} : { network }),
       ...(image.addHost.length > 0 ? { extraHosts: image.addHost } : {}),
-      ...(options.platform === undefined ? {} : { platform: options.platform }),
+      ...(prepared.platform === undefined ? {} : { platform: prepared.platform }),
       builder: options.builder ?? "legacy",
       onProgress: (event) => ports.emit({ kind: "build-output", image: imageLabel(image), line: event.text }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {
-    if (error instanceof ImageBuildError) {
-      throw new SlipwayError(`failed to build image ${JSON.stringify(imageLabel(image))}: ${error.message}`, { code: "build", cause: error });
-    }
+    if (error instanceof ImageBuildError) throw new SlipwayError(`docker build failed: ${error.message}`, { code: "build", cause: error });
     throw error;
   }
   ports.emit({ kind: "push", image: imageLabel(image), ref });
-  const auth = await ports.authconfig(repo.registry);
-  const pushed = await ports.engine.push({ reference: ref, auth });
-  const info = await ports.engine.inspectImage(ref);
-  return describe(
-    image,
-    digest,
-    repo,
-    { tag, manifestDigest: pushed.digest, imageId: built.imageId, size: info?.size ?? 0, createdAtNs: Date.parse(info?.created ?? "") * 1e6 || 0 },
-    true,
-    ports.now() - started,
-    options.commit.hash,
-  );
+  await ports.engine.push({ reference: ref, auth: await ports.authconfig(repo.registry) });
+  // Described from the registry, as a reused image is, so reports say the same thing either way.
+  const pushed = await describeInRegistry(repo, tag, ports);
+  if (!pushed) throw new SlipwayError(`the registry does not show ${ref} after the push`, { code: "registry" });
+  return describe(prepared, repo, pushed, true, ports.now() - started);
 }
 
 async function copyToFinalRepo(built: BuiltImage, finalRepo: ImageRepository, ports: BuildPorts): Promise<BuiltImage> {
@@ -537,9 +582,9 @@ async function copyToFinalRepo(built: BuiltImage, finalRepo: ImageRepository, po
   const existing = await ports.registry.headManifest(finalRepo, built.tag);
   let manifestDigest = existing?.digest;
   if (!existing) {
-    // The image is in the local engine when it was just built; otherwise pull it from --repo first.
+    // The image is in the local engine when it was just built; otherwise it is pulled from --repo first.
     if (!(await ports.engine.inspectImage(built.ref))) {
-      throw new SlipwayError(`image ${built.ref} is not in the local Docker Engine, so it cannot be copied to --final-repo`, { code: "build" });
+      await ports.engine.pull(built.ref, await ports.authconfig(built.repository.registry));
     }
     await ports.engine.tag(built.ref, ref);
     manifestDigest = (await ports.engine.push({ reference: ref, auth: await ports.authconfig(finalRepo.registry) })).digest;

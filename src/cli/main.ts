@@ -210,8 +210,11 @@ export async function run(argv: readonly string[], io?: CliIO): Promise<number> 
     const interrupted: unknown = trap?.signal.reason;
     if (interrupted instanceof InterruptedError) throw interrupted;
     return EXIT_SUCCESS;
-  } catch (err) {
-    if (err instanceof CommanderError) return commanderExitCode(err, args, streams, programName);
+  } catch (caught) {
+    if (caught instanceof CommanderError) return commanderExitCode(caught, args, streams, programName);
+    // Whatever broke while a signal was stopping the run (a closed stream, a killed build), the signal is the cause.
+    const reason: unknown = trap?.signal.reason;
+    const err = trap?.signal.aborted === true && reason instanceof InterruptedError ? reason : caught;
     streams.stderr.write(formatError(err, { debug }));
     return exitCodeFor(err);
   } finally {

@@ -11,7 +11,7 @@ import type { ProjectFiles} from "../git/project-files.js";
 import { UncommittedFileError } from "../git/project-files.js";
 import { GoFunc, GoObject, TemplateExecError, TemplateParseError, TemplateSet, type GoMap } from "../template/index.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
-import { isEnvVarAllowed, isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "./giterminism.js";
+import { isEnvVarAllowed, isPathAllowed, uncommittedFilesError, uncommittedFilesMessage, type GiterminismConfig } from "./giterminism.js";
 import { parseWerfConfig, type WerfConfig } from "./werf-yaml.js";
 
 export interface LoadWerfConfigOptions {
@@ -49,6 +49,9 @@ class WerfFiles extends GoObject {
   constructor(
     private readonly contents: ReadonlyMap<string, string>,
     private readonly dirs: ReadonlySet<string>,
+    /** Files that differ from the commit and are not allowed to: reading one is a giterminism error. */
+    private readonly uncommitted: ReadonlyMap<string, UncommittedFileError>,
+    private readonly dev: boolean,
   ) {
     super();
   }
@@ -57,6 +60,8 @@ class WerfFiles extends GoObject {
     switch (name) {
       case "Get":
         return new GoFunc("Get", ["string"], null, (path: unknown) => {
+          const refused = this.uncommitted.get(normalize(path as string));
+          if (refused) throw new Error(uncommittedFilesMessage(refused.paths, { dev: this.dev, untracked: refused.untracked }).split("\n")[0]);
           const text = this.contents.get(normalize(path as string));
           if (text === undefined) throw new Error(`{{ .Files.Get ${JSON.stringify(path)} }}: the file ${JSON.stringify(path)} not found in the project git repository`);
           return text;
@@ -64,7 +69,7 @@ class WerfFiles extends GoObject {
       case "Exists":
         return new GoFunc("Exists", ["string"], null, (path: unknown) => {
           const p = normalize(path as string);
-          return this.contents.has(p) || this.dirs.has(p);
+          return this.contents.has(p) || this.uncommitted.has(p) || this.dirs.has(p);
         }, "bool");
       case "IsDir":
         return new GoFunc("IsDir", ["string"], null, (path: unknown) => this.dirs.has(normalize(path as string)), "bool");
@@ -142,6 +147,13 @@ function werfFuncs(options: LoadWerfConfigOptions, set: TemplateSet, loose: bool
       return clone.execute("tpl", data);
     }, "string"),
   );
+  // werf's debug helpers print only with --debug-templates; otherwise they behave as their plain twins or as nothing.
+  const include = funcs.get("include");
+  const tpl = funcs.get("tpl");
+  if (include) funcs.set("include_debug", new GoFunc("include_debug", include.params, include.variadic, include.impl, include.result));
+  if (tpl) funcs.set("tpl_debug", new GoFunc("tpl_debug", tpl.params, tpl.variadic, tpl.impl, tpl.result));
+  funcs.set("printf_debug", new GoFunc("printf_debug", ["string"], "any", () => "", "string"));
+  funcs.set("dump_debug", new GoFunc("dump_debug", ["any"], null, () => "", "string"));
   funcs.set(
     "required",
     new GoFunc("required", ["string", "any"], null, (message: unknown, value: unknown) => {
@@ -212,11 +224,12 @@ export async function loadWerfConfig(options: LoadWerfConfigOptions): Promise<Lo
   const partialSources = new Map<string, string>();
   const partialFiles = new Map<string, string>();
   const fileContents = new Map<string, string>();
+  const uncommitted = new Map<string, UncommittedFileError>();
   const dirs = new Set<string>([""]);
   try {
     source = await files.read(file, () => g.allowUncommitted);
     const templatesDir = normalize(options.templatesDir ?? ".werf");
-    for (const path of await files.list(templatesDir)) {
+    for (const path of await files.list(templatesDir, (p) => isPathAllowed(g.allowUncommittedTemplates, p))) {
       if (!path.endsWith(".tmpl")) continue;
       const text = await files.read(path, (p) => isPathAllowed(g.allowUncommittedTemplates, p));
       if (text === undefined) continue;
@@ -224,15 +237,14 @@ export async function loadWerfConfig(options: LoadWerfConfigOptions): Promise<Lo
       partialSources.set(name, text.toString("utf8"));
       partialFiles.set(name, path);
     }
-    // `.Files` reads committed project files; its content is loaded lazily below only when the template uses it.
+    // `.Files` reads project files through giterminism; they are loaded (in one batch) only when a template uses it.
     if (source !== undefined && /\.Files\b/.test(source.toString("utf8") + [...partialSources.values()].join("\n"))) {
-      for (const path of await files.list("")) {
-        const content = await files.read(path, (p) => isPathAllowed(g.goTemplateRendering.allowUncommittedFiles, p)).catch((error: unknown) => {
-          if (error instanceof UncommittedFileError) return undefined;
-          throw error;
-        });
+      const allowed = (p: string): boolean => isPathAllowed(g.goTemplateRendering.allowUncommittedFiles, p);
+      const paths = await files.list("", allowed);
+      for (const [path, content] of await files.readAll(paths, allowed)) {
         if (content === undefined) continue;
-        fileContents.set(path, content.toString("utf8"));
+        if (content instanceof UncommittedFileError) uncommitted.set(path, content);
+        else fileContents.set(path, content.toString("utf8"));
         const parts = path.split("/");
         for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join("/"));
       }
@@ -255,7 +267,7 @@ export async function loadWerfConfig(options: LoadWerfConfigOptions): Promise<Lo
   set.addFuncs(funcs);
   set.addFuncs(werfFuncs(options, set, loose));
   const root: GoMap = new Map<string, unknown>([
-    ["Files", new WerfFiles(fileContents, dirs)],
+    ["Files", new WerfFiles(fileContents, dirs, uncommitted, options.dev)],
     ["Env", options.env],
     [
       "Commit",

@@ -131,6 +131,14 @@ export class TracePrinter {
   }
 
   push(status: TraceStatus): void {
+    // Logs first: a status can carry a step's last output together with its completion.
+    for (const l of status.logs) {
+      const n = this.number(l.vertex);
+      const textSoFar = (this.partial.get(l.vertex) ?? "") + l.data.toString("utf8");
+      const lines = textSoFar.split("\n");
+      this.partial.set(l.vertex, lines.pop() ?? "");
+      for (const line of lines) this.emit(`#${n} ${line}`);
+    }
     for (const v of status.vertexes) {
       const n = this.number(v.digest);
       if (!this.announced.has(v.digest) && v.name !== "") {
@@ -139,22 +147,28 @@ export class TracePrinter {
       }
       if (this.finished.has(v.digest)) continue;
       if (v.error !== "") {
-        this.finished.add(v.digest);
+        this.finish(v.digest);
         this.emit(`#${n} ERROR: ${v.error}`);
       } else if (v.cached) {
-        this.finished.add(v.digest);
+        this.finish(v.digest);
         this.emit(`#${n} CACHED`);
       } else if (v.completed) {
-        this.finished.add(v.digest);
+        this.finish(v.digest);
         this.emit(`#${n} DONE`);
       }
     }
-    for (const l of status.logs) {
-      const n = this.number(l.vertex);
-      const textSoFar = (this.partial.get(l.vertex) ?? "") + l.data.toString("utf8");
-      const lines = textSoFar.split("\n");
-      this.partial.set(l.vertex, lines.pop() ?? "");
-      for (const line of lines) this.emit(`#${n} ${line}`);
-    }
+  }
+
+  /** Prints what is left of a step's output that did not end with a newline. */
+  private finish(digest: string): void {
+    this.finished.add(digest);
+    const rest = this.partial.get(digest);
+    if (rest) this.emit(`#${this.number(digest)} ${rest}`);
+    this.partial.delete(digest);
+  }
+
+  /** Prints every unfinished partial line (at the end of a build). */
+  flush(): void {
+    for (const digest of [...this.partial.keys()]) this.finish(digest);
   }
 }

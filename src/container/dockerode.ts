@@ -3,9 +3,14 @@
  * Builds upload the context tar in the request body, so no BuildKit session or buildx is needed.
  */
 import Docker from "dockerode";
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { Readable } from "node:stream";
 import type {
+  RegistryAuth,
   BuildRequest,
   BuildResult,
   ContainerEngine,
@@ -18,6 +23,8 @@ import { decodeTrace, TracePrinter } from "./buildkit-trace.js";
 export interface DockerEngineOptions {
   /** `unix:///path` or `tcp://host:port`; defaults to DOCKER_HOST or /var/run/docker.sock. */
   readonly host?: string;
+  /** The environment to read DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH from. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 interface JsonMessage {
@@ -34,11 +41,36 @@ function auxObject(message: JsonMessage): { ID?: string; Digest?: string } | und
   return typeof message.aux === "object" ? message.aux : undefined;
 }
 
-function connect(host: string | undefined): Docker {
-  const target = host ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
+/**
+ * Connects as the Docker CLI does: DOCKER_HOST (unix:// or tcp://), and for tcp DOCKER_TLS_VERIFY with the
+ * ca.pem/cert.pem/key.pem of DOCKER_CERT_PATH (~/.docker by default), e.g. GitLab's docker:dind on :2376.
+ */
+function connect(options: DockerEngineOptions): Docker {
+  const env = options.env ?? {};
+  const target = options.host ?? env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
   if (target.startsWith("unix://")) return new Docker({ socketPath: target.slice("unix://".length) });
   const url = new URL(target.replace(/^tcp:/, "http:"));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+  const tlsVerify = (env["DOCKER_TLS_VERIFY"] ?? "") !== "" && env["DOCKER_TLS_VERIFY"] !== "0";
+  if (!tlsVerify && url.port !== "2376") return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+  const certPath = env["DOCKER_CERT_PATH"] ?? join(env["HOME"] ?? homedir(), ".docker");
+  const read = (name: string): Buffer | undefined => {
+    try {
+      return readFileSync(join(certPath, name));
+    } catch {
+      return undefined;
+    }
+  };
+  const ca = read("ca.pem");
+  const cert = read("cert.pem");
+  const key = read("key.pem");
+  return new Docker({
+    protocol: "https",
+    host: url.hostname,
+    port: Number(url.port || 2376),
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+  });
 }
 
 /** Splits a reference into repository and tag: `127.0.0.1:5000/app:v1` → [`127.0.0.1:5000/app`, `v1`]. */
@@ -52,8 +84,10 @@ export function splitReference(reference: string): { repo: string; tag: string }
 /** Reads a stream of newline-delimited JSON messages as the Engine API sends them. */
 async function* jsonMessages(stream: NodeJS.ReadableStream): AsyncGenerator<JsonMessage> {
   let pending = "";
+  // A multi-byte character can be split between chunks.
+  const decoder = new StringDecoder("utf8");
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    pending += chunk.toString();
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
     let newline: number;
     while ((newline = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, newline).trim();
@@ -68,7 +102,7 @@ export class DockerEngine implements ContainerEngine {
   private readonly docker: Docker;
 
   constructor(options: DockerEngineOptions = {}) {
-    this.docker = connect(options.host);
+    this.docker = connect(options);
   }
 
   /** The builder the engine uses by default: the `Builder-Version` header of `/_ping` ("2" is BuildKit). */
@@ -112,10 +146,20 @@ export class DockerEngine implements ContainerEngine {
     if (request.pull) options.pull = true;
     if (request.extraHosts?.length) options.extrahosts = request.extraHosts.join(",");
     const stream = await this.docker.buildImage(context, options);
-    if (request.signal) {
-      const abort = (): void => (stream as unknown as { destroy(): void }).destroy();
-      request.signal.addEventListener("abort", abort, { once: true });
+    const abort = (): void => (stream as unknown as { destroy(): void }).destroy();
+    request.signal?.addEventListener("abort", abort, { once: true });
+    try {
+      return await this.readBuild(stream, request);
+    } catch (error) {
+      // An interrupted build reports the interruption, not the closed stream.
+      if (request.signal?.aborted) throw request.signal.reason;
+      throw error;
+    } finally {
+      request.signal?.removeEventListener("abort", abort);
     }
+  }
+
+  private async readBuild(stream: NodeJS.ReadableStream, request: BuildRequest): Promise<BuildResult> {
     const log: string[] = [];
     let imageId: string | undefined;
     const trace = new TracePrinter((line) => {
@@ -124,6 +168,7 @@ export class DockerEngine implements ContainerEngine {
     });
     for await (const message of jsonMessages(stream)) {
       if (message.error !== undefined) {
+        trace.flush();
         const reason = message.errorDetail?.message ?? message.error;
         log.push(reason);
         throw new ImageBuildError(reason, log);
@@ -143,6 +188,7 @@ export class DockerEngine implements ContainerEngine {
       const aux = auxObject(message);
       if (aux?.ID) imageId = aux.ID;
     }
+    trace.flush();
     if (!imageId) throw new ImageBuildError("the Docker Engine finished the build without an image id", log);
     for (const extra of request.tags.slice(1)) {
       const { repo, tag } = splitReference(extra);
@@ -180,6 +226,13 @@ export class DockerEngine implements ContainerEngine {
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw error;
+    }
+  }
+
+  async pull(reference: string, auth?: RegistryAuth): Promise<void> {
+    const stream = (await this.docker.pull(reference, { authconfig: auth ?? {} }));
+    for await (const message of jsonMessages(stream)) {
+      if (message.error !== undefined) throw new ImagePushError(`pull ${reference}: ${message.errorDetail?.message ?? message.error}`);
     }
   }
 

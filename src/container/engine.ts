@@ -65,6 +65,8 @@ export interface ContainerEngine {
   /** Pushes and returns the manifest digest the registry answered with. */
   push(request: PushRequest): Promise<{ readonly digest: string }>;
   inspectImage(reference: string): Promise<ImageInfo | undefined>;
+  /** Pulls `registry/repo:tag` into the engine. */
+  pull(reference: string, auth?: RegistryAuth): Promise<void>;
   /** Adds the tag `target` (`registry/repo:tag`) to the local image `source`. */
   tag(source: string, target: string): Promise<void>;
   removeImage(reference: string): Promise<void>;

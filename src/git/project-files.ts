@@ -38,7 +38,7 @@ function joinPath(dir: string, path: string): string {
 export class ProjectFiles {
   private entries: Promise<TreeEntry[]> | undefined;
   private index: Promise<TreeIndex> | undefined;
-  private changed: Map<string, StatusEntry> | undefined;
+  private changed: Promise<Map<string, StatusEntry>> | undefined;
 
   constructor(readonly options: ProjectFilesOptions) {}
 
@@ -77,13 +77,15 @@ export class ProjectFiles {
   }
 
   /** Work-tree changes against HEAD, by path relative to the work tree root (empty in dev and loose mode). */
-  async changes(): Promise<Map<string, StatusEntry>> {
-    if (this.changed === undefined) {
-      this.changed = new Map();
-      if (this.options.mode === "commit") {
-        for (const entry of await this.options.git.status()) this.changed.set(entry.path, entry);
-      }
-    }
+  changes(): Promise<Map<string, StatusEntry>> {
+    // One `git status` per run; concurrent callers share it, and a failure is not remembered.
+    this.changed ??= (this.options.mode === "commit" ? this.options.git.status() : Promise.resolve([])).then(
+      (entries) => new Map(entries.map((entry) => [entry.path, entry])),
+      (error: unknown) => {
+        this.changed = undefined;
+        throw error;
+      },
+    );
     return this.changed;
   }
 
@@ -121,15 +123,51 @@ export class ProjectFiles {
     return this.options.git.fileAtCommit(this.options.commit, this.repoPath(projectPath));
   }
 
-  /** Files (blobs and symlinks) under a project dir, as project-relative paths, sorted. */
-  async list(projectDir: string): Promise<string[]> {
+  /**
+   * Reads many project files at once: unchanged ones through one batched read of the commit, changed ones from the
+   * file system when `allowUncommitted` allows them; a changed file it does not allow maps to an
+   * UncommittedFileError (the caller decides whether reading it is an error).
+   */
+  async readAll(
+    projectPaths: readonly string[],
+    allowUncommitted: (projectPath: string) => boolean = () => false,
+  ): Promise<Map<string, Buffer | UncommittedFileError | undefined>> {
+    const out = new Map<string, Buffer | UncommittedFileError | undefined>();
+    if (this.options.mode === "loose") {
+      for (const path of projectPaths) out.set(path, await readFsFile(this.fsPath(path)));
+      return out;
+    }
+    const changes = await this.changes();
+    const fromCommit: string[] = [];
+    for (const path of projectPaths) {
+      const change = changes.get(this.repoPath(path));
+      if (change === undefined) fromCommit.push(path);
+      else if (allowUncommitted(path)) out.set(path, await readFsFile(this.fsPath(path)));
+      else out.set(path, new UncommittedFileError([path], change.kind === "untracked"));
+    }
+    const read = await this.options.git.readFiles(this.options.commit, fromCommit.map((p) => this.repoPath(p)));
+    for (const path of fromCommit) out.set(path, read.get(this.repoPath(path)));
+    return out;
+  }
+
+  /**
+   * Files (blobs and symlinks) under a project dir, as project-relative paths, sorted. Files new in the work tree
+   * are listed too when `allowUncommitted` lets them be read (giterminism allow-lists).
+   */
+  async list(projectDir: string, allowUncommitted: (projectPath: string) => boolean = () => false): Promise<string[]> {
     if (this.options.mode === "loose") return listFsFiles(this.fsPath(projectDir), projectDir);
     const prefix = this.repoPath(projectDir);
     const base = this.options.projectDir === "" ? 0 : this.options.projectDir.length + 1;
-    return (await this.treeEntries())
-      .filter((e) => e.type === "blob" && (prefix === "" || e.path.startsWith(`${prefix}/`)))
-      .map((e) => e.path.slice(base))
-      .sort();
+    const under = (path: string): boolean => prefix === "" || path.startsWith(`${prefix}/`);
+    const paths = new Set(
+      (await this.treeEntries()).filter((e) => e.type === "blob" && under(e.path)).map((e) => e.path.slice(base)),
+    );
+    for (const [path, change] of await this.changes()) {
+      if (!under(path) || (change.kind !== "untracked" && change.kind !== "added")) continue;
+      const projectPath = path.slice(base);
+      if (allowUncommitted(projectPath)) paths.add(projectPath);
+    }
+    return [...paths].sort();
   }
 
   async exists(projectPath: string): Promise<boolean> {

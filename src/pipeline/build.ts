@@ -4,7 +4,7 @@
  * load werf-giterminism.yaml and werf.yaml, run the build phase, and write the build report.
  * Knows the order of these steps only; the work is done in config/, git/, build/, registry/ and container/.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, realpath, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { runBuildPhase, type BuildEvent, type BuiltImage } from "../build/phase.js";
@@ -91,7 +91,9 @@ async function readGiterminismConfig(files: ProjectFiles, path: string): Promise
 
 export async function runBuildPipeline(options: BuildPipelineOptions, ctx: PipelineContext): Promise<BuildPipelineResult> {
   const now = ctx.now ?? Date.now;
-  const projectDirAbs = resolve(ctx.cwd, options.dir || ".");
+  const given = resolve(ctx.cwd, options.dir || ".");
+  // git reports the work tree with symlinks resolved, so the project dir is compared in the same form.
+  const projectDirAbs = await realpath(given).catch(() => given);
   const git = await openGitRepo(options.gitWorkTree ? resolve(ctx.cwd, options.gitWorkTree) : projectDirAbs);
   try {
     const projectDir = toPosix(relative(git.workTree, projectDirAbs));
@@ -110,9 +112,16 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
     }
     const files = new ProjectFiles({ git, commit: readCommit, projectDir, mode });
     const giterminism = await readGiterminismConfig(files, options.giterminismConfig || "werf-giterminism.yaml");
+    // --config is a path from the current directory (as werf takes it), turned into one inside the project dir.
+    const configPath = options.config ? toPosix(relative(projectDirAbs, resolve(ctx.cwd, options.config))) : undefined;
+    if (configPath?.startsWith("..")) {
+      throw new SlipwayError(`the config file ${JSON.stringify(options.config)} must be inside the project dir ${JSON.stringify(projectDirAbs)}`, {
+        code: "usage",
+      });
+    }
     const loaded = await loadWerfConfig({
       files,
-      configPath: options.config || undefined,
+      configPath,
       templatesDir: options.configTemplatesDir || undefined,
       env: options.env,
       environ: ctx.environ,
@@ -128,12 +137,23 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
     if (options.withoutImages || config.images.length === 0) return { ...result, images: [], valuesRepo: "" };
     if (options.useBuildReport) {
       if (!options.buildReportPathExplicit) throw new SlipwayError("build report path must be specified", { code: "usage" });
-      const { readFile } = await import("node:fs/promises");
       const path = resolve(ctx.cwd, options.buildReportPath);
-      const report = parseBuildReport(await readFile(path, "utf8"), options.buildReportFormat);
-      return { ...result, images: imagesFromReport(report, config), valuesRepo: options.finalRepo || options.repo };
+      let report: BuildReport;
+      try {
+        report = parseBuildReport(await readFile(path, "utf8"), options.buildReportFormat);
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+        throw new SlipwayError(`--use-build-report: unable to read build report file ${JSON.stringify(path)}: ${reason}`, { code: "usage" });
+      }
+      const images = imagesFromReport(report, config);
+      const absent = config.images.filter((i) => i.final && !images.some((b) => b.name === i.name)).map((i) => i.name);
+      if (absent.length > 0) {
+        throw new SlipwayError(`--use-build-report: the build report ${JSON.stringify(path)} has no image ${absent.map((n) => JSON.stringify(n)).join(", ")} of ${loaded.file}`, {
+          code: "usage",
+        });
+      }
+      return { ...result, images, valuesRepo: options.finalRepo || options.repo };
     }
-    if (!options.repo) throw new SlipwayError("--repo=ADDRESS param required", { code: "usage" });
 
     const store = new DockerCredentialStore({
       configDir: dockerConfigDir({
@@ -150,7 +170,7 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
       skipTlsVerify: options.skipTlsVerifyRegistry,
       ...(ctx.onRegistryRequest ? { onRequest: ctx.onRegistryRequest } : {}),
     });
-    const engine = new DockerEngine(ctx.environ["DOCKER_HOST"] ? { host: ctx.environ["DOCKER_HOST"] } : {});
+    const engine = new DockerEngine({ env: ctx.environ });
     // Like the Docker CLI: DOCKER_BUILDKIT chooses the builder, else the engine's default (its Builder-Version).
     const buildkitEnv = ctx.environ["DOCKER_BUILDKIT"];
     const builder =
@@ -217,7 +237,7 @@ export function buildReport(images: readonly BuiltImage[], config: WerfConfig): 
           DockerImageID: image.imageId,
           DockerImageDigest: image.manifestDigest,
           DockerImageName: image.ref,
-          TargetPlatform: "linux/amd64",
+          TargetPlatform: image.platform,
           Rebuilt: image.rebuilt,
           Final: image.final,
           Size: image.size,
@@ -264,6 +284,7 @@ function imagesFromReport(report: BuildReport, config: WerfConfig): BuiltImage[]
       buildMs: 0,
       commit: record.Commit,
       createdAtNs: 0,
+      platform: record.TargetPlatform || "linux/amd64",
     };
   });
 }

@@ -8,9 +8,11 @@ import { startCountingProxy, type CountingProxy } from "../helpers/counting-prox
 import { makeGitDir, type GitDir } from "../helpers/gitdir.js";
 import { HTPASSWD_USER, startHtpasswdRegistry, type RegistryServer } from "../helpers/registry-server.js";
 import { runSlipway, type SlipwayResult } from "../helpers/slipway.js";
+import Docker from "dockerode";
 import { uniqueName } from "../helpers/cluster.js";
 
 const env = inject("localEnv");
+const docker = new Docker({ socketPath: env.dockerHost.replace(/^unix:\/\//, "") });
 const TAG = /^[0-9a-f]{56}-\d{13}$/;
 
 interface Report {
@@ -211,7 +213,7 @@ describe("build failures", () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("about to fail: disk is full");
       expect(result.stdout).toMatch(/image broken \(\d+\.\d\d seconds\) FAILED/);
-      expect(result.stderr).toMatch(/^Error: image "broken": failed to build image "broken": .*returned a non-zero code: 3/);
+      expect(result.stderr).toMatch(/^Error: image "broken": docker build failed: .*returned a non-zero code: 3/);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(await listTags(env.registry, imageRepo)).toEqual([]);
     } finally {
@@ -417,6 +419,78 @@ describe("contextAddFiles", () => {
     } finally {
       repo.remove();
       rmSync(reportDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("what the review found", () => {
+  it("builds the Dockerfile the digest was computed from when giterminism allows an uncommitted one", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": "project: e2e-overlay\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n",
+      "werf-giterminism.yaml": "giterminismConfigVersion: 1\nconfig:\n  dockerfile:\n    allowUncommitted: [Dockerfile]\n",
+      Dockerfile: `FROM ${env.registry}/base/busybox\nRUN echo committed-version\n`,
+    });
+    const marker = uniqueName("worktree-version");
+    repo.write({ Dockerfile: `FROM ${env.registry}/base/busybox\nRUN echo ${marker}\n` });
+    try {
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${uniqueName("e2e/overlay")}`], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expectSuccess(result);
+      expect(result.stdout).toContain(marker);
+      expect(result.stdout).not.toContain("committed-version");
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("copies to --final-repo an image that is only in the registry (pulled first)", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": "project: e2e-final-pull\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n",
+      Dockerfile: `FROM ${env.registry}/base/busybox\nRUN echo ${uniqueName("final-pull")} > /m\n`,
+    });
+    const stages = uniqueName("e2e/fp-stages");
+    const final = uniqueName("e2e/fp-final");
+    const reportDir = mkdtempSync(join(tmpdir(), "slipway-fp-"));
+    try {
+      const reportPath = join(reportDir, "r.json");
+      expectSuccess(
+        await runSlipway(["build", "--repo", `${env.registry}/${stages}`, "--save-build-report", "--build-report-path", reportPath], {
+          cwd: repo.dir,
+          env: { DOCKER_HOST: env.dockerHost },
+        }),
+      );
+      const built = readReport(reportPath).Images["app"];
+      await docker.getImage(built?.DockerImageName ?? "").remove({ force: true });
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${stages}`, "--final-repo", `${env.registry}/${final}`], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expectSuccess(result);
+      expect(result.stdout).toContain("Use previously built image for app/dockerfile");
+      expect(await listTags(env.registry, final)).toEqual([built?.DockerTag]);
+    } finally {
+      repo.remove();
+      rmSync(reportDir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 130 with the signal as the error when SIGINT stops a build", async () => {
+    const repo = makeGitDir({
+      "werf.yaml": "project: e2e-sigint\nconfigVersion: 1\n---\nimage: slow\ndockerfile: Dockerfile\n",
+      Dockerfile: `FROM ${env.registry}/base/busybox\nRUN echo ${uniqueName("slow")} && sleep 20\n`,
+    });
+    try {
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${uniqueName("e2e/sigint")}`], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+        signalAfterMs: { signal: "SIGINT", ms: 3000 },
+      });
+      expect(result.code).toBe(130);
+      expect(result.stderr).toBe("Error: interrupted by SIGINT\n");
+    } finally {
+      repo.remove();
     }
   });
 });

@@ -14,7 +14,13 @@ export interface SlipwayResult {
 
 export function runSlipway(
   args: readonly string[],
-  options: { cwd: string; env?: Readonly<Record<string, string | undefined>>; timeoutMs?: number },
+  options: {
+    cwd: string;
+    env?: Readonly<Record<string, string | undefined>>;
+    timeoutMs?: number;
+    /** Sends a signal to slipway after a delay, as a user pressing Ctrl-C would. */
+    signalAfterMs?: { readonly signal: NodeJS.Signals; readonly ms: number };
+  },
 ): Promise<SlipwayResult> {
   if (!existsSync(DIST)) throw new Error("dist/ is missing: run `npm run build` before the end-to-end tests");
   return new Promise((resolve, reject) => {
@@ -28,9 +34,12 @@ export function runSlipway(
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 240_000);
+    const signal = options.signalAfterMs;
+    const signalTimer = signal ? setTimeout(() => child.kill(signal.signal), signal.ms) : undefined;
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
+      if (signalTimer) clearTimeout(signalTimer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });

@@ -116,4 +116,33 @@ describe("loadWerfConfig", () => {
     expect(error.location?.line).toBe(2);
     expect(error.message).toContain("unable to render werf config");
   });
+
+  it("lists new partials and files that giterminism allows, and refuses .Files.Get of a changed file it does not", async () => {
+    const loaded = await load(
+      {
+        "werf.yaml": `${META}---\n{{ include "new.tmpl" . }}\nargs: {V: {{ .Files.Get "extra/w.txt" | quote }}}\n`,
+        "version.txt": "committed\n",
+      },
+      {
+        dirty: { ".werf/new.tmpl": "image: fresh\ndockerfile: Dockerfile", "extra/w.txt": "from disk" },
+        giterminism:
+          "giterminismConfigVersion: 1\nconfig:\n  allowUncommittedTemplates: [.werf/**/*.tmpl]\n  goTemplateRendering:\n    allowUncommittedFiles: [extra/*]\n",
+      },
+    );
+    expect(loaded.config.images[0]?.name).toBe("fresh");
+    expect(loaded.config.images[0]?.args).toEqual({ V: "from disk" });
+
+    const refused = await failure(
+      { "werf.yaml": `${META}---\nimage: a\ndockerfile: Dockerfile\nargs: {V: {{ .Files.Get "version.txt" | quote }}}\n`, "version.txt": "committed\n" },
+      { dirty: { "version.txt": "changed\n" } },
+    );
+    expect(refused.message).toContain('the file "version.txt" must be committed');
+  });
+
+  it("knows werf's debug helpers, which print nothing without --debug-templates", async () => {
+    const loaded = await load({
+      "werf.yaml": `${META}---\nimage: {{ include_debug "name" . }}{{ printf_debug "x=%d" 1 }}{{ dump_debug . }}\ndockerfile: Dockerfile\n{{ define "name" }}dbg{{ end }}\n`,
+    });
+    expect(loaded.config.images[0]?.name).toBe("dbg");
+  });
 });

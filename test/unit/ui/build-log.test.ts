@@ -17,6 +17,7 @@ const result: BuiltImage = {
   buildMs: 0,
   commit: "",
   createdAtNs: 0,
+  platform: "linux/amd64",
 };
 
 function capture(pretty: boolean): { log: BuildLog; out: () => string } {
