@@ -153,6 +153,11 @@ interface PreparedImage {
   readonly platform: string | undefined;
 }
 
+/** A file that must be committed, in werf's words; other errors pass through. */
+function asGiterminismError(error: unknown, dev: boolean): unknown {
+  return error instanceof UncommittedFileError ? uncommittedFilesError(error.paths, { dev, untracked: error.untracked }) : error;
+}
+
 /** The one platform an image is built for: --platform, else the image's, else werf.yaml's `build.platform`. */
 function effectivePlatform(image: DockerfileImage, config: WerfConfig, options: BuildPhaseOptions, where: { file: string; line: number }): string | undefined {
   const list = options.platform !== undefined ? [options.platform] : image.platform.length > 0 ? image.platform : config.meta.build.platform;
@@ -299,8 +304,7 @@ async function prepareImage(
       break;
     }
   } catch (error) {
-    if (error instanceof UncommittedFileError) throw uncommittedFilesError(error.paths, { dev: options.dev, untracked: error.untracked });
-    throw error;
+    throw asGiterminismError(error, options.dev);
   }
 
   const dependencyArgs: Record<string, string> = {};
@@ -370,8 +374,7 @@ async function prepareImage(
   try {
     await files.requireCommitted([...copied], (p) => isPathAllowed(g.dockerfile.allowUncommitted, p));
   } catch (error) {
-    if (error instanceof UncommittedFileError) throw uncommittedFilesError(error.paths, { dev: options.dev, untracked: error.untracked });
-    throw error;
+    throw asGiterminismError(error, options.dev);
   }
 
   const addFilesChecksum = contextAddFiles.length === 0 ? undefined : await contextAddFilesDigest(files, image, plan.contextSources);

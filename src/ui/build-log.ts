@@ -1,7 +1,8 @@
 /**
  * Turns BuildEvents into werf-style build output: a plan block, one `┌ │ └` block per image with its info
- * section, and the duration. Images that run in parallel are buffered and printed whole when they finish; the
- * block of a failed image is held back and printed last, so the error is the last thing on screen.
+ * section, and the duration. As in werf, one image at a time (the "foreground" one) is printed live; images that
+ * run beside it are buffered and printed whole when their turn comes. The block of a failed background image is
+ * held back and printed last, so the error is the last thing on screen.
  * Only src/cli uses this module.
  */
 import type { BuildEvent, BuiltImage } from "../build/phase.js";
@@ -32,6 +33,8 @@ function seconds(ms: number): string {
 export class BuildLog {
   private readonly blocks = new Map<string, Block>();
   private readonly failed: string[] = [];
+  /** The image printed live; the others wait in `blocks`. */
+  private foreground: string | undefined;
 
   constructor(private readonly options: BuildLogOptions) {}
 
@@ -49,6 +52,28 @@ export class BuildLog {
 
   private close(title: string): string {
     return this.options.pretty ? `└ ${title}` : title;
+  }
+
+  /** Adds lines to an image's block: printed at once for the foreground image, buffered otherwise. */
+  private add(image: string, ...lines: string[]): void {
+    const block = this.blocks.get(image);
+    if (!block) return;
+    if (image === this.foreground) {
+      if (!this.options.quiet) this.options.write(lines.map((l) => `${l}\n`).join(""));
+    } else {
+      block.lines.push(...lines);
+    }
+  }
+
+  /** The next running image becomes the foreground one: its buffered lines are printed and it goes on live. */
+  private promoteNext(): void {
+    this.foreground = undefined;
+    const next = this.blocks.keys().next();
+    if (next.done) return;
+    this.foreground = next.value;
+    const block = this.blocks.get(next.value);
+    if (block && !this.options.quiet) this.options.write(block.lines.map((l) => `${l}\n`).join(""));
+    if (block) block.lines.length = 0;
   }
 
   private info(result: BuiltImage): string[] {
@@ -79,24 +104,23 @@ export class BuildLog {
         const icon = this.options.pretty ? (event.final ? "🛳️  " : "🏗️  ") : "";
         const title = this.style(`${icon}(${event.index}/${event.total}) image ${event.image}`, event.final ? "1;33" : "1;36");
         this.blocks.set(event.image, { title, lines: [this.open(title)] });
+        if (this.foreground === undefined) this.promoteNext();
         return;
       }
-      case "image-reused": {
-        const block = this.blocks.get(event.image);
-        block?.lines.push(this.line(`Use previously built image for ${event.image}/dockerfile`), ...this.info(event.result));
+      case "image-reused":
+        this.add(event.image, this.line(`Use previously built image for ${event.image}/dockerfile`), ...this.info(event.result));
         return;
-      }
       case "build-start":
-        this.blocks.get(event.image)?.lines.push(this.line(`Building stage ${event.image}/dockerfile`));
+        this.add(event.image, this.line(`Building stage ${event.image}/dockerfile`));
         return;
       case "build-output":
-        this.blocks.get(event.image)?.lines.push(this.line(`  ${event.line}`));
+        this.add(event.image, this.line(`  ${event.line}`));
         return;
       case "push":
-        this.blocks.get(event.image)?.lines.push(this.line(`Store stage into ${event.ref.slice(0, event.ref.lastIndexOf(":"))}`));
+        this.add(event.image, this.line(`Store stage into ${event.ref.slice(0, event.ref.lastIndexOf(":"))}`));
         return;
       case "image-built":
-        this.blocks.get(event.image)?.lines.push(this.line("Info"), ...this.info(event.result));
+        this.add(event.image, this.line("Info"), ...this.info(event.result));
         return;
       case "warning":
         this.options.write(`${this.style(event.text, "1;33")}\n`);
@@ -104,17 +128,26 @@ export class BuildLog {
       case "image-done": {
         const block = this.blocks.get(event.image);
         if (!block) return;
-        block.lines.push(this.close(`${block.title} (${seconds(event.ms)})`), "");
-        if (!this.options.quiet) this.options.write(`${block.lines.join("\n")}\n`);
+        this.add(event.image, this.close(`${block.title} (${seconds(event.ms)})`), "");
+        if (event.image !== this.foreground && !this.options.quiet) this.options.write(`${block.lines.join("\n")}\n`);
         this.blocks.delete(event.image);
+        if (event.image === this.foreground) this.promoteNext();
         return;
       }
       case "image-failed": {
         const block = this.blocks.get(event.image);
         if (!block) return;
-        block.lines.push(this.close(`${block.title} ${this.style(`(${seconds(event.ms)}) FAILED`, "1;31")}`), "");
-        this.failed.push(block.lines.join("\n"));
-        this.blocks.delete(event.image);
+        const closing = this.close(`${block.title} ${this.style(`(${seconds(event.ms)}) FAILED`, "1;31")}`);
+        if (event.image === this.foreground) {
+          // Its output is already on screen; with --log-quiet it was not, and is printed now (errors only).
+          if (this.options.quiet) this.failed.push([...block.lines, closing, ""].join("\n"));
+          else this.options.write(`${closing}\n\n`);
+          this.blocks.delete(event.image);
+          this.promoteNext();
+        } else {
+          this.failed.push([...block.lines, closing, ""].join("\n"));
+          this.blocks.delete(event.image);
+        }
         return;
       }
     }

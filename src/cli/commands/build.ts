@@ -1,9 +1,8 @@
 // `build`: werf's build command, the build phase of converge alone. It accepts converge's flags (werf build's
 // flags are a subset of them) and runs the same code as converge.
-import { versionLine } from "../../version.js";
 import type { CommandContext } from "../context.js";
 import { convergeHelp } from "../options.js";
-import { loadBuildRunner, parseOrHelp } from "./converge.js";
+import { loadBuildRunner, parseOrHelp, withRunningTime } from "./converge.js";
 
 export const BUILD_SUMMARY = "Build images that are missing in the repo and push them";
 
@@ -14,11 +13,7 @@ export function buildHelp(programName: string): string {
 export async function buildCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const options = parseOrHelp(args, ctx, buildHelp);
   if (options === undefined) return;
-  const started = Date.now();
-  if (!options.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
-  try {
+  await withRunningTime(options, ctx, async () => {
     await (await loadBuildRunner())(options, ctx);
-  } finally {
-    if (!options.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
-  }
+  });
 }

@@ -25,19 +25,26 @@ export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: 
   }
 }
 
-export async function convergeCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const options = parseOrHelp(args, ctx, convergeHelp);
-  if (options === undefined) return;
+/** werf's frame around a command: `Version: ...` first and `Running time N.NN seconds` last (also on failure). */
+export async function withRunningTime(options: ConvergeOptions, ctx: CommandContext, body: () => Promise<void>): Promise<void> {
   const started = Date.now();
   if (!options.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
   try {
+    await body();
+  } finally {
+    if (!options.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
+  }
+}
+
+export async function convergeCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
+  const options = parseOrHelp(args, ctx, convergeHelp);
+  if (options === undefined) return;
+  await withRunningTime(options, ctx, async () => {
     await (await loadBuildRunner())(options, ctx);
     throw new SlipwayError("the deploy phase of converge is not implemented yet (images were built and pushed; nothing was deployed)", {
       code: "not-implemented",
     });
-  } finally {
-    if (!options.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
-  }
+  });
 }
 
 /** The build pipeline (dockerode, the registry client) is loaded only when a command runs it, not at start-up. */

@@ -48,19 +48,34 @@ describe("BuildLog", () => {
     );
   });
 
-  it("holds a failed image back and prints it last, without borders when not pretty", () => {
+  it("prints the foreground image live and holds a failed background image back until the end", () => {
     const { log, out } = capture(false);
-    log.handle({ kind: "image-start", image: "bad", index: 1, total: 2, final: true });
-    log.handle({ kind: "image-start", image: "good", index: 2, total: 2, final: true });
+    log.handle({ kind: "image-start", image: "good", index: 1, total: 2, final: true });
+    log.handle({ kind: "image-start", image: "bad", index: 2, total: 2, final: true });
+    log.handle({ kind: "build-output", image: "good", line: "live line" });
+    expect(out()).toContain("live line");
     log.handle({ kind: "build-output", image: "bad", line: "boom" });
     log.handle({ kind: "image-failed", image: "bad", error: new Error("x"), ms: 500 });
+    expect(out()).not.toContain("boom");
     log.handle({ kind: "image-reused", image: "good", result });
     log.handle({ kind: "image-done", image: "good", ms: 100 });
-    expect(out()).not.toContain("boom");
     log.finish();
     const text = out();
-    expect(text.indexOf("image good")).toBeLessThan(text.indexOf("boom"));
-    expect(text).toContain("(1/2) image bad (0.50 seconds) FAILED");
+    expect(text.indexOf("image good (0.10 seconds)")).toBeLessThan(text.indexOf("boom"));
+    expect(text).toContain("(2/2) image bad (0.50 seconds) FAILED");
     expect(text).not.toContain("┌");
+  });
+
+  it("hands the live output to the next running image when the foreground one finishes", () => {
+    const { log, out } = capture(true);
+    log.handle({ kind: "image-start", image: "a", index: 1, total: 2, final: true });
+    log.handle({ kind: "image-start", image: "b", index: 2, total: 2, final: false });
+    log.handle({ kind: "build-output", image: "b", line: "b-early" });
+    expect(out()).not.toContain("b-early");
+    log.handle({ kind: "image-done", image: "a", ms: 10 });
+    expect(out()).toContain("b-early");
+    log.handle({ kind: "build-output", image: "b", line: "b-late" });
+    expect(out()).toContain("b-late");
+    expect(out()).toContain("🏗️  (2/2) image b");
   });
 });
