@@ -8,6 +8,7 @@
  */
 import { lstat, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { ImageBuildError } from "../container/engine.js";
 import type { DockerfileImage, WerfConfig } from "../config/werf-yaml.js";
@@ -495,7 +496,7 @@ function addFilesOptions(files: ProjectFiles, image: DockerfileImage): ContextAd
  * read outside the commit on top — an allowed uncommitted Dockerfile or .dockerignore (exactly the bytes the
  * digest saw) and the contextAddFiles from disk, which replace the commit's files at their paths.
  */
-async function buildContextArchive(prepared: PreparedImage, files: ProjectFiles): Promise<Buffer> {
+async function buildContextArchive(prepared: PreparedImage, files: ProjectFiles): Promise<Readable> {
   const index = await files.treeIndex();
   const contextDir = cleanRel(prepared.image.context);
   const fromDisk = new Map<string, { data: Buffer; mode: number } | { link: string }>();
@@ -514,23 +515,33 @@ async function buildContextArchive(prepared: PreparedImage, files: ProjectFiles)
   const entries = selectContextFiles(index, prepared.contextRepoPath, prepared.dockerignorePatterns).filter((e) => e.type === "blob");
   const prefix = prepared.contextRepoPath === "" ? "" : `${prepared.contextRepoPath}/`;
   const kept = entries.filter((e) => !replaced(e.path.slice(prefix.length)));
-  const blobs = await files.git.readBlobs(kept.map((e) => e.objectId));
-  const parts: Buffer[] = [];
-  for (const entry of kept) {
-    const data = blobs.get(entry.objectId) ?? Buffer.alloc(0);
-    const name = entry.path.slice(prefix.length);
-    const tar: TarEntry =
-      entry.mode === "120000"
-        ? { name, data: Buffer.alloc(0), type: "symlink", linkname: data.toString("utf8") }
-        : { name, data, mode: entry.mode === "100755" ? 0o755 : 0o644 };
-    parts.push(...tarEntry(tar));
+
+  // Streamed: the Git objects are read in batches while the engine consumes the archive, so a large context
+  // never sits in memory whole.
+  async function* archive(): AsyncGenerator<Buffer> {
+    for (let start = 0; start < kept.length; start += CONTEXT_BATCH) {
+      const batch = kept.slice(start, start + CONTEXT_BATCH);
+      const blobs = await files.git.readBlobs(batch.map((e) => e.objectId));
+      for (const entry of batch) {
+        const data = blobs.get(entry.objectId) ?? Buffer.alloc(0);
+        const name = entry.path.slice(prefix.length);
+        const tar: TarEntry =
+          entry.mode === "120000"
+            ? { name, data: Buffer.alloc(0), type: "symlink", linkname: data.toString("utf8") }
+            : { name, data, mode: entry.mode === "100755" ? 0o755 : 0o644 };
+        yield* tarEntry(tar);
+      }
+    }
+    for (const [name, file] of fromDisk) {
+      yield* tarEntry("link" in file ? { name, data: Buffer.alloc(0), type: "symlink", linkname: file.link } : { name, data: file.data, mode: file.mode });
+    }
+    yield tarEnd();
   }
-  for (const [name, file] of fromDisk) {
-    parts.push(...tarEntry("link" in file ? { name, data: Buffer.alloc(0), type: "symlink", linkname: file.link } : { name, data: file.data, mode: file.mode }));
-  }
-  parts.push(tarEnd());
-  return Buffer.concat(parts);
+  return Readable.from(archive(), { objectMode: false });
 }
+
+/** How many Git objects are read at once while the build context is streamed. */
+const CONTEXT_BATCH = 256;
 
 async function buildAndPush(
   prepared: PreparedImage,

@@ -494,3 +494,24 @@ describe("what the review found", () => {
     }
   });
 });
+
+describe("a context larger than one read batch", () => {
+  it("streams every file of the commit into the build", async () => {
+    const files: Record<string, string> = {
+      "werf.yaml": "project: e2e-big-context\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n",
+      Dockerfile: `FROM ${env.registry}/base/busybox\nCOPY data/ /data/\nRUN echo "files: $(ls /data | wc -l) ${uniqueName("count")}"\n`,
+    };
+    for (let i = 0; i < 700; i++) files[`data/f${i}.txt`] = `file ${i}\n`;
+    const repo = makeGitDir(files);
+    try {
+      const result = await runSlipway(["build", "--repo", `${env.registry}/${uniqueName("e2e/big")}`], {
+        cwd: repo.dir,
+        env: { DOCKER_HOST: env.dockerHost },
+      });
+      expectSuccess(result);
+      expect(result.stdout).toMatch(/files: 700 /);
+    } finally {
+      repo.remove();
+    }
+  });
+});
