@@ -1,7 +1,7 @@
 // Parser for Go text/template (a port of text/template/parse/parse.go and node.go semantics).
 
 import { ItemType, Lexer, type Item } from "./lex.js";
-import { quote, unquote } from "./strconv.js";
+import { quote, underscoreOK, unquote } from "./strconv.js";
 
 export class TemplateParseError extends Error {
   constructor(
@@ -352,33 +352,6 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-function underscoreOK(s: string): boolean {
-  // Go's underscoreOK for base-prefixed literals: underscores only between digits or after prefix.
-  let saw = "^";
-  let i = 0;
-  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === "0" && "bBoOxX".includes(s[1] ?? "")) {
-    i = 2;
-    saw = "0";
-    hex = s[1] === "x" || s[1] === "X";
-  }
-  for (; i < s.length; i++) {
-    const c = s[i] ?? "";
-    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
-      saw = "0";
-      continue;
-    }
-    if (c === "_") {
-      if (saw !== "0") return false;
-      saw = "_";
-      continue;
-    }
-    if (saw === "_") return false;
-    saw = "!";
-  }
-  return saw !== "_";
-}
 
 /** strconv.ParseInt/ParseUint(s, 0, 64) returning a bigint or undefined. */
 export function parseGoInt(text: string, unsigned: boolean): bigint | undefined {

@@ -378,3 +378,31 @@ export function unquote(s: string): string {
   if (q === "'" && runes !== 1) throw new SyntaxError_("invalid syntax");
   return new TextDecoder().decode(new Uint8Array(out));
 }
+
+/** Go's strconv.underscoreOK: in a number literal, underscores only between digits or after a base prefix. */
+export function underscoreOK(s: string): boolean {
+  let saw = "^";
+  let i = 0;
+  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1);
+  let hex = false;
+  if (s.length >= 2 && s[0] === "0" && "bBoOxX".includes(s[1] ?? "")) {
+    i = 2;
+    saw = "0";
+    hex = s[1] === "x" || s[1] === "X";
+  }
+  for (; i < s.length; i++) {
+    const c = s[i] ?? "";
+    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
+      saw = "0";
+      continue;
+    }
+    if (c === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+      continue;
+    }
+    if (saw === "_") return false;
+    saw = "!";
+  }
+  return saw !== "_";
+}

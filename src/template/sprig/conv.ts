@@ -3,6 +3,7 @@
 
 import { FuncError } from "../errors.js";
 import { formatValue } from "../fmt.js";
+import { underscoreOK } from "../strconv.js";
 import {
   GoComplex,
   GoFunc,
@@ -144,34 +145,6 @@ export function parseGoInt(s: string, base: number, bits = 64): bigint | null {
   return v;
 }
 
-function underscoreOK(s: string): boolean {
-  // Port of strconv.underscoreOK (s without sign).
-  let saw = "^";
-  let i = 0;
-  let hex = false;
-  if (s.length >= 1 && s[0] === "0") {
-    if (s.length >= 2 && "xXbBoO".includes(s[1] ?? "")) {
-      i = 2;
-      saw = "0";
-      hex = s[1] === "x" || s[1] === "X";
-    }
-  }
-  for (; i < s.length; i++) {
-    const c = s[i] ?? "";
-    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
-      saw = "0";
-      continue;
-    }
-    if (c === "_") {
-      if (saw !== "0") return false;
-      saw = "_";
-      continue;
-    }
-    if (saw === "_") return false;
-    saw = "!";
-  }
-  return saw !== "_";
-}
 
 function trimZeroDecimal(s: string): string {
   let foundZero = false;
