@@ -1,7 +1,8 @@
 // Helm's own data functions: toYaml, fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray, toToml, lookup.
 
+import { decodeJson, JsonError, jsonKind, marshalJson, type JsonKind } from "../json.js";
 import { GoFunc, isMap } from "../value.js";
-import { JsonError, jsonKind, marshalJson, marshalYaml, parseJson, readYaml, YamlError } from "../yaml/index.js";
+import { marshalYaml, readYaml, YamlError } from "../yaml/index.js";
 import { marshalToml } from "../yaml/toml.js";
 
 const MAP_TYPE = "map[string]interface {}";
@@ -15,16 +16,16 @@ function message(e: unknown): string {
 /** sigs.k8s.io/yaml.Unmarshal into a Go value of the given type name. */
 function unmarshalYamlAs(text: string, want: "map" | "list"): unknown {
   const v = readYaml(text);
-  checkKind(v, want, true);
+  const err = kindError(jsonKind(v), want, true);
+  if (err !== null) throw err;
   return v;
 }
 
-function checkKind(v: unknown, want: "map" | "list", viaYaml: boolean): void {
-  if (v === null) return;
-  const ok = want === "map" ? v instanceof Map : Array.isArray(v);
-  if (ok) return;
-  const msg = `json: cannot unmarshal ${jsonKind(v)} into Go value of type ${want === "map" ? MAP_TYPE : LIST_TYPE}`;
-  throw new JsonError(viaYaml ? `error unmarshaling JSON: while decoding JSON: ${msg}` : msg);
+/** Unmarshal's error for a top-level JSON value of the wrong kind (null fits both). */
+function kindError(kind: JsonKind, want: "map" | "list", viaYaml: boolean): JsonError | null {
+  if (kind === "null" || kind === (want === "map" ? "object" : "array")) return null;
+  const msg = `json: cannot unmarshal ${kind} into Go value of type ${want === "map" ? MAP_TYPE : LIST_TYPE}`;
+  return new JsonError(viaYaml ? `error unmarshaling JSON: while decoding JSON: ${msg}` : msg);
 }
 
 export function toYaml(v: unknown): string {
@@ -64,21 +65,29 @@ export function toJson(v: unknown): string {
   }
 }
 
+// json.Unmarshal into Helm's map skips a top-level value of another kind; otherwise the map keeps
+// what was decoded, and a number out of float64 range decodes as nil and only adds an "Error" key.
+// (Go leaves a nil map for "null"; the engine has no typed nil, so it stays an empty map.)
 export function fromJson(s: string): Map<string, unknown> {
   try {
-    const v = parseJson(s);
-    checkKind(v, "map", false);
-    return isMap(v) ? v : new Map<string, unknown>();
+    const d = decodeJson(s);
+    const kindErr = kindError(d.kind, "map", false);
+    if (kindErr !== null) return new Map([["Error", kindErr.message]]);
+    const m = isMap(d.value) ? d.value : new Map<string, unknown>();
+    if (d.error !== null) m.set("Error", d.error.message);
+    return m;
   } catch (e) {
     return new Map([["Error", message(e)]]);
   }
 }
 
+// Any error replaces the whole slice with its message.
 export function fromJsonArray(s: string): unknown[] {
   try {
-    const v = parseJson(s);
-    checkKind(v, "list", false);
-    return Array.isArray(v) ? v : [];
+    const d = decodeJson(s);
+    const err = kindError(d.kind, "list", false) ?? d.error;
+    if (err !== null) return [err.message];
+    return Array.isArray(d.value) ? d.value : [];
   } catch (e) {
     return [message(e)];
   }

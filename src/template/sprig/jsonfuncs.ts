@@ -2,9 +2,21 @@
 // encoders and the must* variants.
 
 import { FuncError } from "../errors.js";
+import { decodeJson, JsonError, marshalJson, parseJson, type JsonFormat } from "../json.js";
 import type { GoFunc } from "../value.js";
 import { fn } from "./conv.js";
-import { marshalJSON, unmarshalJSON } from "./json.js";
+
+/** Reports a JsonError as the function's error. */
+function funcError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof JsonError) throw new FuncError(e.message);
+    throw e;
+  }
+}
+
+const mustMarshal = (v: unknown, format: JsonFormat = {}): string => funcError(() => marshalJson(v, format));
 
 function swallow(f: () => string): string {
   try {
@@ -15,28 +27,34 @@ function swallow(f: () => string): string {
   }
 }
 
+// toJson and toPrettyJson drop the error; toRawJson panics with it, which text/template reports
+// like a returned error (checked against helm).
+const PRETTY: JsonFormat = { indent: "  " };
+const RAW: JsonFormat = { escapeHTML: false };
+
 export function jsonFuncs(): GoFunc[] {
   return [
     fn(
       "fromJson",
       ["string"],
       null,
+      // Unmarshal's output even with an error: nil after a syntax error, nils for numbers out of range.
       (s: string) => {
         try {
-          return unmarshalJSON(s);
+          return decodeJson(s).value;
         } catch (e) {
-          if (e instanceof FuncError) return null;
+          if (e instanceof JsonError) return null;
           throw e;
         }
       },
     ),
-    fn("mustFromJson", ["string"], null, unmarshalJSON),
-    fn("toJson", ["any"], null, (v: unknown) => swallow(() => marshalJSON(v)), "string"),
-    fn("mustToJson", ["any"], null, (v: unknown) => marshalJSON(v), "string"),
-    fn("toPrettyJson", ["any"], null, (v: unknown) => swallow(() => marshalJSON(v, true, "  ")), "string"),
-    fn("mustToPrettyJson", ["any"], null, (v: unknown) => marshalJSON(v, true, "  "), "string"),
-    fn("toRawJson", ["any"], null, (v: unknown) => swallow(() => marshalJSON(v, false)), "string"),
-    fn("mustToRawJson", ["any"], null, (v: unknown) => marshalJSON(v, false), "string"),
+    fn("mustFromJson", ["string"], null, (s: string) => funcError(() => parseJson(s))),
+    fn("toJson", ["any"], null, (v: unknown) => swallow(() => mustMarshal(v)), "string"),
+    fn("mustToJson", ["any"], null, (v: unknown) => mustMarshal(v), "string"),
+    fn("toPrettyJson", ["any"], null, (v: unknown) => swallow(() => mustMarshal(v, PRETTY)), "string"),
+    fn("mustToPrettyJson", ["any"], null, (v: unknown) => mustMarshal(v, PRETTY), "string"),
+    fn("toRawJson", ["any"], null, (v: unknown) => mustMarshal(v, RAW), "string"),
+    fn("mustToRawJson", ["any"], null, (v: unknown) => mustMarshal(v, RAW), "string"),
     fn(
       "fail",
       ["string"],

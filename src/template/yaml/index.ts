@@ -3,12 +3,12 @@
 
 import { formatFloat } from "../strconv.js";
 import { EmitMap, PlainScalar, emitYaml, type EmitNode } from "./emit.js";
-import { JsonError, JsonNumber, toJsonTree, type JsonObject, type JsonTree } from "./json.js";
+import { JsonError, JsonNumber, toJsonTree, type JsonObject, type JsonTree } from "../json.js";
 import { resolvePlain } from "./resolve.js";
 import { sortYamlKeys } from "./sort.js";
 
 export { emitYaml, EmitMap, PlainScalar, type EmitNode } from "./emit.js";
-export { JsonError, marshalJson, parseJson, jsonKind, toJsonTree, jsonText, jsonString, type JsonMarshaler } from "./json.js";
+export { JsonError, parseJson } from "../json.js";
 export { readYaml, readYamlRaw, readYamlRawFull, rawToGo, YamlError, YamlInt, YamlRawMap, formatFloat32, type YamlRaw } from "./read.js";
 export { resolvePlain, isBase60Float } from "./resolve.js";
 export { keyLess, sortYamlKeys } from "./sort.js";

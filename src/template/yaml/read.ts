@@ -10,7 +10,7 @@ import type { Document, Node } from "yaml";
 import { formatFloat } from "../strconv.js";
 import { resolvePlain } from "./resolve.js";
 import { FALLBACK, readYamlFast } from "./fastread.js";
-import { JsonError } from "./json.js";
+import { JsonError } from "../json.js";
 import { YamlInt, YamlRawMap, type YamlRaw } from "./raw.js";
 
 export { YamlInt, YamlRawMap, type YamlRaw } from "./raw.js";
