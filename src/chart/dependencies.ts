@@ -63,6 +63,19 @@ export function processDependencies(chart: Chart, userValues: GoMap, path = ""):
     }
     enabled.set(name, on);
   }
+  // Helm records the decision on the dependency and drops disabled ones from `.Chart.Dependencies`.
+  const depMaps = chart.metadata.get("Dependencies");
+  if (Array.isArray(depMaps)) {
+    const kept: unknown[] = [];
+    declared.forEach((req, i) => {
+      const m: unknown = depMaps[i];
+      const name = req.alias !== undefined && req.alias !== "" ? req.alias : req.name;
+      const on = enabled.get(name) ?? true;
+      if (m instanceof Map) m.set("enabled", on);
+      if (on) kept.push(m);
+    });
+    chart.metadata.set("Dependencies", kept);
+  }
   chart.dependencies = deps.filter((d) => enabled.get(d.name) !== false);
   for (const d of chart.dependencies) {
     d.parent = chart;

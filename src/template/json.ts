@@ -25,6 +25,11 @@ export class JsonObject {
 
 export type JsonTree = null | boolean | string | JsonNumber | JsonTree[] | JsonObject;
 
+/** A Go struct's JSON form: its fields in declaration order (structs are not sorted like maps). */
+export class JsonStruct {
+  constructor(readonly fields: readonly (readonly [string, unknown])[]) {}
+}
+
 /** A GoObject that knows its JSON form (time.Time, *semver.Version, structs). */
 export interface JsonMarshaler {
   toJSONValue(): unknown;
@@ -84,6 +89,7 @@ export function toJsonTree(v: unknown): JsonTree {
         if (check) seen.delete(x);
       }
     }
+    if (x instanceof JsonStruct) return new JsonObject(x.fields.map(([k, e]) => [k, walk(e, depth + 1)]));
     if (isMarshaler(x)) return walk(x.toJSONValue(), depth);
     if (x instanceof GoComplex || x instanceof GoFunc) throw new JsonError(`json: unsupported type: ${typeName(x)}`);
     if (x instanceof GoObject) return new JsonObject([]);

@@ -1,6 +1,7 @@
 // Helm 3's built-in objects (.Release, .Chart, .Capabilities) as Go values.
 
 import { formatValue } from "../fmt.js";
+import { JsonStruct } from "../json.js";
 import { GoFunc, GoInt, GoObject, setMapTypeName, setSliceElemType, type GoMap } from "../value.js";
 
 export const VALUES_TYPE = "chartutil.Values";
@@ -45,6 +46,21 @@ export class ChartMetadata extends GoObject {
     if (name === "Annotations") return { value: null };
     return { value: "" };
   }
+  /** encoding/json of Helm's chart object: chart.Metadata's tagged fields (all `omitempty`), then `IsRoot`. */
+  toJSONValue(): unknown {
+    const out = new Map<string, unknown>();
+    const put = (key: string, value: unknown): void => {
+      if (!isEmptyJsonValue(value)) out.set(key, value);
+    };
+    for (const [field, tag] of METADATA_JSON_TAGS) {
+      const value = this.fields.get(field);
+      if (field === "Maintainers" && Array.isArray(value)) put(tag, value.map((m) => structLike(m, MAINTAINER_JSON_TAGS)));
+      else if (field === "Dependencies" && Array.isArray(value)) put(tag, value.map((d) => structLike(d, DEPENDENCY_JSON_TAGS)));
+      else put(tag, value);
+    }
+    if (this.fields.has("IsRoot")) out.set("IsRoot", this.fields.get("IsRoot"));
+    return ordered(out);
+  }
   format(): string {
     const parts = ChartMetadata.FIELDS.map((f) => {
       const v = this.field(f)?.value;
@@ -53,6 +69,68 @@ export class ChartMetadata extends GoObject {
     });
     return "&{" + parts.join(" ") + "}";
   }
+}
+
+const METADATA_JSON_TAGS: readonly (readonly [string, string])[] = [
+  ["Name", "name"],
+  ["Home", "home"],
+  ["Sources", "sources"],
+  ["Version", "version"],
+  ["Description", "description"],
+  ["Keywords", "keywords"],
+  ["Maintainers", "maintainers"],
+  ["Icon", "icon"],
+  ["APIVersion", "apiVersion"],
+  ["Condition", "condition"],
+  ["Tags", "tags"],
+  ["AppVersion", "appVersion"],
+  ["Deprecated", "deprecated"],
+  ["Annotations", "annotations"],
+  ["KubeVersion", "kubeVersion"],
+  ["Dependencies", "dependencies"],
+  ["Type", "type"],
+];
+const MAINTAINER_JSON_TAGS: readonly (readonly [string, string])[] = [
+  ["name", "name"],
+  ["email", "email"],
+  ["url", "url"],
+];
+const DEPENDENCY_JSON_TAGS: readonly (readonly [string, string])[] = [
+  ["name", "name"],
+  ["version", "version"],
+  ["repository", "repository"],
+  ["condition", "condition"],
+  ["tags", "tags"],
+  ["enabled", "enabled"],
+  ["importValues", "import-values"],
+  ["alias", "alias"],
+];
+/** chart.Dependency fields without `omitempty`. */
+const ALWAYS = new Set(["name", "repository"]);
+
+/** Go's `omitempty`: false, 0, "", and nil or empty slices and maps are left out. */
+function isEmptyJsonValue(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === "" || value === 0) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (value instanceof Map) return value.size === 0;
+  return false;
+}
+
+/** A struct with `omitempty` JSON tags, from a map holding its fields under `source` names. */
+function structLike(value: unknown, tags: readonly (readonly [string, string])[]): unknown {
+  if (!(value instanceof Map)) return value;
+  const out = new Map<string, unknown>();
+  for (const [source, tag] of tags) {
+    const v: unknown = value.get(source);
+    if (!isEmptyJsonValue(v)) out.set(tag, v);
+    else if (ALWAYS.has(tag) && tags === DEPENDENCY_JSON_TAGS) out.set(tag, v ?? "");
+  }
+  return ordered(out);
+}
+
+/** A JSON object whose keys keep struct order (Go encodes structs in field order, maps sorted). */
+function ordered(fields: Map<string, unknown>): JsonStruct {
+  return new JsonStruct([...fields]);
 }
 
 class KubeVersion extends GoObject {
@@ -69,6 +147,13 @@ class KubeVersion extends GoObject {
     if (name === "Major") return { value: this.major };
     if (name === "Minor") return { value: this.minor };
     return undefined;
+  }
+  toJSONValue(): unknown {
+    return new JsonStruct([
+      ["Version", this.version],
+      ["Major", this.major],
+      ["Minor", this.minor],
+    ]);
   }
   override method(name: string): GoFunc | undefined {
     if (name === "String" || name === "GitVersion") {
@@ -91,6 +176,9 @@ class VersionSet extends GoObject {
   }
   override goLen(): number {
     return this.versions.length;
+  }
+  toJSONValue(): unknown {
+    return this.versions;
   }
   override method(name: string): GoFunc | undefined {
     if (name === "Has") {
@@ -115,6 +203,14 @@ class HelmVersion extends GoObject {
     const v = this.f.get(name);
     return v === undefined ? undefined : { value: v };
   }
+  toJSONValue(): unknown {
+    return new JsonStruct([
+      ["version", this.f.get("Version")],
+      ["git_commit", this.f.get("GitCommit")],
+      ["git_tree_state", this.f.get("GitTreeState")],
+      ["go_version", this.f.get("GoVersion")],
+    ]);
+  }
   format(): string {
     return "{" + [...this.f.values()].join(" ") + "}";
   }
@@ -137,6 +233,13 @@ export class Capabilities extends GoObject {
     if (name === "APIVersions") return { value: this.apiVersions };
     if (name === "HelmVersion") return { value: this.helmVersion };
     return undefined;
+  }
+  toJSONValue(): unknown {
+    return new JsonStruct([
+      ["KubeVersion", this.kubeVersion],
+      ["APIVersions", this.apiVersions],
+      ["HelmVersion", this.helmVersion],
+    ]);
   }
   format(): string {
     return "&{" + this.kubeVersion.format() + " " + this.apiVersions.format() + " " + this.helmVersion.format() + "}";
