@@ -1,9 +1,10 @@
-// Enabling subcharts as Helm's chartutil.ProcessDependencies does: aliases, tags and conditions.
+// Subcharts as Helm's chartutil.ProcessDependenciesWithMerge (the install path of Helm 3.17) handles them:
+// aliases, tags and conditions enable or drop them, then import-values copy their values into the parent.
 
 import { SlipwayError } from "../errors.js";
-import { isMap, type GoMap } from "../template/value.js";
+import { isMap, mapTypeName, setMapTypeName, type GoMap } from "../template/value.js";
 import type { Chart } from "./types.js";
-import { coalesceValues } from "./values.js";
+import { coalesceValues, copyValue, mergeTables, mergeValues } from "./values.js";
 
 function pathValue(vals: GoMap, path: string): { found: boolean; value: unknown } {
   const parts = path.split(".");
@@ -17,8 +18,14 @@ function pathValue(vals: GoMap, path: string): { found: boolean; value: unknown 
   return { found: true, value: cur };
 }
 
+/** Enables subcharts and imports their values, recursively. `userValues` are the user's values. */
+export function processDependencies(chart: Chart, userValues: GoMap): void {
+  processDependencyEnabled(chart, userValues, "");
+  processDependencyImportValues(chart);
+}
+
 /** Removes disabled subcharts (recursively), applying aliases first. `userValues` are the parent's. */
-export function processDependencies(chart: Chart, userValues: GoMap, path = ""): void {
+function processDependencyEnabled(chart: Chart, userValues: GoMap, path: string): void {
   const declared = chart.declaredDependencies;
   if (declared.length === 0) return;
   const byName = new Map(chart.dependencies.map((d) => [d.name, d]));
@@ -71,7 +78,11 @@ export function processDependencies(chart: Chart, userValues: GoMap, path = ""):
       const m: unknown = depMaps[i];
       const name = req.alias !== undefined && req.alias !== "" ? req.alias : req.name;
       const on = enabled.get(name) ?? true;
-      if (m instanceof Map) m.set("enabled", on);
+      if (m instanceof Map) {
+        m.set("enabled", on);
+        // Helm renames an aliased dependency in the metadata too.
+        if (req.alias !== undefined && req.alias !== "") m.set("name", req.alias);
+      }
       if (on) kept.push(m);
     });
     chart.metadata.set("Dependencies", kept);
@@ -79,6 +90,71 @@ export function processDependencies(chart: Chart, userValues: GoMap, path = ""):
   chart.dependencies = deps.filter((d) => enabled.get(d.name) !== false);
   for (const d of chart.dependencies) {
     d.parent = chart;
-    processDependencies(d, cvals, path + d.name + ".");
+    processDependencyEnabled(d, cvals, path + d.name + ".");
   }
+}
+
+const STRING_MAP = "map[string]string";
+
+/** Values.Table: the map at a dotted path, or undefined where a step is missing or not a map. */
+function tableAt(vals: GoMap, path: string): GoMap | undefined {
+  let cur: GoMap = vals;
+  for (const k of path.split(".")) {
+    const v = cur.get(k);
+    if (!isMap(v)) return undefined;
+    cur = v;
+  }
+  return cur;
+}
+
+/** pathToMap: `data` nested under the dotted `path` ("." is the root). */
+function pathToMap(path: string, data: GoMap): GoMap {
+  if (path === ".") return data;
+  let cur = data;
+  const parts = path.split(".");
+  for (let i = parts.length - 1; i >= 0; i--) cur = new Map([[parts[i]!, cur]]);
+  return cur;
+}
+
+/**
+ * processDependencyImportValues with merge, children first. Like Helm, every chart that declares
+ * dependencies gets its values replaced by its defaults merged with its subcharts' (nulls kept, user
+ * values not consulted), the imported tables underneath; the metadata's import-values are rewritten
+ * to their {child, parent} form.
+ */
+function processDependencyImportValues(chart: Chart): void {
+  for (const d of chart.dependencies) processDependencyImportValues(d);
+  const depMaps = chart.metadata.get("Dependencies");
+  if (!Array.isArray(depMaps)) return;
+  let cvals = mergeValues(chart, new Map());
+  let imported: GoMap = new Map();
+  for (const m of depMaps) {
+    if (!(m instanceof Map)) continue;
+    const name = String(m.get("name") ?? "");
+    const ivs: unknown = m.get("importValues");
+    const out: GoMap[] = [];
+    for (const iv of Array.isArray(ivs) ? ivs : []) {
+      let child: string;
+      let parent: string;
+      // An entry already rewritten (a map[string]string) matches neither of Helm's cases: a chart
+      // aliased twice shares its dependencies' metadata, so only the first alias imports.
+      if (isMap(iv) && mapTypeName(iv) !== STRING_MAP) {
+        child = String(iv.get("child"));
+        parent = String(iv.get("parent"));
+      } else if (typeof iv === "string") {
+        child = `exports.${iv}`;
+        parent = ".";
+      } else continue;
+      out.push(setMapTypeName(new Map([["child", child], ["parent", parent]]), STRING_MAP));
+      // The imported table is shared with cvals, as in Helm, until cvals is copied below.
+      const table = tableAt(cvals, `${name}.${child}`);
+      if (table === undefined) continue;
+      imported = mergeTables(imported, pathToMap(parent, table));
+    }
+    if (out.length > 0) m.set("importValues", out);
+    else m.delete("importValues");
+  }
+  // The parent's own values win over what it imports.
+  cvals = copyValue(cvals);
+  chart.values = mergeTables(cvals, imported);
 }

@@ -146,7 +146,7 @@ export function loadFiles(files: readonly ChartFile[], dir: string | null): Char
   const subcharts = new Map<string, ChartFile[]>();
   for (const f of files) {
     if (f.name === "Chart.yaml") chartYaml = f.data;
-    else if (f.name === "values.yaml") values = readValues(text(f.data), "values.yaml");
+    else if (f.name === "values.yaml") values = readValues(text(f.data), "values.yaml", "cannot load values.yaml");
     else if (f.name === "values.schema.json") schema = f.data;
     else if (f.name === "Chart.lock") continue;
     else if (f.name.startsWith("templates/")) templates.push(f);

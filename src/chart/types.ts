@@ -26,8 +26,8 @@ export interface Chart {
   readonly metadata: Map<string, unknown>;
   readonly apiVersion: string;
   readonly type: string;
-  /** Default values (values.yaml). */
-  readonly values: GoMap;
+  /** Default values (values.yaml); replaced by the merged values when dependencies import values, as Helm does. */
+  values: GoMap;
   readonly schema: Uint8Array | null;
   readonly templates: readonly ChartFile[];
   /** Everything `.Files` sees. */

@@ -12,18 +12,21 @@ import type { Chart } from "./types.js";
 
 export const GLOBAL_KEY = "global";
 
-/** chartutil.ReadValues: a YAML document that must be a map (empty → empty map). */
-export function readValues(text: string, source: string): GoMap {
+/**
+ * chartutil.ReadValues: a YAML document that must be a map (empty → empty map). Errors start with
+ * `what` ("failed to parse <file>" for -f files; the chart loader says "cannot load values.yaml").
+ */
+export function readValues(text: string, source: string, what = `failed to parse ${source}`): GoMap {
   let v: unknown;
   try {
     v = readYaml(text);
   } catch (e) {
-    throw new SlipwayError(`failed to parse ${source}: ${(e as Error).message}`, { code: "chart", cause: e });
+    throw new SlipwayError(`${what}: ${(e as Error).message}`, { code: "chart", cause: e });
   }
   if (v === null || v === undefined) return new Map();
   if (!isMap(v)) {
     throw new SlipwayError(
-      `failed to parse ${source}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(v) ? "array" : typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : "number"} into Go value of type map[string]interface {}`,
+      `${what}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(v) ? "array" : typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : "number"} into Go value of type map[string]interface {}`,
       { code: "chart" },
     );
   }
@@ -200,6 +203,16 @@ function coalesce(warn: Warn, c: Chart, dest: GoMap, prefix: string, merge: bool
     dest.set(sub.name, coalesce(warn, sub, dvmap, subPrefix, merge));
   }
   return dest;
+}
+
+/** chartutil.MergeTables: `src` under `dst`, keeping nulls; mutates and returns `dst`. */
+export function mergeTables(dst: GoMap, src: GoMap, warn: Warn = () => {}): GoMap {
+  return coalesceTables(warn, dst, src, "", true);
+}
+
+/** chartutil.MergeValues: the chart's values merged with its subcharts' defaults, nulls kept. */
+export function mergeValues(chart: Chart, userValues: GoMap, warn: Warn = () => {}): GoMap {
+  return coalesce(warn, chart, copyValue(userValues), "", true);
 }
 
 /** chartutil.CoalesceValues: the chart's final values for the given user values. */

@@ -39,6 +39,8 @@ export class ChartMetadata extends GoObject {
     if (name === "IsRoot" && this.fields.has("IsRoot")) return { value: this.fields.get("IsRoot") };
     if (!ChartMetadata.FIELDS.includes(name)) return undefined;
     const v = this.fields.get(name);
+    if (name === "Maintainers" && Array.isArray(v)) return { value: v.map((m) => structOf(m, "*chart.Maintainer", MAINTAINER_FIELDS)) };
+    if (name === "Dependencies" && Array.isArray(v)) return { value: v.map((d) => structOf(d, "*chart.Dependency", DEPENDENCY_FIELDS)) };
     if (v !== undefined) return { value: v };
     // Zero values of the struct's field types.
     if (name === "Deprecated") return { value: false };
@@ -53,10 +55,7 @@ export class ChartMetadata extends GoObject {
       if (!isEmptyJsonValue(value)) out.set(key, value);
     };
     for (const [field, tag] of METADATA_JSON_TAGS) {
-      const value = this.fields.get(field);
-      if (field === "Maintainers" && Array.isArray(value)) put(tag, value.map((m) => structLike(m, MAINTAINER_JSON_TAGS)));
-      else if (field === "Dependencies" && Array.isArray(value)) put(tag, value.map((d) => structLike(d, DEPENDENCY_JSON_TAGS)));
-      else put(tag, value);
+      put(tag, field === "Maintainers" || field === "Dependencies" ? this.field(field)?.value : this.fields.get(field));
     }
     if (this.fields.has("IsRoot")) out.set("IsRoot", this.fields.get("IsRoot"));
     return ordered(out);
@@ -90,23 +89,59 @@ const METADATA_JSON_TAGS: readonly (readonly [string, string])[] = [
   ["Dependencies", "dependencies"],
   ["Type", "type"],
 ];
-const MAINTAINER_JSON_TAGS: readonly (readonly [string, string])[] = [
-  ["name", "name"],
-  ["email", "email"],
-  ["url", "url"],
+/** A struct field: Go name, key in the metadata map, JSON tag, whether it is `omitempty`, zero value. */
+type StructField = readonly [go: string, key: string, tag: string, omitempty: boolean, zero: unknown];
+
+const MAINTAINER_FIELDS: readonly StructField[] = [
+  ["Name", "name", "name", true, ""],
+  ["Email", "email", "email", true, ""],
+  ["URL", "url", "url", true, ""],
 ];
-const DEPENDENCY_JSON_TAGS: readonly (readonly [string, string])[] = [
-  ["name", "name"],
-  ["version", "version"],
-  ["repository", "repository"],
-  ["condition", "condition"],
-  ["tags", "tags"],
-  ["enabled", "enabled"],
-  ["importValues", "import-values"],
-  ["alias", "alias"],
+const DEPENDENCY_FIELDS: readonly StructField[] = [
+  ["Name", "name", "name", false, ""],
+  ["Version", "version", "version", true, ""],
+  ["Repository", "repository", "repository", false, ""],
+  ["Condition", "condition", "condition", true, ""],
+  ["Tags", "tags", "tags", true, []],
+  ["Enabled", "enabled", "enabled", true, false],
+  ["ImportValues", "importValues", "import-values", true, []],
+  ["Alias", "alias", "alias", true, ""],
 ];
-/** chart.Dependency fields without `omitempty`. */
-const ALWAYS = new Set(["name", "repository"]);
+
+/**
+ * *chart.Maintainer and *chart.Dependency: templates read their Go fields (`.Name`, `.Enabled`), and
+ * toJson/toYaml write them by their JSON tags in field order.
+ */
+class MetadataStruct extends GoObject {
+  constructor(
+    readonly goType: string,
+    private readonly src: ReadonlyMap<string, unknown>,
+    private readonly spec: readonly StructField[],
+  ) {
+    super();
+  }
+  override field(name: string): { value: unknown } | undefined {
+    const f = this.spec.find((x) => x[0] === name);
+    if (f === undefined) return undefined;
+    const v = this.src.get(f[1]);
+    return { value: v === undefined ? f[4] : v };
+  }
+  toJSONValue(): unknown {
+    const out = new Map<string, unknown>();
+    for (const [go, , tag, omitempty] of this.spec) {
+      const v = this.field(go)?.value;
+      if (!omitempty || !isEmptyJsonValue(v)) out.set(tag, v);
+    }
+    return ordered(out);
+  }
+  format(): string {
+    return "&{" + this.spec.map(([go]) => formatValue(this.field(go)?.value)).join(" ") + "}";
+  }
+}
+
+function structOf(value: unknown, goType: string, spec: readonly StructField[]): unknown {
+  return value instanceof Map ? new MetadataStruct(goType, value, spec) : value;
+}
 
 /** Go's `omitempty`: false, 0, "", and nil or empty slices and maps are left out. */
 function isEmptyJsonValue(value: unknown): boolean {
@@ -114,18 +149,6 @@ function isEmptyJsonValue(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
   if (value instanceof Map) return value.size === 0;
   return false;
-}
-
-/** A struct with `omitempty` JSON tags, from a map holding its fields under `source` names. */
-function structLike(value: unknown, tags: readonly (readonly [string, string])[]): unknown {
-  if (!(value instanceof Map)) return value;
-  const out = new Map<string, unknown>();
-  for (const [source, tag] of tags) {
-    const v: unknown = value.get(source);
-    if (!isEmptyJsonValue(v)) out.set(tag, v);
-    else if (ALWAYS.has(tag) && tags === DEPENDENCY_JSON_TAGS) out.set(tag, v ?? "");
-  }
-  return ordered(out);
 }
 
 /** A JSON object whose keys keep struct order (Go encodes structs in field order, maps sorted). */
