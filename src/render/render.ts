@@ -5,6 +5,7 @@ import { SlipwayError } from "../errors.js";
 import type { Chart } from "../chart/types.js";
 import { chartFullPath, isLibrary } from "../chart/types.js";
 import { processDependencies } from "../chart/dependencies.js";
+import { checkValuesSchema } from "../chart/schema.js";
 import { coalesceValues } from "../chart/values.js";
 import { HelmRenderError, renderTemplates, type Renderable } from "../template/helm/engine.js";
 import { HelmFiles } from "../template/helm/files.js";
@@ -119,7 +120,9 @@ function collectTemplates(
 export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
   validateReleaseName(opts.releaseName);
   processDependencies(chart, opts.values);
-  const values = valuesMap(coalesceValues(chart, opts.values, opts.warn));
+  const coalesced = coalesceValues(chart, opts.values, opts.warn);
+  checkValuesSchema(chart, coalesced);
+  const values = valuesMap(coalesced);
   const caps = new Capabilities(parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION), [
     ...DEFAULT_API_VERSIONS,
     ...(opts.apiVersions ?? []),
