@@ -1,9 +1,12 @@
-// Loading a chart directory as Helm's loader does (pkg/chart/loader): .helmignore, Chart.yaml,
-// values.yaml, templates/, charts/<subchart>/ directories, crds/ and the rest as `.Files`.
+// Loading a chart directory or archive as Helm's loader does (pkg/chart/loader): .helmignore, Chart.yaml,
+// values.yaml, templates/, charts/<subchart>/ directories and charts/*.tgz archives, crds/ and the rest
+// as `.Files`.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { SlipwayError } from "../errors.js";
+import { gunzip } from "../util/gzip.js";
+import { readTar } from "../util/tar.js";
 import type { GoMap } from "../template/value.js";
 import { formatFloat32, readYamlRaw, rawToGo, YamlInt, YamlRawMap, type YamlRaw } from "../template/yaml/index.js";
 import { IgnoreRules } from "./helmignore.js";
@@ -157,12 +160,8 @@ export function loadFiles(files: readonly ChartFile[], dir: string | null): Char
       }
       const fname = f.name.slice("charts/".length);
       const cname = fname.split("/")[0] ?? "";
-      if (cname.startsWith(".") || cname.startsWith("_")) continue;
-      if (!fname.includes("/")) {
-        throw new SlipwayError(`chart archives in charts/ are not supported yet: ${f.name}`, { code: "not-implemented" });
-      }
       const list = subcharts.get(cname) ?? [];
-      list.push({ name: fname.slice(cname.length + 1), data: f.data });
+      list.push({ name: fname, data: f.data });
       subcharts.set(cname, list);
     } else {
       if (f.name.startsWith("crds/")) crds.push(f);
@@ -188,9 +187,22 @@ export function loadFiles(files: readonly ChartFile[], dir: string | null): Char
     dir,
   };
   for (const [cname, sfiles] of subcharts) {
+    if (cname.startsWith(".") || cname.startsWith("_")) continue;
+    const archive = sfiles[0];
+    if (cname.endsWith(".tgz") && archive?.name !== cname) {
+      throw new SlipwayError(`error unpacking subchart tar in ${chart.name}: expected ${cname}, got ${archive?.name ?? ""}`, {
+        code: "chart",
+      });
+    }
     let sub: Chart;
     try {
-      sub = loadFiles(sfiles, dir === null ? null : join(dir, "charts", cname));
+      if (archive !== undefined && cname.endsWith(".tgz")) {
+        sub = loadArchive(archive.data);
+      } else {
+        // Files directly in charts/ that are not archives leave an empty chart, which then fails to load.
+        const inner = sfiles.filter((f) => f.name.includes("/")).map((f) => ({ name: f.name.slice(cname.length + 1), data: f.data }));
+        sub = loadFiles(inner, dir === null ? null : join(dir, "charts", cname));
+      }
     } catch (e) {
       throw new SlipwayError(`error unpacking subchart ${cname} in ${chart.name}: ${(e as Error).message}`, {
         code: "chart",
@@ -211,7 +223,14 @@ export function loadChartDir(dir: string): Chart {
   } catch (e) {
     throw new SlipwayError(`path "${dir}" not found`, { code: "chart", cause: e });
   }
-  if (!st.isDirectory()) throw new SlipwayError(`path "${dir}" is not a chart directory`, { code: "not-implemented" });
+  if (!st.isDirectory()) {
+    // Helm's loader.Load: a file is a packaged chart (it checks the gzip magic, as http.DetectContentType does).
+    const data = readFileSync(dir);
+    if (!(data[0] === 0x1f && data[1] === 0x8b)) {
+      throw new SlipwayError(`file '${dir}' does not appear to be a gzipped archive; got 'application/octet-stream'`, { code: "chart" });
+    }
+    return loadArchive(data);
+  }
   let rules = new IgnoreRules();
   try {
     rules = IgnoreRules.parse(readFileSync(join(dir, ".helmignore"), "utf8"));
@@ -220,4 +239,34 @@ export function loadChartDir(dir: string): Chart {
   }
   rules.addDefaults();
   return loadFiles(walk(dir, rules), dir);
+}
+
+const DRIVE_PATH = /^[a-zA-Z]:\//;
+
+/** Helm's LoadArchiveFiles: a gzipped tar whose single top-level directory is stripped. */
+export function loadArchiveFiles(archive: Uint8Array): ChartFile[] {
+  const { data, tail } = gunzip(archive);
+  const files: ChartFile[] = [];
+  for (const hd of readTar(data, tail)) {
+    const isDir = hd.typeflag === "5" || (hd.mode & ~0o7777) === 0o40000;
+    if (isDir || hd.typeflag === "x" || hd.typeflag === "g") continue;
+    // Archives made on Windows may use backslashes.
+    const delimiter = hd.name.includes("\\") ? "\\" : "/";
+    const parts = hd.name.split(delimiter);
+    let n = parts.slice(1).join(delimiter).replaceAll(delimiter, "/");
+    if (n.startsWith("/")) throw new Error("chart illegally contains absolute paths");
+    n = posix.normalize(n === "" ? "." : n).replace(/\/+$/, "") || ".";
+    if (n === ".") throw new Error(`chart illegally contains content outside the base directory: ${JSON.stringify(hd.name)}`);
+    if (n.startsWith("..")) throw new Error("chart illegally references parent directory");
+    if (DRIVE_PATH.test(n)) throw new Error("chart contains illegally named files");
+    if (parts[0] === "Chart.yaml") throw new Error("chart yaml not in base directory");
+    files.push({ name: n, data: stripBom(new Uint8Array(hd.data)) });
+  }
+  if (files.length === 0) throw new Error("no files in chart archive");
+  return files;
+}
+
+/** Helm's LoadArchive: a chart from the bytes of a .tgz. */
+export function loadArchive(archive: Uint8Array): Chart {
+  return loadFiles(loadArchiveFiles(archive), null);
 }

@@ -5,6 +5,7 @@ import { SlipwayError } from "../errors.js";
 import type { Chart } from "../chart/types.js";
 import { chartFullPath, isLibrary } from "../chart/types.js";
 import { processDependencies } from "../chart/dependencies.js";
+import { checkKubeVersion } from "../chart/kubeversion.js";
 import { checkValuesSchema } from "../chart/schema.js";
 import { coalesceValues } from "../chart/values.js";
 import { HelmRenderError, renderTemplates, type Renderable } from "../template/helm/engine.js";
@@ -123,7 +124,9 @@ export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
   const coalesced = coalesceValues(chart, opts.values, opts.warn);
   checkValuesSchema(chart, coalesced);
   const values = valuesMap(coalesced);
-  const caps = new Capabilities(parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION), [
+  const kubeVersion = parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION);
+  checkKubeVersion(chart, kubeVersion);
+  const caps = new Capabilities(kubeVersion, [
     ...DEFAULT_API_VERSIONS,
     ...(opts.apiVersions ?? []),
   ]);

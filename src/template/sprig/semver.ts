@@ -289,6 +289,19 @@ function check(v: SemverVersion, c: Constraint): boolean {
   }
 }
 
+/** Masterminds semver v3 `NewConstraint(c).Check(NewVersion(v))`; false when either does not parse. */
+export function semverSatisfies(constraint: string, version: string): boolean {
+  let cs: Constraint[][];
+  let ver: SemverVersion;
+  try {
+    cs = newConstraints(constraint);
+    ver = SemverVersion.parse(version);
+  } catch {
+    return false;
+  }
+  return cs.some((and) => and.every((x) => check(ver, x)));
+}
+
 export function semverFuncs(): GoFunc[] {
   return [
     fn("semver", ["string"], null, (v: string) => SemverVersion.parse(v)),
