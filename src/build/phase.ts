@@ -16,7 +16,7 @@ import { isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "..
 import { SlipwayError } from "../errors.js";
 import { copyInstructionChecksum, copySourcesMatch, filesChecksum, selectContextFiles, selectCopySources } from "../git/context.js";
 import { contextAddFilesChecksums, listContextAddFiles, type ContextAddFilesOptions } from "../git/context-add-files.js";
-import { goRel } from "../git/gopath.js";
+import { goClean, goJoin, goRel } from "../git/gopath.js";
 import { keepDockerfile, parseDockerignore } from "../git/dockerignore.js";
 import { UncommittedFileError, type ProjectFiles } from "../git/project-files.js";
 import type { CommitInfo } from "../git/repo.js";
@@ -117,18 +117,10 @@ export function dependencySets(images: readonly DockerfileImage[]): string[][] {
   return sets.filter((set) => set.length > 0);
 }
 
-function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== "" && p !== ".").join("/").replace(/\/+/g, "/").replace(/\/\.\//g, "/");
-}
-
+/** A `/`-separated path relative to the project, cleaned as Go does, with "" (not ".") for the project dir itself. */
 function cleanRel(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
+  const clean = goClean(path);
+  return clean === "." ? "" : clean;
 }
 
 function imageLabel(image: DockerfileImage): string {
@@ -280,7 +272,7 @@ async function prepareImage(
   const files = ports.files;
   const g = options.giterminism.config;
   const contextDir = cleanRel(image.context);
-  const dockerfilePath = joinPath(contextDir, image.dockerfile);
+  const dockerfilePath = goJoin(contextDir, image.dockerfile);
   const where = { file: options.configFile, line: image.line };
   let dockerfile: Buffer | undefined;
   let dockerignorePatterns: string[] | undefined;
@@ -295,7 +287,7 @@ async function prepareImage(
       });
     }
     for (const candidate of [`${cleanRel(image.dockerfile)}.dockerignore`, ".dockerignore"]) {
-      const path = joinPath(contextDir, candidate);
+      const path = goJoin(contextDir, candidate);
       const text = await files.read(path, (p) => isPathAllowed(g.dockerfile.allowUncommittedDockerignoreFiles, p));
       if (text === undefined) continue;
       overlay.set(candidate, text);
@@ -352,7 +344,7 @@ async function prepareImage(
       copied.add(entry.path.slice(projectPrefix.length));
     }
   }
-  const contextAddFiles = image.contextAddFiles.map((f) => joinPath(contextDir, cleanRel(f)));
+  const contextAddFiles = image.contextAddFiles.map((f) => goJoin(contextDir, cleanRel(f)));
   for (const path of contextAddFiles) {
     if (!isPathAllowed(g.dockerfile.allowContextAddFiles, path)) {
       throw new SlipwayError(
