@@ -43,7 +43,7 @@ function colorEnabled(mode: string): boolean {
   return process.stdout.isTTY === true;
 }
 
-export async function runBuild(options: ConvergeOptions, ctx: CommandContext): Promise<BuildPipelineResult> {
+export async function runBuild(options: ConvergeOptions, ctx: CommandContext, extra: { readChart?: boolean } = {}): Promise<BuildPipelineResult> {
   const log = new BuildLog({
     write: (text) => ctx.stdout.write(text),
     pretty: options.logPretty,
@@ -53,7 +53,7 @@ export async function runBuild(options: ConvergeOptions, ctx: CommandContext): P
   const cwd = ctx.env["SLIPWAY_CWD"] ?? process.cwd();
   try {
     return await runBuildPipeline(
-      { ...buildPipelineOptions(options), projectName: ctx.env["WERF_PROJECT_NAME"] ?? "" },
+      { ...buildPipelineOptions(options), projectName: ctx.env["WERF_PROJECT_NAME"] ?? "", ...(extra.readChart === true ? { readChart: true } : {}) },
       { cwd, environ: ctx.env, emit: log.handle, signal: ctx.signal },
     );
   } finally {

@@ -10,8 +10,10 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { runBuildPhase, type BuildEvent, type BuiltImage } from "../build/phase.js";
 import { formatBuildTime, parseBuildReport, reportToEnvFile, reportToJson, type BuildReport, type ReportFormat } from "../build/report.js";
 import { DockerEngine } from "../container/dockerode.js";
-import { DEFAULT_GITERMINISM_CONFIG, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
+import { DEFAULT_GITERMINISM_CONFIG, isPathAllowed, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
 import { loadWerfConfig } from "../config/load.js";
+import { IgnoreRules } from "../chart/helmignore.js";
+import type { ChartFile } from "../chart/types.js";
 import type { WerfConfig } from "../config/werf-yaml.js";
 import { SlipwayError } from "../errors.js";
 import { ProjectFiles, UncommittedFileError, type FilesMode } from "../git/project-files.js";
@@ -48,6 +50,8 @@ export interface BuildPipelineOptions {
   readonly platform: readonly string[];
   readonly backendNetwork: string;
   readonly projectName: string;
+  /** Read the chart (deploy.helmChartDir, default `.helm`) through the same project-files source as werf.yaml. */
+  readonly readChart?: boolean;
 }
 
 export interface PipelineContext {
@@ -69,6 +73,8 @@ export interface BuildPipelineResult {
   readonly valuesRepo: string;
   readonly projectDir: string;
   readonly workTree: string;
+  /** The chart's files (names relative to the chart dir), when `readChart` was asked; werf's defaults fill a missing Chart.yaml. */
+  readonly chartFiles?: ChartFile[];
 }
 
 function toPosix(path: string): string {
@@ -132,7 +138,8 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
     if (options.configRenderPath) await writeFile(resolve(ctx.cwd, options.configRenderPath), loaded.rendered);
     const project = options.projectName || loaded.config.meta.project;
     const config = loaded.config;
-    const result = { config, project, commit, projectDir, workTree: git.workTree };
+    const chartFiles = options.readChart === true ? await readChartFiles(files, config.meta.deploy.helmChartDir ?? ".helm", project, giterminism) : undefined;
+    const result = { config, project, commit, projectDir, workTree: git.workTree, ...(chartFiles === undefined ? {} : { chartFiles }) };
 
     if (options.withoutImages || config.images.length === 0) return { ...result, images: [], valuesRepo: "" };
     if (options.useBuildReport) {
@@ -220,6 +227,36 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
   } finally {
     await git.close();
   }
+}
+
+/**
+ * The chart as werf reads it: from the commit (or the --dev snapshot, or the file system when loose), honouring
+ * .helmignore; a chart without Chart.yaml gets werf's defaults (apiVersion v2, the project name, version 1.0.0).
+ */
+async function readChartFiles(files: ProjectFiles, chartDir: string, project: string, giterminism: GiterminismConfig): Promise<ChartFile[]> {
+  const dir = chartDir.replace(/\/+$/, "");
+  const allowed = (path: string): boolean => isPathAllowed(giterminism.helm.allowUncommittedFiles, path);
+  const paths = await files.list(dir, allowed);
+  const read = await files.readAll(paths, allowed);
+  const rel = (path: string): string => path.slice(dir.length + 1);
+  let rules = new IgnoreRules();
+  const ignore = read.get(`${dir}/.helmignore`);
+  if (ignore instanceof UncommittedFileError) throw ignore;
+  if (ignore !== undefined) rules = IgnoreRules.parse(ignore.toString("utf8"));
+  rules.addDefaults();
+  const out: ChartFile[] = [];
+  for (const path of paths) {
+    const data = read.get(path);
+    if (data instanceof UncommittedFileError) throw data;
+    if (data === undefined) continue;
+    const name = rel(path);
+    if (rules.ignore(name, false)) continue;
+    out.push({ name, data });
+  }
+  if (!out.some((f) => f.name === "Chart.yaml")) {
+    out.unshift({ name: "Chart.yaml", data: Buffer.from(`apiVersion: v2\nname: ${project}\nversion: 1.0.0\n`) });
+  }
+  return out;
 }
 
 export function buildReport(images: readonly BuiltImage[], config: WerfConfig): BuildReport {

@@ -1,7 +1,6 @@
 // `converge`: turns the command line and the WERF_* environment into ConvergeOptions, then runs the pipeline.
 // The build phase runs for real; the deploy phase does not exist yet, so after a successful build the command
 // fails honestly instead of pretending to have deployed.
-import { SlipwayError } from "../../errors.js";
 import { versionLine } from "../../version.js";
 import type { runBuild as RunBuild } from "../build-runner.js";
 import type { CommandContext } from "../context.js";
@@ -40,10 +39,8 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
   const options = parseOrHelp(args, ctx, convergeHelp);
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
-    await (await loadBuildRunner())(options, ctx);
-    throw new SlipwayError("the deploy phase of converge is not implemented yet (images were built and pushed; nothing was deployed)", {
-      code: "not-implemented",
-    });
+    const built = await (await loadBuildRunner())(options, ctx, { readChart: true });
+    await (await import("../deploy-runner.js")).runDeploy(built, options, ctx);
   });
 }
 

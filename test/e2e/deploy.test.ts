@@ -1,0 +1,203 @@
+// converge deploys for real: release records Helm can read, no new revision when nothing changed, pruning and the
+// keep policy, adoption, immutable Jobs, the lock, and interop with the real helm v3.17.3. Real cluster, real node.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+// @ts-expect-error plain JS helper shared with the golden scripts
+import { helmBinary } from "../../scripts/helm-oracle.js";
+import { uniqueName } from "../helpers/cluster.js";
+import { startKubeProxy } from "../helpers/kube-proxy.js";
+import { converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
+
+const env = inject("localEnv");
+const namespaces: string[] = [];
+afterAll(() => {
+  for (const ns of namespaces) deleteNamespace(env, ns);
+});
+
+function fresh(prefix: string): { namespace: string; release: string } {
+  const namespace = uniqueName(prefix);
+  namespaces.push(namespace);
+  return { namespace, release: prefix };
+}
+
+const helm = (...args: string[]): string =>
+  execFileSync(helmBinary() as string, [...args, "--kubeconfig", env.kubeconfig, "--kube-context", env.context], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+
+const deployment = (name: string, extra = ""): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${extra}spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: ${env.registry}/base/busybox
+        command: ["sh", "-c", "echo started ${name}; exec sleep 3600"]
+`;
+
+const configMap = (name: string, data: string, extra = ""): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n  value: "${data}"\n`;
+
+interface Secret {
+  metadata: { name: string; labels: Record<string, string> };
+  type: string;
+}
+
+function releaseSecrets(namespace: string, release: string): Secret[] {
+  return kubectlJson<{ items: Secret[] }>(env, "get", "secrets", "-n", namespace, "-l", `name=${release},owner=helm`).items.sort((a, b) =>
+    Number(a.metadata.labels["version"]) - Number(b.metadata.labels["version"]),
+  );
+}
+
+describe("converge deploys a chart", () => {
+  it("creates the resources, stores a Helm 3 release, and a second run writes nothing and no revision", async () => {
+    const { namespace, release } = fresh("dep-basic");
+    const project = makeProject({
+      project: "dep-basic",
+      chart: {
+        "Chart.yaml": "apiVersion: v2\nname: basic\nversion: 0.1.0\n",
+        "values.yaml": "greeting: hello\n",
+        "templates/cm.yaml": configMap("basic-config", "{{ .Values.greeting }}"),
+        "templates/deploy.yaml": deployment("basic"),
+        "templates/NOTES.txt": "Deployed {{ .Release.Name }}.\n",
+      },
+    });
+    const first = await converge(env, project, { namespace, release, args: ["--set", "greeting=hi"] });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`Succeeded release "${release}" (namespace: "${namespace}")`);
+    expect(first.stdout).toContain("Deployed dep-basic.");
+    expect(kubectl(env, "get", "configmap", "basic-config", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("hi");
+    const ready = kubectl(env, "get", "deployment", "basic", "-n", namespace, "-o", "jsonpath={.status.readyReplicas}");
+    expect(ready).toBe("1");
+
+    const secrets = releaseSecrets(namespace, release);
+    expect(secrets.map((s) => s.metadata.name)).toEqual([`sh.helm.release.v1.${release}.v1`]);
+    expect(secrets[0]?.type).toBe("helm.sh/release.v1");
+    expect(secrets[0]?.metadata.labels).toMatchObject({ name: release, owner: "helm", status: "deployed", version: "1" });
+
+    const listed = JSON.parse(helm("list", "-n", namespace, "-o", "json")) as { name: string; revision: string; status: string; chart: string }[];
+    expect(listed).toEqual([expect.objectContaining({ name: release, revision: "1", status: "deployed", chart: "basic-0.1.0" })]);
+    expect(helm("get", "manifest", release, "-n", namespace)).toContain("# Source: basic/templates/cm.yaml");
+    expect(JSON.parse(helm("get", "values", release, "-n", namespace, "-o", "json"))).toEqual({ greeting: "hi" });
+
+    const dir = mkdtempSync(join(tmpdir(), "slipway-proxy-"));
+    const proxy = await startKubeProxy(env, dir);
+    try {
+      const second = await converge(env, project, {
+        namespace,
+        release,
+        args: ["--set", "greeting=hi"],
+        env: { KUBECONFIG: proxy.kubeconfig, WERF_KUBE_CONTEXT: "proxied" },
+      });
+      expect(second.stderr).toBe("");
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain(`Skipped release "${release}" (namespace: "${namespace}"): cluster resources already as desired`);
+      // The only writes a no-op converge makes are werf's lock on its ConfigMap (take, renew, release).
+      const writes = proxy.writes().filter((w) => !w.path.includes("/configmaps/werf-synchronization"));
+      expect(writes).toEqual([]);
+      expect(proxy.requests.length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
+    expect(releaseSecrets(namespace, release)).toHaveLength(1);
+  });
+
+  it("removes what left the chart, keeps helm.sh/resource-policy: keep, and records revisions helm can roll back", async () => {
+    const { namespace, release } = fresh("dep-prune");
+    const project = makeProject({
+      project: "dep-prune",
+      chart: {
+        "Chart.yaml": "apiVersion: v2\nname: prune\nversion: 0.1.0\n",
+        "templates/a.yaml": configMap("a", "1"),
+        "templates/b.yaml": configMap("b", "1"),
+        "templates/kept.yaml": configMap("kept", "1", "  annotations:\n    helm.sh/resource-policy: keep\n"),
+      },
+    });
+    expect((await converge(env, project, { namespace, release })).code).toBe(0);
+    project.write({ ".helm/templates/b.yaml": null, ".helm/templates/kept.yaml": null, ".helm/templates/a.yaml": configMap("a", "2") });
+    project.commit("drop b and kept");
+    const second = await converge(env, project, { namespace, release });
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(0);
+    const names = kubectl(env, "get", "configmaps", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}").split(" ");
+    expect(names).toContain("a");
+    expect(names).toContain("kept");
+    expect(names).not.toContain("b");
+    const history = JSON.parse(helm("history", release, "-n", namespace, "-o", "json")) as { revision: number; status: string }[];
+    expect(history.map((h) => [h.revision, h.status])).toEqual([[1, "superseded"], [2, "deployed"]]);
+
+    helm("rollback", release, "1", "-n", namespace);
+    expect(kubectl(env, "get", "configmap", "a", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("1");
+    // slipway upgrades the release helm rolled back (revision 3 → 4).
+    const third = await converge(env, project, { namespace, release });
+    expect(third.code).toBe(0);
+    expect(kubectl(env, "get", "configmap", "a", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("2");
+    const after = JSON.parse(helm("history", release, "-n", namespace, "-o", "json")) as { revision: number; status: string }[];
+    expect(after.at(-1)).toEqual(expect.objectContaining({ revision: 4, status: "deployed" }));
+  });
+
+  it("refuses to adopt a resource of another owner without --force-adoption and takes it with it", async () => {
+    const { namespace, release } = fresh("dep-adopt");
+    kubectl(env, "create", "namespace", namespace);
+    kubectl(env, "create", "configmap", "taken", "-n", namespace, "--from-literal=value=manual");
+    const project = makeProject({
+      project: "dep-adopt",
+      chart: { "Chart.yaml": "apiVersion: v2\nname: adopt\nversion: 0.1.0\n", "templates/cm.yaml": configMap("taken", "chart") },
+    });
+    const refused = await converge(env, project, { namespace, release });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ConfigMap\/taken/);
+    expect(refused.stderr).toMatch(/meta\.helm\.sh\/release-name/);
+    expect(kubectl(env, "get", "configmap", "taken", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("manual");
+    const adopted = await converge(env, project, { namespace, release, args: ["--force-adoption"] });
+    expect(adopted.stderr).toBe("");
+    expect(adopted.code).toBe(0);
+    expect(kubectl(env, "get", "configmap", "taken", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("chart");
+    expect(kubectl(env, "get", "configmap", "taken", "-n", namespace, "-o", "jsonpath={.metadata.annotations.meta\\.helm\\.sh/release-name}")).toBe(release);
+  });
+
+  it("recreates a Job whose immutable template changed", async () => {
+    const { namespace, release } = fresh("dep-job");
+    const job = (message: string): string => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: migrate
+        image: ${env.registry}/base/busybox
+        command: ["sh", "-c", "echo ${message}"]
+`;
+    const project = makeProject({
+      project: "dep-job",
+      chart: { "Chart.yaml": "apiVersion: v2\nname: job\nversion: 0.1.0\n", "templates/job.yaml": job("one") },
+    });
+    expect((await converge(env, project, { namespace, release })).code).toBe(0);
+    const uid1 = kubectl(env, "get", "job", "migrate", "-n", namespace, "-o", "jsonpath={.metadata.uid}");
+    project.write({ ".helm/templates/job.yaml": job("two") });
+    project.commit("new job");
+    const second = await converge(env, project, { namespace, release });
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(0);
+    const uid2 = kubectl(env, "get", "job", "migrate", "-n", namespace, "-o", "jsonpath={.metadata.uid}");
+    expect(uid2).not.toBe(uid1);
+    expect(kubectl(env, "get", "job", "migrate", "-n", namespace, "-o", "jsonpath={.status.succeeded}")).toBe("1");
+  });
+});
