@@ -1,90 +1,137 @@
 /**
  * @module deploy/execute
  *
- * The generic executor over a plan graph: every operation whose predecessors all completed starts at once, up to
- * `parallelism` at a time; the first failure aborts a shared signal so running operations stop and nothing new
- * starts. Event-driven (a finished operation schedules its successors), no sleeps. It never looks at what kind of
- * plan it runs (install, failure, rollback): the differences live in the plan.
+ * The generic executor over a plan graph (nelm's ExecutePlan). Takes a plan, a function that runs one operation
+ * and options; gives every operation's status (completed / failed / canceled) and the first error. Every
+ * operation whose predecessors all completed starts at once, up to `parallelism` at a time; a finishing operation
+ * schedules its successors (event-driven: no polling, no sleeps). The first failure aborts a shared signal: running
+ * operations are told to stop and nothing new starts. It never looks at what kind of plan it runs (install,
+ * failure, rollback): those differences live in the plan. Imports only the plan's types.
  */
-import { predecessors, type Operation, type Plan } from "../plan/plan.js";
+import type { Operation, Plan } from "../plan/plan.js";
 
 export type OperationStatus = "completed" | "failed" | "canceled";
 
+/** What the executor reports; src/deploy maps these to DeployEvents with descriptions. */
+export type ExecuteEvent =
+  | { readonly type: "op-start"; readonly op: Operation }
+  | { readonly type: "op-done"; readonly op: Operation; readonly elapsedMs: number }
+  | { readonly type: "op-failed"; readonly op: Operation; readonly error: unknown; readonly elapsedMs: number }
+  /** Started, then stopped because another operation failed or the run was interrupted. */
+  | { readonly type: "op-canceled"; readonly op: Operation; readonly elapsedMs: number };
+
 export interface ExecuteOptions {
-  readonly parallelism: number;
+  /** `--network-parallelism`, default 30. */
+  readonly parallelism?: number | undefined;
+  /** Aborting it cancels the run like a failure does (SIGINT). */
   readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: ExecuteEvent) => void) | undefined;
 }
 
 export interface ExecuteResult {
   readonly statuses: ReadonlyMap<string, OperationStatus>;
-  /** The first failure, when there was one. */
+  /** The first failure, or the abort reason of `signal`; undefined on success. */
   readonly error: unknown;
 }
+
+export const DEFAULT_NETWORK_PARALLELISM = 30;
 
 export function executePlan(
   plan: Plan,
   runOperation: (op: Operation, signal: AbortSignal) => Promise<void>,
-  options: ExecuteOptions,
+  options: ExecuteOptions = {},
 ): Promise<ExecuteResult> {
-  const preds = predecessors(plan);
+  const pending = new Map<string, number>();
+  for (const id of plan.operations.keys()) pending.set(id, 0);
+  for (const tos of plan.edges.values()) for (const to of tos) pending.set(to, (pending.get(to) ?? 0) + 1);
+  const ready: string[] = [...pending].filter(([, n]) => n === 0).map(([id]) => id);
+  let head = 0;
+
   const statuses = new Map<string, OperationStatus>();
   const controller = new AbortController();
   const outer = options.signal;
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   if (outer?.aborted === true) controller.abort(outer.reason);
   else outer?.addEventListener("abort", onOuterAbort, { once: true });
-  const ready: string[] = [...preds].filter(([, p]) => p.size === 0).map(([id]) => id);
-  const limit = Math.max(1, options.parallelism);
+  const limit = Math.max(1, Math.floor(options.parallelism ?? DEFAULT_NETWORK_PARALLELISM));
+  const emit = options.onEvent ?? (() => undefined);
   let running = 0;
-  let error: unknown;
+  let failure: { error: unknown } | undefined;
 
   return new Promise((resolve) => {
     let finished = false;
-    const finish = (): void => {
-      if (finished) return;
+    const finishIfIdle = (): void => {
+      if (finished || running > 0) return;
+      if (!controller.signal.aborted && head < ready.length) return;
       finished = true;
       outer?.removeEventListener("abort", onOuterAbort);
       for (const id of plan.operations.keys()) if (!statuses.has(id)) statuses.set(id, "canceled");
-      resolve({ statuses, error: error ?? (controller.signal.aborted ? controller.signal.reason : undefined) });
+      const error = failure !== undefined ? failure.error : controller.signal.aborted ? controller.signal.reason : undefined;
+      resolve({ statuses, error });
     };
+
+    const complete = (id: string): void => {
+      statuses.set(id, "completed");
+      for (const next of plan.edges.get(id) ?? []) {
+        const n = (pending.get(next) ?? 0) - 1;
+        pending.set(next, n);
+        if (n === 0) ready.push(next);
+      }
+    };
+
+    const settle = (op: Operation, started: number, ok: boolean, error?: unknown): void => {
+      running--;
+      const elapsedMs = performance.now() - started;
+      if (ok) {
+        complete(op.id);
+        emit({ type: "op-done", op, elapsedMs });
+      } else if (controller.signal.aborted) {
+        // It failed because it was told to stop: the cause is the first failure, not this one.
+        statuses.set(op.id, "canceled");
+        emit({ type: "op-canceled", op, elapsedMs });
+      } else {
+        statuses.set(op.id, "failed");
+        failure = { error };
+        emit({ type: "op-failed", op, error, elapsedMs });
+        controller.abort(error);
+      }
+      pump();
+    };
+
     const pump = (): void => {
-      while (!controller.signal.aborted && running < limit && ready.length > 0) {
-        const id = ready.shift() ?? "";
+      // No-ops complete inline: they only gate their successors and must not take a parallelism slot.
+      while (!controller.signal.aborted && head < ready.length) {
+        const id = ready[head] ?? "";
         const op = plan.operations.get(id);
-        if (op === undefined) continue;
-        running++;
-        const done = (ok: boolean, err?: unknown): void => {
-          running--;
-          if (ok && !controller.signal.aborted) {
-            statuses.set(id, "completed");
-            for (const next of plan.edges.get(id) ?? []) {
-              const p = preds.get(next);
-              p?.delete(id);
-              if (p?.size === 0) ready.push(next);
-            }
-          } else if (ok) {
-            statuses.set(id, "completed");
-          } else {
-            statuses.set(id, controller.signal.aborted && error !== undefined ? "canceled" : "failed");
-            if (error === undefined && !controller.signal.aborted) {
-              error = err;
-              controller.abort(err);
-            }
-          }
-          if (running === 0 && (ready.length === 0 || controller.signal.aborted)) finish();
-          else pump();
-        };
-        if (op.type === "noop") {
-          queueMicrotask(() => done(true));
+        if (op === undefined) {
+          head++;
           continue;
         }
-        runOperation(op, controller.signal).then(
-          () => done(true),
-          (err: unknown) => done(false, err),
+        if (op.type === "noop") {
+          head++;
+          complete(id);
+          continue;
+        }
+        if (running >= limit) break;
+        head++;
+        running++;
+        const started = performance.now();
+        emit({ type: "op-start", op });
+        let promise: Promise<void>;
+        try {
+          promise = runOperation(op, controller.signal);
+        } catch (err) {
+          promise = Promise.reject(err as Error);
+        }
+        promise.then(
+          () => settle(op, started, true),
+          (err: unknown) => settle(op, started, false, err),
         );
       }
-      if (running === 0 && (ready.length === 0 || controller.signal.aborted)) finish();
+      finishIfIdle();
     };
+
+    controller.signal.addEventListener("abort", () => finishIfIdle(), { once: true });
     pump();
   });
 }

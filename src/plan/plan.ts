@@ -1,15 +1,19 @@
 /**
  * @module plan/plan
  *
- * The deploy plan as data: a DAG of typed operations in nelm's shape. Stages are pairs of no-op markers chained in
- * order; `werf.io/weight` groups nest inside their stage (ascending; members run in parallel); each resource gets a
- * chain (deploy op → readiness tracking → delete-on-success in the paired uninstall stage); dependencies add edges.
- * Resources removed from the chart are deleted in `pre-pre-uninstall`, before anything new is applied.
- * Building is linear in the number of resources. Pure: no I/O, no kube runtime.
+ * The deploy plan as data (nelm's pkg/plan): a DAG of typed operations with stable ids. Takes installable infos
+ * (a classified resource, its stage and iteration, the action decided from the cluster, whether to track),
+ * deletable infos and release operations; gives a plan with nelm's 12 stages, ascending weight groups (parallel
+ * inside one), per-resource chains, dependency edges, removals in pre-pre-uninstall before anything new, and
+ * hook delete-on-success in the paired uninstall stage. Everything that tells one kind of plan from another is
+ * decided before (by the caller); the builder stays generic. Linear in the number of resources except for
+ * transitive reduction inside stages that have dependency edges. Also the failure plan, `planToText` and JSON.
+ * Pure: must not import src/kube except types, nor node:fs/net.
  */
 import { SlipwayError } from "../errors.js";
-import type { ObjectRef } from "../kube/types.js";
-import { dependencyMatches, type Resource, type Stage } from "../resource/resource.js";
+import type { PropagationPolicy } from "../kube/types.js";
+import { dependencyMatches, type DeleteDependency, type InternalDependency, type Resource, type Stage } from "../resource/resource.js";
+import { addEdge, findCycle, predecessorsOf, reduceTransitively, sortedEdges, squash, toDot, topologicalOrder, type Edges } from "./graph.js";
 
 export const STAGES = [
   "init",
@@ -36,100 +40,128 @@ const UNINSTALL_STAGE: Readonly<Record<Stage, PlanStage>> = {
 
 export type DeployAction = "create" | "update" | "apply" | "recreate";
 export type ResourceOpType = DeployAction | "delete";
-export type OperationType = "noop" | ResourceOpType | "track-readiness" | "track-presence" | "track-absence" | "create-release" | "update-release";
+export type TrackOpType = "track-readiness" | "track-presence" | "track-absence";
+export type OperationType = "noop" | ResourceOpType | TrackOpType | "create-release" | "update-release";
+
+/** What an operation needs to find its object without the rest of the plan. */
+export interface PlanResource {
+  /** nelm's `namespace:group:kind:name` (namespace "" for the release namespace). */
+  readonly id: string;
+  readonly human: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Empty for cluster-scoped objects; undefined for an external dependency in the release namespace. */
+  readonly namespace: string | undefined;
+  readonly name: string;
+}
+
+export type ReleaseStatus = "pending-install" | "pending-upgrade" | "pending-rollback" | "deployed" | "superseded" | "failed";
+
+export interface PlanRelease {
+  readonly name: string;
+  readonly namespace: string;
+  readonly revision: number;
+}
 
 export type Operation =
   | { readonly id: string; readonly type: "noop" }
-  | { readonly id: string; readonly type: DeployAction; readonly resourceId: string; readonly iteration: number }
-  /** Delete and wait until the object is gone. `resourceId` refers to a removed resource or an installable one. */
-  | { readonly id: string; readonly type: "delete"; readonly resourceId: string; readonly iteration: number }
-  | { readonly id: string; readonly type: "track-readiness"; readonly resourceId: string; readonly iteration: number }
-  | { readonly id: string; readonly type: "track-presence" | "track-absence"; readonly ref: ObjectRef }
-  | { readonly id: string; readonly type: "create-release" }
-  | { readonly id: string; readonly type: "update-release"; readonly revision: number; readonly status: "deployed" | "superseded" | "failed" };
+  | { readonly id: string; readonly type: DeployAction; readonly resource: PlanResource; readonly iteration: number }
+  | { readonly id: string; readonly type: "delete"; readonly resource: PlanResource; readonly iteration: number; readonly propagation?: PropagationPolicy | undefined }
+  | { readonly id: string; readonly type: TrackOpType; readonly resource: PlanResource; readonly iteration: number }
+  | { readonly id: string; readonly type: "create-release" | "update-release"; readonly release: PlanRelease; readonly status: ReleaseStatus };
 
 export interface Plan {
   readonly operations: ReadonlyMap<string, Operation>;
   /** from → to: `to` starts only after `from` completed. */
   readonly edges: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Resources in the chart with nothing to do (for `slipway plan`). */
+  readonly unchanged: readonly PlanResource[];
 }
 
-export interface InstallInfo {
+export interface InstallableInfo {
   readonly resource: Resource;
   readonly stage: Stage;
   readonly iteration: number;
-  /** undefined: nothing to apply (up to date or skipped by a policy). */
-  readonly action: DeployAction | undefined;
+  /** `none`: up to date or skipped by a resource policy. */
+  readonly action: DeployAction | "none";
   readonly track: boolean;
-  /** delete policy `succeeded`: delete in the paired uninstall stage after success. */
+  /** Delete policy `succeeded`: delete (and wait) in the paired uninstall stage after success. */
   readonly deleteOnSuccess: boolean;
 }
 
-export interface DeleteInfo {
-  /** The removed resource's id (an object of the previous release). */
-  readonly resourceId: string;
+export interface DeletableInfo {
+  readonly resource: PlanResource;
+  readonly propagation?: PropagationPolicy | undefined;
+  /** `werf.io/delete-dependency-*` of the removed object. */
+  readonly deleteDeps?: readonly DeleteDependency[] | undefined;
+  readonly group?: string | undefined;
+  readonly version?: string | undefined;
+}
+
+export interface ReleaseOps {
+  /** The pending revision written in `init`. */
+  readonly create?: { readonly release: PlanRelease; readonly status: ReleaseStatus } | undefined;
+  /** Status updates in `final`, in this order (the new revision `deployed`, older ones `superseded`). */
+  readonly final: readonly { readonly release: PlanRelease; readonly status: ReleaseStatus }[];
 }
 
 export interface PlanInput {
-  readonly installs: readonly InstallInfo[];
-  readonly deletes: readonly DeleteInfo[];
-  /** Write the pending release record first (init). */
-  readonly createRelease: boolean;
-  /** Release status updates in `final`. */
-  readonly finalUpdates: readonly { readonly revision: number; readonly status: "deployed" | "superseded" | "failed" }[];
-  readonly noFinalTracking?: boolean;
+  readonly installs: readonly InstallableInfo[];
+  readonly deletes: readonly DeletableInfo[];
+  readonly release: ReleaseOps;
+  readonly noFinalTracking?: boolean | undefined;
+}
+
+const OP_VERSION = 1;
+
+export function operationId(type: OperationType, iteration: number, subject: string): string {
+  return `${type}/${OP_VERSION}/${iteration}/${subject}`;
+}
+export const stageStartId = (stage: PlanStage, weight?: number): string => operationId("noop", 0, `stage/${stage}${weight === undefined ? "" : `/weight:${weight}`}/start`);
+export const stageEndId = (stage: PlanStage, weight?: number): string => operationId("noop", 0, `stage/${stage}${weight === undefined ? "" : `/weight:${weight}`}/end`);
+
+export function planResourceOf(resource: Resource): PlanResource {
+  return { id: resource.id, human: resource.human, apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name };
 }
 
 class Builder {
   readonly operations = new Map<string, Operation>();
-  readonly edges = new Map<string, Set<string>>();
-  add(op: Operation): string {
-    if (!this.operations.has(op.id)) this.operations.set(op.id, op);
+  readonly edges: Edges = new Map();
+  /** Stage index of every non-noop operation, for telling redundant dependency edges from cyclic ones. */
+  readonly stageOf = new Map<string, number>();
+  readonly dependencyEdges: [string, string][] = [];
+  add(op: Operation, stage?: PlanStage): string {
+    if (!this.operations.has(op.id)) {
+      this.operations.set(op.id, op);
+      if (stage !== undefined) this.stageOf.set(op.id, STAGES.indexOf(stage));
+    }
     return op.id;
   }
   connect(from: string, to: string): void {
-    let set = this.edges.get(from);
-    if (set === undefined) this.edges.set(from, (set = new Set()));
-    set.add(to);
+    addEdge(this.edges, from, to);
   }
-  noop(id: string): string {
-    return this.add({ id, type: "noop" });
+  /** A chain inside a stage or weight group: open → ops... → close. */
+  chain(ids: readonly string[], open: string, close: string): void {
+    let previous = open;
+    for (const id of ids) {
+      this.connect(previous, id);
+      previous = id;
+    }
+    this.connect(previous, close);
   }
 }
-
-const stageStart = (s: PlanStage): string => `stage/${s}/start`;
-const stageEnd = (s: PlanStage): string => `stage/${s}/end`;
-const weightStart = (s: PlanStage, w: number): string => `stage/${s}/weight:${w}/start`;
-const weightEnd = (s: PlanStage, w: number): string => `stage/${s}/weight:${w}/end`;
 
 export function buildPlan(input: PlanInput): Plan {
   const b = new Builder();
   STAGES.forEach((stage, i) => {
-    b.noop(stageStart(stage));
-    b.noop(stageEnd(stage));
-    b.connect(stageStart(stage), stageEnd(stage));
+    b.add({ id: stageStartId(stage), type: "noop" });
+    b.add({ id: stageEndId(stage), type: "noop" });
+    b.connect(stageStartId(stage), stageEndId(stage));
     const next = STAGES[i + 1];
-    if (next !== undefined) b.connect(stageEnd(stage), stageStart(next));
+    if (next !== undefined) b.connect(stageEndId(stage), stageStartId(next));
   });
 
-  if (input.createRelease) {
-    const id = b.add({ id: "create-release", type: "create-release" });
-    b.connect(stageStart("init"), id);
-    b.connect(id, stageEnd("init"));
-  }
-  for (const update of input.finalUpdates) {
-    const id = b.add({ id: `update-release/${update.revision}/${update.status}`, type: "update-release", revision: update.revision, status: update.status });
-    b.connect(stageStart("final"), id);
-    b.connect(id, stageEnd("final"));
-  }
-
-  for (const del of input.deletes) {
-    const id = b.add({ id: `delete/pre-pre-uninstall/0/${del.resourceId}`, type: "delete", resourceId: del.resourceId, iteration: 0 });
-    b.connect(stageStart("pre-pre-uninstall"), id);
-    b.connect(id, stageEnd("pre-pre-uninstall"));
-  }
-
-  // Weighted substages, ascending.
+  // Weighted substages, ascending, each nested in its stage.
   const weights = new Map<Stage, Set<number>>();
   for (const info of input.installs) {
     if (info.resource.weight === undefined) continue;
@@ -138,203 +170,317 @@ export function buildPlan(input: PlanInput): Plan {
     set.add(info.resource.weight);
   }
   for (const [stage, set] of weights) {
-    const sorted = [...set].sort((a, b2) => a - b2);
-    let previous = stageStart(stage);
-    for (const w of sorted) {
-      b.noop(weightStart(stage, w));
-      b.noop(weightEnd(stage, w));
-      b.connect(previous, weightStart(stage, w));
-      b.connect(weightStart(stage, w), weightEnd(stage, w));
-      previous = weightEnd(stage, w);
+    let previous = stageStartId(stage);
+    for (const w of [...set].sort((x, y) => x - y)) {
+      b.add({ id: stageStartId(stage, w), type: "noop" });
+      b.add({ id: stageEndId(stage, w), type: "noop" });
+      b.connect(previous, stageStartId(stage, w));
+      b.connect(stageStartId(stage, w), stageEndId(stage, w));
+      previous = stageEndId(stage, w);
     }
-    b.connect(previous, stageEnd(stage));
+    b.connect(previous, stageEndId(stage));
   }
 
-  // Per-resource chains; remember each one's first op, deploy op and readiness op for dependencies.
+  // Release records.
+  if (input.release.create !== undefined) {
+    const { release, status } = input.release.create;
+    const id = b.add({ id: operationId("create-release", 0, `${release.namespace}:${release.name}:${release.revision}`), type: "create-release", release, status }, "init");
+    b.chain([id], stageStartId("init"), stageEndId("init"));
+  }
+  let previousFinal: string | undefined;
+  for (const { release, status } of input.release.final) {
+    const id = b.add({ id: operationId("update-release", 0, `${release.namespace}:${release.name}:${release.revision}:${status}`), type: "update-release", release, status }, "final");
+    // The new revision becomes `deployed` before older ones are superseded, as nelm orders them.
+    b.chain([id], previousFinal ?? stageStartId("final"), stageEndId("final"));
+    previousFinal = id;
+  }
+
+  // Removed resources: delete and wait for absence, before anything new.
+  const absenceOf = new Map<string, string>();
+  for (const del of input.deletes) {
+    const deleteId = b.add({ id: operationId("delete", 0, del.resource.id), type: "delete", resource: del.resource, iteration: 0, propagation: del.propagation }, "pre-pre-uninstall");
+    const absentId = b.add({ id: operationId("track-absence", 0, del.resource.id), type: "track-absence", resource: del.resource, iteration: 0 }, "pre-pre-uninstall");
+    b.chain([deleteId, absentId], stageStartId("pre-pre-uninstall"), stageEndId("pre-pre-uninstall"));
+    absenceOf.set(deleteId, absentId);
+  }
+  for (const del of input.deletes) {
+    for (const dep of del.deleteDeps ?? []) {
+      for (const other of input.deletes) {
+        if (other === del) continue;
+        const target = { name: other.resource.name, kind: other.resource.kind, group: other.group ?? "", version: other.version ?? "", namespace: other.resource.namespace ?? "" };
+        if (!dependencyMatches(dep, target)) continue;
+        const from = absenceOf.get(operationId("delete", 0, other.resource.id));
+        if (from === undefined) continue;
+        b.connect(from, operationId("delete", 0, del.resource.id));
+        b.dependencyEdges.push([from, operationId("delete", 0, del.resource.id)]);
+      }
+    }
+  }
+
+  // Install chains.
   interface Chain {
-    info: InstallInfo;
-    first: string | undefined;
-    deploy: string | undefined;
+    readonly info: InstallableInfo;
+    readonly open: string;
+    readonly close: string;
+    readonly deploy: string | undefined;
     ready: string | undefined;
+    last: string | undefined;
   }
   const chains: Chain[] = [];
   const presence = new Map<string, string>();
+  const unchanged: PlanResource[] = [];
   for (const info of input.installs) {
     const { resource, stage, iteration } = info;
-    const open = resource.weight === undefined ? stageStart(stage) : weightStart(stage, resource.weight);
-    const close = resource.weight === undefined ? stageEnd(stage) : weightEnd(stage, resource.weight);
-    const chain: string[] = [];
+    const open = stageStartId(stage, resource.weight);
+    const close = stageEndId(stage, resource.weight);
+    const subject = planResourceOf(resource);
+    const ids: string[] = [];
     for (const ref of resource.externalDeps) {
-      const key = `${ref.apiVersion}:${ref.kind}:${ref.namespace ?? ""}:${ref.name}`;
-      let id = presence.get(key);
+      const extId = `${ref.namespace ?? ""}:${groupOfApiVersion(ref.apiVersion)}:${ref.kind}:${ref.name}`;
+      let id = presence.get(extId);
       if (id === undefined) {
-        id = b.add({ id: `track-presence/${stage}/${key}`, type: "track-presence", ref });
-        presence.set(key, id);
-        b.connect(open, id);
-        b.connect(id, close);
+        const target: PlanResource = { id: extId, human: humanOf(ref.kind, ref.name, ref.namespace), apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name };
+        id = b.add({ id: operationId("track-presence", 0, extId), type: "track-presence", resource: target, iteration: 0 }, stage);
+        presence.set(extId, id);
+        b.chain([id], open, close);
       }
-      chain.push(id);
+      ids.push(id);
     }
-    const suffix = `${stage}/${iteration}/${resource.id}`;
-    const deploy = info.action === undefined ? undefined : b.add({ id: `${info.action}/${suffix}`, type: info.action, resourceId: resource.id, iteration });
-    const ready = info.track ? b.add({ id: `track-readiness/${suffix}`, type: "track-readiness", resourceId: resource.id, iteration }) : undefined;
+    const deploy = info.action === "none" ? undefined : b.add({ id: operationId(info.action, iteration, resource.id), type: info.action, resource: subject, iteration }, stage);
+    const ready = info.track ? b.add({ id: operationId("track-readiness", iteration, resource.id), type: "track-readiness", resource: subject, iteration }, stage) : undefined;
+    if (deploy === undefined && ready === undefined && !info.deleteOnSuccess) unchanged.push(subject);
     const own = [deploy, ready].filter((x): x is string => x !== undefined);
-    if (own.length === 0 && chain.length === 0) continue;
-    let previous = open;
-    for (const id of [...new Set(chain)]) {
-      b.connect(previous === open ? open : previous, id);
-      previous = id;
+    const external = [...new Set(ids)];
+    // A presence op shared with an earlier stage is already behind a barrier; only same-stage ones gate this chain.
+    const gating = external.filter((id) => b.stageOf.get(id) === STAGES.indexOf(stage));
+    if (own.length > 0) {
+      for (const g of gating) b.connect(g, own[0] ?? "");
+      if (gating.length === 0) b.connect(open, own[0] ?? "");
+      b.chain(own.slice(1), own[0] ?? "", close);
     }
-    for (const id of own) {
-      b.connect(previous, id);
-      previous = id;
-    }
-    b.connect(previous, close);
     if (info.deleteOnSuccess) {
       const uninstall = UNINSTALL_STAGE[stage];
-      const del = b.add({ id: `delete/${uninstall}/${iteration}/${resource.id}`, type: "delete", resourceId: resource.id, iteration });
-      b.connect(previous, del);
-      b.connect(stageStart(uninstall), del);
-      b.connect(del, stageEnd(uninstall));
+      const del = b.add({ id: operationId("delete", iteration, resource.id), type: "delete", resource: subject, iteration, propagation: resource.deletePropagation }, uninstall);
+      const absent = b.add({ id: operationId("track-absence", iteration, resource.id), type: "track-absence", resource: subject, iteration }, uninstall);
+      b.chain([del, absent], stageStartId(uninstall), stageEndId(uninstall));
     }
-    chains.push({ info, first: own[0], deploy, ready });
+    chains.push({ info, open, close, deploy, ready, last: own.at(-1) });
   }
 
-  // Dependencies inside one stage: manual (present / ready) and automatic (present, same weight group only).
-  const byStage = new Map<Stage, Map<string, Chain[]>>();
+  // Internal deploy dependencies, matched in the same stage only; the lowest iteration of a target wins.
+  const byStage = new Map<Stage, Chain[]>();
+  const byKindName = new Map<string, Chain[]>();
   for (const chain of chains) {
-    const { resource, stage } = chain.info;
-    let index = byStage.get(stage);
-    if (index === undefined) byStage.set(stage, (index = new Map()));
-    const key = `${resource.kind}/${resource.name}`;
-    const list = index.get(key);
-    if (list === undefined) index.set(key, [chain]);
+    const list = byStage.get(chain.info.stage);
+    if (list === undefined) byStage.set(chain.info.stage, [chain]);
     else list.push(chain);
+    const key = `${chain.info.stage}/${chain.info.resource.kind}/${chain.info.resource.name}`;
+    const same = byKindName.get(key);
+    if (same === undefined) byKindName.set(key, [chain]);
+    else same.push(chain);
   }
+  const stagesWithDeps = new Set<Stage>();
   for (const chain of chains) {
     const { resource, stage } = chain.info;
-    const target = chain.deploy ?? chain.first;
+    const target = chain.deploy;
     if (target === undefined) continue;
-    const index = byStage.get(stage);
-    if (index === undefined) continue;
-    for (const dep of resource.manualDeps) {
-      const candidates = dep.kind !== undefined && dep.name !== undefined ? (index.get(`${dep.kind}/${dep.name}`) ?? []) : chains.filter((c) => c.info.stage === stage);
+    const deps: InternalDependency[] = [...resource.autoDeps, ...resource.manualDeps];
+    for (const dep of deps) {
+      const candidates = dep.kind !== undefined && dep.name !== undefined ? (byKindName.get(`${stage}/${dep.kind}/${dep.name}`) ?? []) : (byStage.get(stage) ?? []);
+      const lowest = new Map<string, Chain>();
       for (const other of candidates) {
-        if (other === chain || !dependencyMatches(dep, other.info.resource)) continue;
-        const from = dep.state === "ready" ? (other.ready ?? other.deploy) : other.deploy;
-        if (from !== undefined) b.connect(from, target);
+        if (other === chain || other.info.resource.id === resource.id || !dependencyMatches(dep, other.info.resource)) continue;
+        const seen = lowest.get(other.info.resource.id);
+        if (seen === undefined || other.info.iteration < seen.info.iteration) lowest.set(other.info.resource.id, other);
       }
-    }
-    for (const dep of resource.autoDeps) {
-      for (const other of index.get(`${dep.kind}/${dep.name}`) ?? []) {
-        if (other === chain || other.info.resource.namespace !== resource.namespace) continue;
-        if (other.info.resource.weight !== resource.weight) continue;
-        if (other.deploy !== undefined) b.connect(other.deploy, target);
+      for (const other of lowest.values()) {
+        let from: string | undefined;
+        if (dep.state === "ready") {
+          if (other.ready === undefined) {
+            // A `ready` dependency forces readiness tracking of its target.
+            const r = other.info.resource;
+            other.ready = b.add({ id: operationId("track-readiness", other.info.iteration, r.id), type: "track-readiness", resource: planResourceOf(r), iteration: other.info.iteration }, stage);
+            if (other.last !== undefined) b.edges.get(other.last)?.delete(other.close);
+            b.chain([other.ready], other.last ?? other.open, other.close);
+            other.last = other.ready;
+          }
+          from = other.ready;
+        } else if (other.deploy !== undefined) {
+          from = other.deploy;
+        } else {
+          // Nothing to apply for the target: wait for its presence instead.
+          const r = other.info.resource;
+          from = b.add({ id: operationId("track-presence", other.info.iteration, r.id), type: "track-presence", resource: planResourceOf(r), iteration: other.info.iteration }, stage);
+          b.chain([from], other.open, other.close);
+        }
+        b.connect(from, target);
+        b.dependencyEdges.push([from, target]);
+        stagesWithDeps.add(stage);
       }
     }
   }
 
-  let plan: Plan = { operations: b.operations, edges: b.edges };
-  assertAcyclic(plan);
-  if (input.noFinalTracking === true) plan = dropFinalTracking(plan);
-  return plan;
-}
+  const nodes = [...b.operations.keys()];
+  const cycle = findCycle(nodes, b.edges);
+  if (cycle !== undefined) throw cycleError(cycle, b.dependencyEdges);
 
-/** Kahn's algorithm; the error names the operations left in a cycle. */
-export function assertAcyclic(plan: Plan): void {
-  const order = topologicalOrder(plan);
-  if (order.length === plan.operations.size) return;
-  const left = [...plan.operations.keys()].filter((id) => !order.includes(id)).filter((id) => !id.startsWith("stage/"));
-  throw new SlipwayError(`build plan: edge would create a cycle between: ${left.slice(0, 6).join(", ")}${left.length > 6 ? ", ..." : ""}`, { code: "deploy" });
-}
+  // Transitive reduction where dependency edges may have made edges redundant; stages are convex subgraphs.
+  const members = new Map<number, string[]>();
+  for (const [id, stage] of b.stageOf) {
+    const list = members.get(stage);
+    if (list === undefined) members.set(stage, [id]);
+    else list.push(id);
+  }
+  for (const stage of [...stagesWithDeps, ...(input.deletes.some((d) => (d.deleteDeps?.length ?? 0) > 0) ? ["pre-pre-uninstall" as const] : [])]) {
+    const index = STAGES.indexOf(stage as PlanStage);
+    const noops = nodes.filter((id) => id.startsWith(operationId("noop", 0, `stage/${stage}/`)));
+    reduceTransitively([...noops, ...(members.get(index) ?? [])], b.edges);
+  }
 
-export function predecessors(plan: Plan): Map<string, Set<string>> {
-  const preds = new Map<string, Set<string>>();
-  for (const id of plan.operations.keys()) preds.set(id, new Set());
-  for (const [from, tos] of plan.edges) for (const to of tos) preds.get(to)?.add(from);
-  return preds;
-}
-
-export function topologicalOrder(plan: Plan): string[] {
-  const indegree = new Map<string, number>();
-  for (const id of plan.operations.keys()) indegree.set(id, 0);
-  for (const tos of plan.edges.values()) for (const to of tos) indegree.set(to, (indegree.get(to) ?? 0) + 1);
-  const queue = [...indegree].filter(([, d]) => d === 0).map(([id]) => id);
-  const order: string[] = [];
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i] ?? "";
-    order.push(id);
-    for (const to of plan.edges.get(id) ?? []) {
-      const d = (indegree.get(to) ?? 0) - 1;
-      indegree.set(to, d);
-      if (d === 0) queue.push(to);
+  // Squash start/end pairs with nothing between them.
+  const drop = new Set<string>();
+  for (const id of nodes) {
+    if (!id.endsWith("/start") || b.operations.get(id)?.type !== "noop") continue;
+    const end = `${id.slice(0, -"/start".length)}/end`;
+    const out = b.edges.get(id);
+    if (out !== undefined && out.size === 1 && out.has(end)) {
+      drop.add(id);
+      drop.add(end);
     }
   }
-  return order;
+  squash(b.operations, b.edges, drop);
+
+  if (input.noFinalTracking === true) dropFinalTracking(b.operations, b.edges);
+  return { operations: b.operations, edges: b.edges, unchanged };
 }
 
-/** `--no-final-tracking`: tracking operations with no resource operation after them are dropped. */
-function dropFinalTracking(plan: Plan): Plan {
-  const order = topologicalOrder(plan);
+function groupOfApiVersion(apiVersion: string): string {
+  const i = apiVersion.indexOf("/");
+  return i < 0 ? "" : apiVersion.slice(0, i);
+}
+
+function humanOf(kind: string, name: string, namespace: string | undefined): string {
+  return namespace === undefined || namespace === "" ? `${kind}/${name}` : `${kind}/${name} (namespace=${namespace})`;
+}
+
+/** nelm's wording for the dependency edge that closed the cycle, plus the cycle itself. */
+function cycleError(cycle: readonly string[], dependencyEdges: readonly [string, string][]): SlipwayError {
+  const inCycle = new Set<string>();
+  for (let i = 0; i + 1 < cycle.length; i++) inCycle.add(`${cycle[i]}\u0000${cycle[i + 1]}`);
+  const edge = [...dependencyEdges].reverse().find(([from, to]) => inCycle.has(`${from}\u0000${to}`));
+  const path = cycle.join(" -> ");
+  const head = edge === undefined ? "build plan" : `build plan: connect internal dependencies: depend ${JSON.stringify(edge[1])} from ${JSON.stringify(edge[0])}: add edge from ${JSON.stringify(edge[0])} to ${JSON.stringify(edge[1])}`;
+  return new SlipwayError(`${head}: edge would create a cycle (${path})`, { code: "deploy" });
+}
+
+/** `--no-final-tracking`: tracking operations with no resource operation after them are squashed. */
+function dropFinalTracking(operations: Map<string, Operation>, edges: Edges): void {
+  const order = topologicalOrder([...operations.keys()], edges);
   const resourceAfter = new Map<string, boolean>();
-  for (const id of [...order].reverse()) {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i] ?? "";
     let after = false;
-    for (const to of plan.edges.get(id) ?? []) {
-      const op = plan.operations.get(to);
-      if (op !== undefined && isResourceOp(op)) after = true;
-      if (resourceAfter.get(to) === true) after = true;
+    for (const to of edges.get(id) ?? []) {
+      const op = operations.get(to);
+      if ((op !== undefined && isResourceOp(op)) || resourceAfter.get(to) === true) {
+        after = true;
+        break;
+      }
     }
     resourceAfter.set(id, after);
   }
-  const drop = new Set(order.filter((id) => plan.operations.get(id)?.type === "track-readiness" && resourceAfter.get(id) !== true));
-  return withoutOps(plan, drop);
-}
-
-/** Removes operations, connecting their predecessors to their successors. */
-export function withoutOps(plan: Plan, drop: ReadonlySet<string>): Plan {
-  if (drop.size === 0) return plan;
-  const preds = predecessors(plan);
-  const edges = new Map<string, Set<string>>();
-  for (const [from, tos] of plan.edges) if (!drop.has(from)) edges.set(from, new Set([...tos].filter((t) => !drop.has(t))));
-  for (const id of drop) {
-    const succ = [...(plan.edges.get(id) ?? [])].filter((t) => !drop.has(t));
-    for (const p of preds.get(id) ?? []) {
-      if (drop.has(p)) continue;
-      const set = edges.get(p) ?? new Set<string>();
-      for (const s of succ) set.add(s);
-      edges.set(p, set);
-    }
-  }
-  const operations = new Map([...plan.operations].filter(([id]) => !drop.has(id)));
-  return { operations, edges };
+  const drop = new Set(order.filter((id) => isTrackOp(operations.get(id)) && resourceAfter.get(id) !== true));
+  squash(operations, edges, drop);
 }
 
 export function isResourceOp(op: Operation): op is Extract<Operation, { type: ResourceOpType }> {
   return op.type === "create" || op.type === "update" || op.type === "apply" || op.type === "recreate" || op.type === "delete";
 }
 
+export function isTrackOp(op: Operation | undefined): op is Extract<Operation, { type: TrackOpType }> {
+  return op !== undefined && (op.type === "track-readiness" || op.type === "track-presence" || op.type === "track-absence");
+}
+
 /** No resource and no tracking operations: nothing in the cluster would change or be checked. */
 export function isNoop(plan: Plan): boolean {
-  for (const op of plan.operations.values()) {
-    if (isResourceOp(op) || op.type.startsWith("track-")) return false;
-  }
+  for (const op of plan.operations.values()) if (isResourceOp(op) || isTrackOp(op)) return false;
   return true;
 }
 
-/** A deterministic JSON form (sorted operations and edges) for plan artifacts and tests. */
-export function planToJson(plan: Plan): { operations: Operation[]; edges: [string, string][] } {
+export function predecessors(plan: Plan): Map<string, Set<string>> {
+  return predecessorsOf(plan.operations.keys(), plan.edges);
+}
+
+export function planOrder(plan: Plan): string[] {
+  return topologicalOrder([...plan.operations.keys()], plan.edges);
+}
+
+// ---- failure plan ----
+
+export interface FailurePlanInput {
+  /** The installs of the plan that failed. */
+  readonly installs: readonly InstallableInfo[];
+  /** Status of every operation of the failed plan. */
+  readonly statuses: ReadonlyMap<string, "completed" | "failed" | "canceled">;
+  /** Marks the release failed, when the failed plan had written it. */
+  readonly release?: { readonly release: PlanRelease; readonly createOpId: string } | undefined;
+  readonly noFinalTracking?: boolean | undefined;
+}
+
+/** After a failed plan: mark the release failed, delete resources with delete policy `failed` whose readiness failed. */
+export function buildFailurePlan(input: FailurePlanInput): Plan {
+  const deletes: DeletableInfo[] = [];
+  for (const info of input.installs) {
+    if (!info.resource.deleteOnFailed) continue;
+    if (input.statuses.get(operationId("track-readiness", info.iteration, info.resource.id)) !== "failed") continue;
+    deletes.push({ resource: planResourceOf(info.resource), propagation: info.resource.deletePropagation });
+  }
+  const final = input.release !== undefined && input.statuses.get(input.release.createOpId) === "completed" ? [{ release: input.release.release, status: "failed" as const }] : [];
+  return buildPlan({ installs: [], deletes, release: { final }, noFinalTracking: input.noFinalTracking });
+}
+
+// ---- output ----
+
+/** A deterministic JSON form (operations and edges sorted by id, like nelm's MarshalJSON). */
+export function planToJson(plan: Plan): { operations: Operation[]; edges: { from: string; to: string }[]; unchanged: readonly PlanResource[] } {
   const operations = [...plan.operations.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const edges: [string, string][] = [];
-  for (const [from, tos] of plan.edges) for (const to of tos) edges.push([from, to]);
-  edges.sort((a, b) => (a.join(" ") < b.join(" ") ? -1 : 1));
-  return { operations, edges };
+  return { operations, edges: sortedEdges(plan.edges).map(([from, to]) => ({ from, to })), unchanged: plan.unchanged };
+}
+
+export function planFromJson(json: { operations: readonly Operation[]; edges: readonly { from: string; to: string }[]; unchanged?: readonly PlanResource[] }): Plan {
+  const operations = new Map(json.operations.map((op) => [op.id, op] as const));
+  const edges: Edges = new Map();
+  for (const { from, to } of json.edges) {
+    if (!operations.has(from) || !operations.has(to)) throw new SlipwayError(`load plan: edge from ${JSON.stringify(from)} to ${JSON.stringify(to)}: unknown operation`, { code: "deploy" });
+    addEdge(edges, from, to);
+  }
+  const cycle = findCycle([...operations.keys()], edges);
+  if (cycle !== undefined) throw new SlipwayError(`load plan: edge would create a cycle (${cycle.join(" -> ")})`, { code: "deploy" });
+  return { operations, edges, unchanged: json.unchanged ?? [] };
 }
 
 /** Graphviz, as `--deploy-graph-path` writes it. */
 export function planToDot(plan: Plan): string {
-  const lines = ["digraph plan {", "  rankdir=LR;"];
-  for (const op of plan.operations.values()) lines.push(`  ${JSON.stringify(op.id)} [shape=${op.type === "noop" ? "point" : "box"}];`);
-  for (const [from, to] of planToJson(plan).edges) lines.push(`  ${JSON.stringify(from)} -> ${JSON.stringify(to)};`);
-  lines.push("}");
+  return toDot([...plan.operations.values()].map((op) => ({ id: op.id, point: op.type === "noop" })), plan.edges);
+}
+
+/**
+ * `slipway plan`: one line per resource change in execution order (`create Deployment/app`), then the unchanged
+ * ones, then a count line.
+ */
+export function planToText(plan: Plan): string {
+  const lines: string[] = [];
+  const counts = { create: 0, update: 0, delete: 0 };
+  for (const id of planOrder(plan)) {
+    const op = plan.operations.get(id);
+    if (op === undefined || !isResourceOp(op)) continue;
+    const verb = op.type === "apply" ? "update" : op.type;
+    lines.push(`${verb} ${op.resource.human}${op.type === "recreate" ? " (delete, then create)" : op.type === "apply" ? " (blind apply)" : ""}`);
+    if (op.type === "create" || op.type === "recreate") counts.create++;
+    else if (op.type === "delete") counts.delete++;
+    else counts.update++;
+  }
+  for (const r of [...plan.unchanged].sort((a, b) => (a.human < b.human ? -1 : a.human > b.human ? 1 : 0))) lines.push(`unchanged ${r.human}`);
+  lines.push(`Plan: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete, ${plan.unchanged.length} unchanged.`);
   return `${lines.join("\n")}\n`;
 }
