@@ -57,13 +57,13 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
   if (files === undefined) throw new SlipwayError("internal: the chart was not read", { code: "internal" });
   const { namespace, release } = deployParams({
     project: built.project,
-    env: o.env,
-    namespaceFlag: o.namespace,
-    releaseFlag: o.release,
+    env: o.project.env,
+    namespaceFlag: o.deploy.namespace,
+    releaseFlag: o.deploy.release,
     deploy: built.config.meta.deploy,
   });
   const chart = loadFiles(files, null);
-  const user = mergeUserValues({ valueFiles: o.values, values: o.set, stringValues: o.setString, fileValues: o.setFile, jsonValues: o.setJson, literalValues: o.setLiteral });
+  const user = mergeUserValues({ valueFiles: o.values.values, values: o.values.set, stringValues: o.values.setString, fileValues: o.values.setFile, jsonValues: o.values.setJson, literalValues: o.values.setLiteral });
   const images = built.images
     .filter((i) => i.final)
     .map((i) => ({ name: i.name, registry: i.repository.registry, repository: i.repository.path, tag: i.tag, digest: i.manifestDigest }));
@@ -73,15 +73,15 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
     repo: built.valuesRepo,
     commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
     namespace,
-    env: o.env,
+    env: o.project.env,
     images,
   });
   // Service values win over what the user gave, as in werf.
   const values = mergeMaps(user, readValues(JSON.stringify(service), "service values"));
 
-  const kube = createKubeClient(o, ctx.env);
+  const kube = createKubeClient(o.kube, ctx.env);
   try {
-    const driver = storageDriver(o.releaseStorage);
+    const driver = storageDriver(o.deploy.releaseStorage);
     const records = await createReleaseStorage(kube, namespace, { driver }).list(release).catch(() => []);
     const h = history(records);
     const [version, apiVersions] = await Promise.all([kube.serverVersion({ signal: ctx.signal }), kube.apiVersions({ signal: ctx.signal })]);
@@ -101,31 +101,31 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
       throw e;
     }
     const options: DeployOptions = {
-      timeoutMs: o.timeout * 1000,
-      autoRollback: o.autoRollback,
-      forceAdoption: o.forceAdoption,
-      noCreateNamespace: o.noCreateNamespace,
-      noRemoveManualChanges: o.noRemoveManualChanges,
-      noFinalTracking: o.noFinalTracking,
-      noPodLogs: o.noPodLogs,
-      noInstallCrds: o.noInstallCrds,
-      networkParallelism: o.networkParallelism > 0 ? o.networkParallelism : 30,
-      deletePropagation: o.deletePropagation === "Background" || o.deletePropagation === "Orphan" ? o.deletePropagation : "Foreground",
-      releasesHistoryMax: o.releasesHistoryMax,
-      releaseStorage: o.releaseStorage,
-      releaseLabels: o.releaseLabelMap,
-      addAnnotations: o.addAnnotationMap,
-      addLabels: o.addLabelMap,
-      runtimeAnnotations: { "werf.io/version": werfVersionForState(), "project.werf.io/name": built.project, ...(o.env === "" ? {} : { "project.werf.io/env": o.env }), ...o.runtimeAnnotations },
-      runtimeLabels: o.runtimeLabels,
+      timeoutMs: o.deploy.timeout * 1000,
+      autoRollback: o.deploy.autoRollback,
+      forceAdoption: o.deploy.forceAdoption,
+      noCreateNamespace: o.deploy.noCreateNamespace,
+      noRemoveManualChanges: o.deploy.noRemoveManualChanges,
+      noFinalTracking: o.deploy.noFinalTracking,
+      noPodLogs: o.deploy.noPodLogs,
+      noInstallCrds: o.deploy.noInstallCrds,
+      networkParallelism: o.deploy.networkParallelism > 0 ? o.deploy.networkParallelism : 30,
+      deletePropagation: o.deploy.deletePropagation === "Background" || o.deploy.deletePropagation === "Orphan" ? o.deploy.deletePropagation : "Foreground",
+      releasesHistoryMax: o.deploy.releasesHistoryMax,
+      releaseStorage: o.deploy.releaseStorage,
+      releaseLabels: o.deploy.releaseLabelMap,
+      addAnnotations: o.deploy.addAnnotationMap,
+      addLabels: o.deploy.addLabelMap,
+      runtimeAnnotations: { "werf.io/version": werfVersionForState(), "project.werf.io/name": built.project, ...(o.project.env === "" ? {} : { "project.werf.io/env": o.project.env }), ...o.deploy.runtimeAnnotations },
+      runtimeLabels: o.deploy.runtimeLabels,
       cleanupOnFail: ctx.env["SLIPWAY_CLEANUP_ON_FAIL"] === "1",
     };
     const printer = createDeployPrinter({
       write: (text: string) => ctx.stdout.write(text),
       isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
-      color: colorEnabled(o.logColorMode, ctx.env),
-      logTime: o.logTime,
-      statusProgressPeriodMs: o.statusProgressPeriod < 0 ? -1 : o.statusProgressPeriod * 1000,
+      color: colorEnabled(o.log.logColorMode, ctx.env),
+      logTime: o.log.logTime,
+      statusProgressPeriodMs: o.deploy.statusProgressPeriod < 0 ? -1 : o.deploy.statusProgressPeriod * 1000,
       env: ctx.env,
     });
     const emit = (event: DeployEvent | TrackEvent): void => printer.handle(event);
@@ -138,15 +138,15 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
       manifests: rendered.manifests.map((m) => ({ source: m.name, content: m.content, storeAs: "regular" as const })),
       hooks: rendered.hooks.map((m) => ({ source: m.name, content: m.content, storeAs: "hook" as const })),
       crds: crdDocuments(chart),
-      notes: o.noNotes ? "" : rendered.notes,
+      notes: o.deploy.noNotes ? "" : rendered.notes,
     };
     const writeReport = async (text: string): Promise<void> => {
-      if (o.saveDeployReport) await writeFile(resolve(process.cwd(), o.deployReportPath), text, { mode: 0o600 });
+      if (o.deploy.saveDeployReport) await writeFile(resolve(process.cwd(), o.deploy.deployReportPath), text, { mode: 0o600 });
     };
     try {
       const result = await deployRelease(kube, input, options, emit, ctx.signal);
       printer.finish();
-      if (!o.noNotes && result.notes !== "" && result.report.status === "deployed") ctx.stdout.write(`\nRelease notes:\n${result.notes.trimEnd()}\n`);
+      if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") ctx.stdout.write(`\nRelease notes:\n${result.notes.trimEnd()}\n`);
       await writeReport(deployReportJson(result.report));
     } catch (err) {
       printer.finish();

@@ -23,7 +23,8 @@ import { RegistryClient } from "../registry/client.js";
 import { parseReference } from "../registry/reference.js";
 import { werfVersionForState } from "../version.js";
 
-export interface BuildPipelineOptions {
+/** What the pipeline reads of the CLI's project group (where the project is, how its files are read). */
+export interface ProjectPhaseOptions {
   readonly dir: string;
   readonly gitWorkTree: string;
   readonly config: string;
@@ -33,6 +34,12 @@ export interface BuildPipelineOptions {
   readonly dev: boolean;
   readonly looseGiterminism: boolean;
   readonly env: string;
+  /** Overrides werf.yaml's project name ("" keeps it). */
+  readonly projectName: string;
+}
+
+/** What the build phase reads of the CLI's build group. */
+export interface BuildPhaseOptions {
   readonly repo: string;
   readonly finalRepo: string;
   readonly insecureRegistry: boolean;
@@ -49,7 +56,11 @@ export interface BuildPipelineOptions {
   readonly parallelTasksLimit: number;
   readonly platform: readonly string[];
   readonly backendNetwork: string;
-  readonly projectName: string;
+}
+
+export interface BuildPipelineOptions {
+  readonly project: ProjectPhaseOptions;
+  readonly build: BuildPhaseOptions;
   /** Read the chart (deploy.helmChartDir, default `.helm`) through the same project-files source as werf.yaml. */
   readonly readChart?: boolean;
 }
@@ -95,7 +106,8 @@ async function readGiterminismConfig(files: ProjectFiles, path: string): Promise
   return text === undefined ? DEFAULT_GITERMINISM_CONFIG : parseGiterminismConfig(text.toString("utf8"), path);
 }
 
-export async function runBuildPipeline(options: BuildPipelineOptions, ctx: PipelineContext): Promise<BuildPipelineResult> {
+export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ctx: PipelineContext): Promise<BuildPipelineResult> {
+  const options = { ...pipelineOptions.project, ...pipelineOptions.build };
   const now = ctx.now ?? Date.now;
   const given = resolve(ctx.cwd, options.dir || ".");
   // git reports the work tree with symlinks resolved, so the project dir is compared in the same form.
@@ -138,7 +150,7 @@ export async function runBuildPipeline(options: BuildPipelineOptions, ctx: Pipel
     if (options.configRenderPath) await writeFile(resolve(ctx.cwd, options.configRenderPath), loaded.rendered);
     const project = options.projectName || loaded.config.meta.project;
     const config = loaded.config;
-    const chartFiles = options.readChart === true ? await readChartFiles(files, config.meta.deploy.helmChartDir ?? ".helm", project, giterminism) : undefined;
+    const chartFiles = pipelineOptions.readChart === true ? await readChartFiles(files, config.meta.deploy.helmChartDir ?? ".helm", project, giterminism) : undefined;
     const result = { config, project, commit, projectDir, workTree: git.workTree, ...(chartFiles === undefined ? {} : { chartFiles }) };
 
     if (options.withoutImages || config.images.length === 0) return { ...result, images: [], valuesRepo: "" };

@@ -27,11 +27,11 @@ export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: 
 /** werf's frame around a command: `Version: ...` first and `Running time N.NN seconds` last (also on failure). */
 export async function withRunningTime(options: ConvergeOptions, ctx: CommandContext, body: () => Promise<void>): Promise<void> {
   const started = Date.now();
-  if (!options.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
+  if (!options.log.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
   try {
     await body();
   } finally {
-    if (!options.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
+    if (!options.log.logQuiet) ctx.stdout.write(`Running time ${((Date.now() - started) / 1000).toFixed(2)} seconds\n`);
   }
 }
 

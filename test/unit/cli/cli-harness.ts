@@ -1,7 +1,17 @@
 // Runs the CLI in-process with captured output and an explicit environment (never process.env).
 import { run } from "../../../src/cli/main.js";
 import { parseConvergeArgs } from "../../../src/cli/options.js";
-import type { ConvergeOptions } from "../../../src/cli/options.js";
+import type {
+  BuildOptions,
+  DeployOptions,
+  KubeOptions,
+  LogOptions,
+  ProjectOptions,
+  ValuesOptions,
+} from "../../../src/cli/options.js";
+
+/** All option groups in one object, so assertions can name a field without its group. */
+export type FlatOptions = ProjectOptions & BuildOptions & ValuesOptions & DeployOptions & KubeOptions & LogOptions;
 
 export interface CliResult {
   readonly code: number;
@@ -24,9 +34,10 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Parses converge arguments and fails the test if help was requested instead. */
-export function convergeOptions(args: readonly string[], env: Record<string, string> = {}): ConvergeOptions {
+/** Parses converge arguments, fails the test if help was requested instead, and flattens the groups. */
+export function convergeOptions(args: readonly string[], env: Record<string, string> = {}): FlatOptions {
   const parsed = parseConvergeArgs(args, env);
   if (parsed.help) throw new Error("expected options, got a help request");
-  return parsed.options;
+  const o = parsed.options;
+  return { ...o.project, ...o.build, ...o.values, ...o.deploy, ...o.kube, ...o.log };
 }

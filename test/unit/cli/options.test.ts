@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SlipwayError } from "../../../src/errors.js";
-import { CONVERGE_FLAGS, LogOptionsError, parseConvergeArgs } from "../../../src/cli/options.js";
+import { CONVERGE_FLAGS, KUBE_OPTION_KEYS, LogOptionsError, parseConvergeArgs } from "../../../src/cli/options.js";
 import { convergeOptions as parse } from "./cli-harness.js";
 
 function parseError(args: readonly string[], env: Record<string, string> = {}): SlipwayError {
@@ -594,5 +594,36 @@ describe("help", () => {
 
   it("--help=false does not", () => {
     expect(parseConvergeArgs(["--help=false"], {}).help).toBe(false);
+  });
+});
+
+describe("option groups", () => {
+  it("give each phase its own group, derived from the group tag of each flag", () => {
+    const parsed = parseConvergeArgs(["--repo=r.example/app", "--env=prod", "--set=a=1", "--namespace=ns", "--kube-context=c", "--log-quiet"], {});
+    if (parsed.help) throw new Error("unexpected help");
+    const o = parsed.options;
+    expect(o.build.repo).toBe("r.example/app");
+    expect(o.project.env).toBe("prod");
+    expect(o.values.set).toEqual(["a=1"]);
+    expect(o.deploy.namespace).toBe("ns");
+    expect(o.kube.kubeContext).toBe("c");
+    expect(o.log.logQuiet).toBe(true);
+    expect(o.log.logLevel).toBe("quiet");
+    for (const spec of CONVERGE_FLAGS) {
+      expect(Object.keys(o[spec.group]), spec.name).toContain(spec.key);
+    }
+    const groups = [o.project, o.build, o.values, o.deploy, o.kube, o.log].map((g) => Object.keys(g));
+    const all = groups.flat();
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("carry exactly the Kubernetes connection fields in the kube group", () => {
+    const o = parse([]);
+    const parsed = parseConvergeArgs([], {});
+    if (parsed.help) throw new Error("unexpected help");
+    expect(Object.keys(parsed.options.kube).sort()).toEqual([...KUBE_OPTION_KEYS].sort());
+    expect(KUBE_OPTION_KEYS).toHaveLength(25);
+    expect(KUBE_OPTION_KEYS).not.toContain("kubeAuthProvider");
+    expect(o.kubeQpsLimit).toBe(30);
   });
 });
