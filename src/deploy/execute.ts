@@ -66,7 +66,8 @@ export function executePlan(
       finished = true;
       outer?.removeEventListener("abort", onOuterAbort);
       for (const id of plan.operations.keys()) if (!statuses.has(id)) statuses.set(id, "canceled");
-      const error = failure !== undefined ? failure.error : controller.signal.aborted ? controller.signal.reason : undefined;
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+      const error = failure !== undefined ? failure.error : reason;
       resolve({ statuses, error });
     };
 
@@ -121,7 +122,7 @@ export function executePlan(
         try {
           promise = runOperation(op, controller.signal);
         } catch (err) {
-          promise = Promise.reject(err as Error);
+          promise = Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
         promise.then(
           () => settle(op, started, true),

@@ -332,7 +332,7 @@ export function buildPlan(input: PlanInput): Plan {
     else list.push(id);
   }
   for (const stage of [...stagesWithDeps, ...(input.deletes.some((d) => (d.deleteDeps?.length ?? 0) > 0) ? ["pre-pre-uninstall" as const] : [])]) {
-    const index = STAGES.indexOf(stage as PlanStage);
+    const index = STAGES.indexOf(stage);
     const noops = nodes.filter((id) => id.startsWith(operationId("noop", 0, `stage/${stage}/`)));
     reduceTransitively([...noops, ...(members.get(index) ?? [])], b.edges);
   }

@@ -25,7 +25,7 @@ const reader = (key: string, value: string): Reader => ({ file: "app/templates/x
 
 describe("Go value syntaxes", () => {
   it.each([
-    ["0", 0], ["-5", -5], ["+7", 7], ["007", 7], ["9223372036854775807", 9223372036854775807],
+    ["0", 0], ["-5", -5], ["+7", 7], ["007", 7], ["9223372036854775807", Number(9223372036854775807n)],
     ["", undefined], [" 1", undefined], ["1.0", undefined], ["0x10", undefined], ["1_000", undefined], ["9223372036854775808", undefined],
   ])("Atoi(%j) = %j", (text, expected) => expect(goAtoi(text)).toBe(expected));
 
