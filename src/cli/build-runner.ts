@@ -2,23 +2,12 @@
 // werf-style build log, and returns the pipeline's result.
 import process from "node:process";
 import { runBuildPipeline, type BuildPipelineResult } from "../pipeline/build.js";
-import { BuildLog } from "../ui/build-log.js";
 import type { CommandContext } from "./context.js";
 import type { ConvergeOptions } from "./options.js";
-
-function colorEnabled(mode: string): boolean {
-  if (mode === "on") return true;
-  if (mode === "off") return false;
-  return process.stdout.isTTY === true;
-}
+import { Reporter } from "./reporter.js";
 
 export async function runBuild(options: ConvergeOptions, ctx: CommandContext, extra: { readChart?: boolean } = {}): Promise<BuildPipelineResult> {
-  const log = new BuildLog({
-    write: (text) => ctx.stdout.write(text),
-    pretty: options.log.logPretty,
-    color: colorEnabled(options.log.logColorMode),
-    quiet: options.log.logQuiet,
-  });
+  const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log });
   const cwd = ctx.env["SLIPWAY_CWD"] ?? process.cwd();
   try {
     return await runBuildPipeline(
@@ -28,9 +17,9 @@ export async function runBuild(options: ConvergeOptions, ctx: CommandContext, ex
         build: options.build,
         ...(extra.readChart === true ? { readChart: true } : {}),
       },
-      { cwd, environ: ctx.env, emit: log.handle, signal: ctx.signal },
+      { cwd, environ: ctx.env, emit: reporter.emit, signal: ctx.signal },
     );
   } finally {
-    log.finish();
+    reporter.finish();
   }
 }
