@@ -187,13 +187,11 @@ export function buildPlan(input: PlanInput): Plan {
     const id = b.add({ id: operationId("create-release", 0, `${release.namespace}:${release.name}:${release.revision}`), type: "create-release", release, status }, "init");
     b.chain([id], stageStartId("init"), stageEndId("init"));
   }
-  let previousFinal: string | undefined;
-  for (const { release, status } of input.release.final) {
-    const id = b.add({ id: operationId("update-release", 0, `${release.namespace}:${release.name}:${release.revision}:${status}`), type: "update-release", release, status }, "final");
-    // The new revision becomes `deployed` before older ones are superseded, as nelm orders them.
-    b.chain([id], previousFinal ?? stageStartId("final"), stageEndId("final"));
-    previousFinal = id;
-  }
+  // The new revision becomes `deployed` before older ones are superseded.
+  const finals = input.release.final.map(({ release, status }) =>
+    b.add({ id: operationId("update-release", 0, `${release.namespace}:${release.name}:${release.revision}:${status}`), type: "update-release", release, status }, "final"),
+  );
+  if (finals.length > 0) b.chain(finals, stageStartId("final"), stageEndId("final"));
 
   // Removed resources: delete and wait for absence, before anything new.
   const absenceOf = new Map<string, string>();
@@ -254,7 +252,11 @@ export function buildPlan(input: PlanInput): Plan {
     // A presence op shared with an earlier stage is already behind a barrier; only same-stage ones gate this chain.
     const gating = external.filter((id) => b.stageOf.get(id) === STAGES.indexOf(stage));
     if (own.length > 0) {
-      for (const g of gating) b.connect(g, own[0] ?? "");
+      for (const g of gating) {
+        b.connect(g, own[0] ?? "");
+        // Its own edge to the group end is now implied by this chain.
+        b.edges.get(g)?.delete(close);
+      }
       if (gating.length === 0) b.connect(open, own[0] ?? "");
       b.chain(own.slice(1), own[0] ?? "", close);
     }
@@ -337,13 +339,16 @@ export function buildPlan(input: PlanInput): Plan {
     reduceTransitively([...noops, ...(members.get(index) ?? [])], b.edges);
   }
 
-  // Squash start/end pairs with nothing between them.
+  // A start → end edge is redundant once anything sits between them (every chain ends at its end);
+  // start/end pairs with nothing between them are squashed.
   const drop = new Set<string>();
   for (const id of nodes) {
     if (!id.endsWith("/start") || b.operations.get(id)?.type !== "noop") continue;
     const end = `${id.slice(0, -"/start".length)}/end`;
     const out = b.edges.get(id);
-    if (out !== undefined && out.size === 1 && out.has(end)) {
+    if (out === undefined || !out.has(end)) continue;
+    if (out.size > 1) out.delete(end);
+    else {
       drop.add(id);
       drop.add(end);
     }

@@ -1,117 +1,241 @@
 import { describe, expect, it } from "vitest";
-import { executePlan } from "../../../src/deploy/execute.js";
-import { buildPlan, isNoop, topologicalOrder, type InstallInfo } from "../../../src/plan/plan.js";
-import { classify, parseDocuments, type Resource } from "../../../src/resource/resource.js";
+import {
+  buildFailurePlan,
+  isNoop,
+  operationId,
+  planFromJson,
+  planOrder,
+  planToDot,
+  planToJson,
+  planToText,
+  type Plan,
+} from "../../../src/plan/plan.js";
+import { cm, edgeLines, installs, job, plan, REL, resources } from "./fixtures.js";
 
-function resources(yaml: string, hook = false): Resource[] {
-  const docs = yaml.split("\n---\n").map((content, i) => ({ source: `c/templates/${i}.yaml`, content, storeAs: hook ? ("hook" as const) : ("regular" as const) }));
-  return classify(parseDocuments(docs), { releaseName: "r", releaseNamespace: "ns", deployType: "initial", namespaced: () => undefined });
+/** Brute force: no edge a→b may also be implied by a longer path. */
+function assertReduced(p: Plan): void {
+  const reach = (from: string, skip: string): boolean => {
+    const stack = [...(p.edges.get(from) ?? [])].filter((x) => x !== skip);
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const id = stack.pop() ?? "";
+      if (id === skip) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(p.edges.get(id) ?? []));
+    }
+    return false;
+  };
+  for (const [from, tos] of p.edges) for (const to of tos) expect(reach(from, to), `${from} -> ${to} is redundant`).toBe(false);
 }
 
-const cm = (name: string, weight?: number): string =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${weight === undefined ? "" : `  annotations:\n    werf.io/weight: "${weight}"\n`}`;
-const hook = (name: string, weight: number, when = "pre-install"): string =>
-  `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\n  annotations:\n    helm.sh/hook: ${when}\n    helm.sh/hook-weight: "${weight}"\nspec: {}`;
-
-function installs(list: Resource[]): InstallInfo[] {
-  return list.flatMap((resource) => resource.stages.map((stage) => ({ resource, stage, iteration: 0, action: "create" as const, track: true, deleteOnSuccess: false })));
-}
+const oldCm = { id: "::ConfigMap:old", human: "ConfigMap/old", apiVersion: "v1", kind: "ConfigMap", namespace: "ns", name: "old" };
 
 describe("buildPlan", () => {
-  it("orders pre-hooks by weight, then weight groups, then post-hooks, with deletions first", () => {
-    const regular = resources([cm("a", -1), cm("b"), cm("c", 1), cm("d", 1)].join("\n---\n"));
-    const hooks = resources([hook("pre-a", -5), hook("pre-b", 5), hook("post", 0, "post-install")].join("\n---\n"), true);
-    const plan = buildPlan({
+  it("builds nelm's stages: deletions first, hooks at -5/5, groups -1/0/1 in parallel, release ops, hook-succeeded in pre-uninstall", () => {
+    const regular = resources([cm("a", { "werf.io/weight": "-1" }), cm("b"), cm("c", { "werf.io/weight": "1" }), cm("d", { "werf.io/weight": "1" })]);
+    const hooks = resources(
+      [
+        job("pre-a", { "helm.sh/hook": "pre-install", "helm.sh/hook-weight": "-5" }),
+        job("pre-b", { "helm.sh/hook": "pre-install", "helm.sh/hook-weight": "5", "helm.sh/hook-delete-policy": "hook-succeeded" }),
+      ],
+      "hook",
+    );
+    const p = plan({
       installs: installs([...regular, ...hooks]),
-      deletes: [{ resourceId: "ns::ConfigMap:old" }],
-      createRelease: true,
-      finalUpdates: [{ revision: 1, status: "deployed" }],
+      deletes: [{ resource: oldCm }],
+      release: { create: { release: REL, status: "pending-upgrade" }, final: [{ release: REL, status: "deployed" }, { release: { ...REL, revision: 1 }, status: "superseded" }] },
     });
-    const order = topologicalOrder(plan).filter((id) => !id.startsWith("stage/"));
-    const at = (id: string): number => order.indexOf(id);
-    expect(at("create-release")).toBeLessThan(at("delete/pre-pre-uninstall/0/ns::ConfigMap:old"));
-    expect(at("delete/pre-pre-uninstall/0/ns::ConfigMap:old")).toBeLessThan(at("create/pre-install/0/ns:batch:Job:pre-a"));
-    expect(at("track-readiness/pre-install/0/ns:batch:Job:pre-a")).toBeLessThan(at("create/pre-install/0/ns:batch:Job:pre-b"));
-    expect(at("track-readiness/pre-install/0/ns:batch:Job:pre-b")).toBeLessThan(at("create/install/0/ns::ConfigMap:a"));
-    expect(at("track-readiness/install/0/ns::ConfigMap:a")).toBeLessThan(at("create/install/0/ns::ConfigMap:b"));
-    expect(at("track-readiness/install/0/ns::ConfigMap:d")).toBeLessThan(at("create/post-install/0/ns:batch:Job:post"));
-    expect(at("track-readiness/post-install/0/ns:batch:Job:post")).toBeLessThan(at("update-release/1/deployed"));
-    // c and d share weight 1: neither waits for the other.
-    const edges = plan.edges;
-    expect(edges.get("track-readiness/install/0/ns::ConfigMap:c")?.has("create/install/0/ns::ConfigMap:d") ?? false).toBe(false);
-    expect(edges.get("stage/install/weight:1/start")).toEqual(new Set(["stage/install/weight:1/end", "create/install/0/ns::ConfigMap:c", "create/install/0/ns::ConfigMap:d"]));
-    expect(isNoop(plan)).toBe(false);
+    expect(edgeLines(p)).toEqual([
+      "@final/start -> update-release/0/ns:r:2:deployed",
+      "@init/end -> @pre-pre-uninstall/start",
+      "@init/start -> create-release/0/ns:r:2",
+      "@install/end -> @final/start",
+      "@install/start -> @install/weight:-1/start",
+      "@install/weight:-1/end -> @install/weight:0/start",
+      "@install/weight:-1/start -> create/0/::ConfigMap:a",
+      "@install/weight:0/end -> @install/weight:1/start",
+      "@install/weight:0/start -> create/0/::ConfigMap:b",
+      "@install/weight:1/end -> @install/end",
+      "@install/weight:1/start -> create/0/::ConfigMap:c",
+      "@install/weight:1/start -> create/0/::ConfigMap:d",
+      "@pre-install/end -> @pre-uninstall/start",
+      "@pre-install/start -> @pre-install/weight:-5/start",
+      "@pre-install/weight:-5/end -> @pre-install/weight:5/start",
+      "@pre-install/weight:-5/start -> create/0/:batch:Job:pre-a",
+      "@pre-install/weight:5/end -> @pre-install/end",
+      "@pre-install/weight:5/start -> create/0/:batch:Job:pre-b",
+      "@pre-pre-uninstall/end -> @pre-install/start",
+      "@pre-pre-uninstall/start -> delete/0/::ConfigMap:old",
+      "@pre-uninstall/end -> @install/start",
+      "@pre-uninstall/start -> delete/0/:batch:Job:pre-b",
+      "create-release/0/ns:r:2 -> @init/end",
+      "create/0/::ConfigMap:a -> track-readiness/0/::ConfigMap:a",
+      "create/0/::ConfigMap:b -> track-readiness/0/::ConfigMap:b",
+      "create/0/::ConfigMap:c -> track-readiness/0/::ConfigMap:c",
+      "create/0/::ConfigMap:d -> track-readiness/0/::ConfigMap:d",
+      "create/0/:batch:Job:pre-a -> track-readiness/0/:batch:Job:pre-a",
+      "create/0/:batch:Job:pre-b -> track-readiness/0/:batch:Job:pre-b",
+      "delete/0/::ConfigMap:old -> track-absence/0/::ConfigMap:old",
+      "delete/0/:batch:Job:pre-b -> track-absence/0/:batch:Job:pre-b",
+      "track-absence/0/::ConfigMap:old -> @pre-pre-uninstall/end",
+      "track-absence/0/:batch:Job:pre-b -> @pre-uninstall/end",
+      "track-readiness/0/::ConfigMap:a -> @install/weight:-1/end",
+      "track-readiness/0/::ConfigMap:b -> @install/weight:0/end",
+      "track-readiness/0/::ConfigMap:c -> @install/weight:1/end",
+      "track-readiness/0/::ConfigMap:d -> @install/weight:1/end",
+      "track-readiness/0/:batch:Job:pre-a -> @pre-install/weight:-5/end",
+      "track-readiness/0/:batch:Job:pre-b -> @pre-install/weight:5/end",
+      "update-release/0/ns:r:1:superseded -> @final/end",
+      "update-release/0/ns:r:2:deployed -> update-release/0/ns:r:1:superseded",
+    ]);
+    assertReduced(p);
+    expect(planToJson(p).operations.map((op) => op.id)).toContain(operationId("create", 0, ":batch:Job:pre-a"));
+    expect(operationId("create", 0, ":apps:Deployment:app")).toBe("create/1/0/:apps:Deployment:app");
+    const order = planOrder(p);
+    expect(order.indexOf("track-absence/1/0/::ConfigMap:old")).toBeLessThan(order.indexOf("create/1/0/:batch:Job:pre-a"));
+    expect(isNoop(p)).toBe(false);
   });
 
-  it("is a no-op plan when nothing changes and nothing is tracked", () => {
-    const plan = buildPlan({ installs: installs(resources(cm("a"))).map((i) => ({ ...i, action: undefined, track: false })), deletes: [], createRelease: false, finalUpdates: [] });
-    expect(isNoop(plan)).toBe(true);
+  it("puts Namespaces and CRDs in pre-pre-install, before pre-hooks", () => {
+    const list = resources([
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}",
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}",
+    ]);
+    const hooks = resources([job("pre", { "helm.sh/hook": "pre-install" })], "hook");
+    const p = plan({ installs: installs([...list, ...hooks]) });
+    const lines = edgeLines(p);
+    expect(lines).toContain("@pre-pre-install/start -> @pre-pre-install/weight:0/start");
+    expect(lines).toContain("@pre-pre-install/weight:0/start -> create/0/:apiextensions.k8s.io:CustomResourceDefinition:x.example.com");
+    expect(lines).toContain("@pre-pre-install/end -> @pre-install/start");
   });
 
-  it("reports a dependency cycle", () => {
-    const a = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    werf.io/deploy-dependency-b: state=present,kind=ConfigMap,name=b\n`;
-    const b = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  annotations:\n    werf.io/deploy-dependency-a: state=present,kind=ConfigMap,name=a\n`;
-    expect(() => buildPlan({ installs: installs(resources(`${a}\n---\n${b}`)), deletes: [], createRelease: false, finalUpdates: [] })).toThrow(/edge would create a cycle/);
+  it("connects manual and automatic dependencies in the same group and reduces redundant edges", () => {
+    const list = resources([
+      cm("cfg"),
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec: {template: {spec: {containers: [{name: c, envFrom: [{configMapRef: {name: cfg}}]}]}}}`,
+      cm("after", { "werf.io/deploy-dependency-app": "state=ready,kind=Deployment,name=app" }),
+    ]);
+    const p = plan({ installs: installs(list, { track: false }) });
+    const lines = edgeLines(p);
+    expect(lines).toContain("create/0/::ConfigMap:cfg -> create/0/:apps:Deployment:app");
+    // `ready` forces readiness tracking of the target even though tracking was off.
+    expect(lines).toContain("create/0/:apps:Deployment:app -> track-readiness/0/:apps:Deployment:app");
+    expect(lines).toContain("track-readiness/0/:apps:Deployment:app -> create/0/::ConfigMap:after");
+    // The dependent no longer hangs off the group start directly.
+    expect(lines).not.toContain("@install/weight:0/start -> create/0/:apps:Deployment:app");
+    assertReduced(p);
   });
 
-  it("is linear: 5,000 resources plan quickly with proportional size", () => {
-    const make = (n: number) => {
-      const list = resources(Array.from({ length: n }, (_, i) => cm(`cm-${i}`, i % 10)).join("\n---\n"));
+  it("rejects an automatic dependency on a higher weight with nelm's cycle error, naming the cycle", () => {
+    const list = resources([
+      cm("app-config"),
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  annotations: {werf.io/weight: "-1"}\nspec: {template: {spec: {containers: [{name: c, env: [{name: A, valueFrom: {configMapKeyRef: {name: app-config, key: a}}}]}]}}}`,
+    ]);
+    expect(() => plan({ installs: installs(list) })).toThrow(
+      'build plan: connect internal dependencies: depend "create/1/0/:apps:Deployment:app" from "create/1/0/::ConfigMap:app-config": add edge from "create/1/0/::ConfigMap:app-config" to "create/1/0/:apps:Deployment:app": edge would create a cycle (',
+    );
+  });
+
+  it("rejects a manual dependency cycle and lists it", () => {
+    const list = resources([
+      cm("a", { "werf.io/deploy-dependency-b": "state=present,kind=ConfigMap,name=b" }),
+      cm("b", { "werf.io/deploy-dependency-a": "state=present,kind=ConfigMap,name=a" }),
+    ]);
+    expect(() => plan({ installs: installs(list) })).toThrow(/edge would create a cycle \(create\/1\/0\/::ConfigMap:(a|b) -> create\/1\/0\/::ConfigMap:(a|b) -> create\/1\/0\/::ConfigMap:(a|b)\)/);
+  });
+
+  it("de-duplicates external presence ops and orders deletions by delete dependencies", () => {
+    const ext = { "db.external-dependency.werf.io": "v1:Secret:creds" };
+    const list = resources([cm("xx", ext), cm("yy", ext)]);
+    const p = plan({
+      installs: installs(list),
+      deletes: [
+        { resource: oldCm, deleteDeps: [{ state: "absent", kind: "ConfigMap", name: "older" }] },
+        { resource: { ...oldCm, id: "::ConfigMap:older", human: "ConfigMap/older", name: "older" } },
+      ],
+    });
+    const presence = [...p.operations.values()].filter((op) => op.type === "track-presence");
+    expect(presence.map((op) => op.id)).toEqual(["track-presence/1/0/:v1:Secret:creds".replace(":v1:", "::")]);
+    const lines = edgeLines(p);
+    expect(lines).toContain("track-presence/0/::Secret:creds -> create/0/::ConfigMap:xx");
+    expect(lines).toContain("track-presence/0/::Secret:creds -> create/0/::ConfigMap:yy");
+    expect(lines).toContain("track-absence/0/::ConfigMap:older -> delete/0/::ConfigMap:old");
+    assertReduced(p);
+  });
+
+  it("with --no-final-tracking drops tracking that nothing waits for", () => {
+    const list = resources([cm("a", { "werf.io/weight": "-1" }), cm("b")]);
+    const p = plan({ installs: installs(list), noFinalTracking: true });
+    expect(p.operations.has("track-readiness/1/0/::ConfigMap:a")).toBe(true);
+    expect(p.operations.has("track-readiness/1/0/::ConfigMap:b")).toBe(false);
+  });
+
+  it("is a no-op when nothing changes and nothing is tracked, and prints the plan", () => {
+    const list = resources([cm("a"), cm("b")]);
+    const idle = plan({ installs: installs(list, { action: "none", track: false }) });
+    expect(isNoop(idle)).toBe(true);
+    expect(planToText(idle)).toBe("unchanged ConfigMap/a\nunchanged ConfigMap/b\nPlan: 0 to create, 0 to update, 0 to delete, 2 unchanged.\n");
+    const [a, b] = list;
+    if (a === undefined || b === undefined) throw new Error("fixture");
+    const busy = plan({
+      installs: [
+        { resource: a, stage: "install", iteration: 0, action: "update", track: true, deleteOnSuccess: false },
+        { resource: b, stage: "install", iteration: 0, action: "recreate", track: true, deleteOnSuccess: false },
+      ],
+      deletes: [{ resource: oldCm }],
+    });
+    expect(planToText(busy)).toBe("delete ConfigMap/old\nupdate ConfigMap/a\nrecreate ConfigMap/b (delete, then create)\nPlan: 1 to create, 1 to update, 1 to delete, 0 unchanged.\n");
+  });
+
+  it("round-trips through JSON and draws DOT", () => {
+    const p = plan({ installs: installs(resources([cm("a")])), release: { create: { release: REL, status: "pending-install" }, final: [{ release: REL, status: "deployed" }] } });
+    const json = JSON.parse(JSON.stringify(planToJson(p))) as ReturnType<typeof planToJson>;
+    const back = planFromJson(json);
+    expect(edgeLines(back)).toEqual(edgeLines(p));
+    expect(() => planFromJson({ ...json, edges: [...json.edges, { from: "create/1/0/::ConfigMap:a", to: "create-release/1/0/ns:r:2" }] })).toThrow(/cycle/);
+    expect(planToDot(p)).toContain('"create/1/0/::ConfigMap:a" -> "track-readiness/1/0/::ConfigMap:a";');
+  });
+
+  it("builds the failure plan: release failed, delete-on-failed resources whose readiness failed", () => {
+    const list = resources([job("migrate", { "helm.sh/hook": "pre-install", "helm.sh/hook-delete-policy": "hook-failed" }), job("other", { "helm.sh/hook": "pre-install", "helm.sh/hook-delete-policy": "hook-failed" })], "hook");
+    const statuses = new Map([
+      ["create-release/1/0/ns:r:2", "completed" as const],
+      ["track-readiness/1/0/:batch:Job:migrate", "failed" as const],
+      ["track-readiness/1/0/:batch:Job:other", "canceled" as const],
+    ]);
+    const p = buildFailurePlan({ installs: installs(list), statuses, release: { release: REL, createOpId: "create-release/1/0/ns:r:2" } });
+    expect([...p.operations.keys()].filter((id) => !id.startsWith("noop/")).sort()).toEqual([
+      "delete/1/0/:batch:Job:migrate",
+      "track-absence/1/0/:batch:Job:migrate",
+      "update-release/1/0/ns:r:2:failed",
+    ]);
+    const notWritten = buildFailurePlan({ installs: [], statuses: new Map(), release: { release: REL, createOpId: "create-release/1/0/ns:r:2" } });
+    expect(isNoop(notWritten)).toBe(true);
+    expect([...notWritten.operations.values()].some((op) => op.type === "update-release")).toBe(false);
+  });
+
+  it("is linear: 5,000 resources plan well under a second, size proportional to 500", () => {
+    const measure = (n: number) => {
+      const docs = Array.from({ length: n }, (_, i) => cm(`cm-${i}`, { "werf.io/weight": String(i % 10) }));
+      // Every tenth resource is a Deployment reading a ConfigMap of its own weight group: dependency edges too.
+      for (let i = 0; i < n; i += 10) {
+        docs[i] = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d-${i}\n  annotations: {werf.io/weight: "0"}\nspec: {template: {spec: {containers: [{name: c, envFrom: [{configMapRef: {name: cm-${i + 10}}}]}]}}}`;
+      }
+      const infos = installs(resources(docs));
       const started = performance.now();
-      const plan = buildPlan({ installs: installs(list), deletes: [], createRelease: true, finalUpdates: [] });
-      return { ms: performance.now() - started, ops: plan.operations.size };
+      const p = plan({ installs: infos, deletes: [{ resource: oldCm }], release: { create: { release: REL, status: "pending-install" }, final: [] } });
+      const ms = performance.now() - started;
+      let edges = 0;
+      for (const tos of p.edges.values()) edges += tos.size;
+      return { ms, nodes: p.operations.size, edges };
     };
-    const small = make(500);
-    const big = make(5000);
+    const small = measure(500);
+    const big = measure(5000);
     expect(big.ms).toBeLessThan(1000);
-    expect(big.ops / small.ops).toBeGreaterThan(9);
-    expect(big.ops / small.ops).toBeLessThan(11);
-  });
-});
-
-describe("executePlan", () => {
-  const chainPlan = () => {
-    const list = resources([cm("a"), cm("b"), cm("c", 1)].join("\n---\n"));
-    return buildPlan({ installs: installs(list), deletes: [], createRelease: false, finalUpdates: [] });
-  };
-
-  it("runs members of a group together and respects the bound", async () => {
-    let running = 0;
-    let peak = 0;
-    const started: string[] = [];
-    const result = await executePlan(
-      chainPlan(),
-      async (op) => {
-        started.push(op.id);
-        running++;
-        peak = Math.max(peak, running);
-        await new Promise((r) => setTimeout(r, 5));
-        running--;
-      },
-      { parallelism: 30 },
-    );
-    expect(result.error).toBeUndefined();
-    expect(peak).toBe(2);
-    expect(started.indexOf("create/install/0/ns::ConfigMap:c")).toBeGreaterThan(started.indexOf("track-readiness/install/0/ns::ConfigMap:b"));
-    const bounded = await executePlan(chainPlan(), async () => { running++; peak = Math.max(peak, running); await new Promise((r) => setTimeout(r, 2)); running--; }, { parallelism: 1 });
-    expect([...bounded.statuses.values()].every((s) => s === "completed")).toBe(true);
-  });
-
-  it("cancels everything after the first failure", async () => {
-    const started: string[] = [];
-    const result = await executePlan(
-      chainPlan(),
-      async (op, signal) => {
-        started.push(op.id);
-        if (op.id === "create/install/0/ns::ConfigMap:a") throw new Error("boom");
-        await new Promise((r) => setTimeout(r, 20));
-        if (signal.aborted) throw new Error("aborted");
-      },
-      { parallelism: 30 },
-    );
-    expect((result.error as Error).message).toBe("boom");
-    expect(result.statuses.get("create/install/0/ns::ConfigMap:a")).toBe("failed");
-    expect(result.statuses.get("create/install/0/ns::ConfigMap:c")).toBe("canceled");
-    expect(started).not.toContain("create/install/0/ns::ConfigMap:c");
+    expect(big.nodes / small.nodes).toBeGreaterThan(9);
+    expect(big.nodes / small.nodes).toBeLessThan(11);
+    expect(big.edges / small.edges).toBeGreaterThan(9);
+    expect(big.edges / small.edges).toBeLessThan(11);
   });
 });
