@@ -8,7 +8,7 @@
  */
 import { SlipwayError } from "../errors.js";
 import type { KubeClient, KubeObject, ObjectRef } from "../kube/types.js";
-import { computeStatus, failuresAllowed, hasDedicatedRule, podProblemKeys, podProblems, podReady, podStatusText } from "../status/status.js";
+import { computeStatus, failuresAllowed, hasDedicatedRule, gracedProblemKeys, podProblems, podReady, podStatusText } from "../status/status.js";
 import type { PodProblem, ResourceStatus } from "../status/types.js";
 import type { TrackEvent, TrackedObject } from "./events.js";
 import { watchObjects } from "./watch.js";
@@ -171,8 +171,8 @@ export function trackReadiness(client: KubeClient, ref: ObjectRef, options: Trac
       for (const p of pods.values()) {
         if (!relevantPod(p)) continue;
         const now = Date.now();
-        for (const k of podProblemKeys(p)) if (!firstSeen.has(k)) firstSeen.set(k, now);
-        for (const problem of podProblems(p, (k) => now - (firstSeen.get(k) ?? now))) {
+        for (const k of gracedProblemKeys(p)) if (!firstSeen.has(k)) firstSeen.set(k, now);
+        for (const problem of podProblems(p, { since: (k: string) => now - (firstSeen.get(k) ?? now) })) {
           const containerStatus = ((p["status"] as { containerStatuses?: { name: string; restartCount?: number }[] } | undefined)?.containerStatuses ?? []).find((c) => c.name === problem.container);
           const occurrence = `${problem.pod}/${problem.container ?? ""}/${problem.reason}/${containerStatus?.restartCount ?? 0}`;
           if (counted.has(occurrence)) continue;
