@@ -44,7 +44,9 @@ export function executePlan(
   const pending = new Map<string, number>();
   for (const id of plan.operations.keys()) pending.set(id, 0);
   for (const tos of plan.edges.values()) for (const to of tos) pending.set(to, (pending.get(to) ?? 0) + 1);
-  const ready: string[] = [...pending].filter(([, n]) => n === 0).map(([id]) => id);
+  const roots = [...pending].filter(([, n]) => n === 0).map(([id]) => id);
+  const noops = roots.filter((id) => plan.operations.get(id)?.type === "noop");
+  const ready = roots.filter((id) => plan.operations.get(id)?.type !== "noop");
   let head = 0;
 
   const statuses = new Map<string, OperationStatus>();
@@ -62,7 +64,7 @@ export function executePlan(
     let finished = false;
     const finishIfIdle = (): void => {
       if (finished || running > 0) return;
-      if (!controller.signal.aborted && head < ready.length) return;
+      if (!controller.signal.aborted && (head < ready.length || noops.length > 0)) return;
       finished = true;
       outer?.removeEventListener("abort", onOuterAbort);
       for (const id of plan.operations.keys()) if (!statuses.has(id)) statuses.set(id, "canceled");
@@ -76,7 +78,7 @@ export function executePlan(
       for (const next of plan.edges.get(id) ?? []) {
         const n = (pending.get(next) ?? 0) - 1;
         pending.set(next, n);
-        if (n === 0) ready.push(next);
+        if (n === 0) (plan.operations.get(next)?.type === "noop" ? noops : ready).push(next);
       }
     };
 
@@ -100,21 +102,18 @@ export function executePlan(
     };
 
     const pump = (): void => {
-      // No-ops complete inline: they only gate their successors and must not take a parallelism slot.
-      while (!controller.signal.aborted && head < ready.length) {
+      // No-ops complete inline: they only gate their successors and must not take a parallelism slot, nor wait
+      // behind operations queued for one.
+      while (!controller.signal.aborted && (noops.length > 0 || (head < ready.length && running < limit))) {
+        const noop = noops.pop();
+        if (noop !== undefined) {
+          complete(noop);
+          continue;
+        }
         const id = ready[head] ?? "";
-        const op = plan.operations.get(id);
-        if (op === undefined) {
-          head++;
-          continue;
-        }
-        if (op.type === "noop") {
-          head++;
-          complete(id);
-          continue;
-        }
-        if (running >= limit) break;
         head++;
+        const op = plan.operations.get(id);
+        if (op === undefined) continue;
         running++;
         const started = performance.now();
         emit({ type: "op-start", op });
