@@ -11,18 +11,30 @@
 # so the dependency graph and checksums are the ones nelm's release has. The version is stamped as nelm's Taskfile
 # does: -X github.com/werf/nelm/pkg/common.Version=<version> (without it `nelm version` prints 0.0.0).
 #
-# What nelm v1.24.3's CLI takes (from `nelm <cmd> --help`; see NELM_NOTES below for the full list we rely on):
-#   nelm version                                  -> prints the version (1.24.3)
-#   nelm release install -n NS -r NAME [CHART]    CHART is a directory or archive (default: the current directory)
-#       --kube-config PATH / $KUBECONFIG, --kube-context NAME (also NELM_* env vars for every flag)
-#       --auto-rollback (off by default), --timeout DURATION (e.g. 5m; 0 = none), --no-install-crds,
-#       --create-namespace is NOT needed: nelm creates the release namespace itself (`--no-create-namespace`? see notes)
-#       --values/-f, --set, --set-string, --release-storage (secret|configmap), --release-history-limit
-#       --no-final-tracking, --no-show-progress? , --save-report-path, --save-graph-path, --color-mode off
-#   nelm release plan install -n NS -r NAME [CHART]   shows the diff without applying
-#   nelm release uninstall -n NS -r NAME, nelm release list, nelm release history -n NS -r NAME
-#   nelm chart render [CHART]                     renders like `helm template` (annotations: {} / labels: {})
-# NELM_NOTES is rewritten after the first real build from the binary's own help output (see the end of this file).
+# What the built nelm v1.24.3 does and takes (read from its own `--help` and runs on the local cluster, 2026-12-03):
+#   nelm version                        prints `full: 1.24.3`, `major: 1`, `minor: 24`, `patch: 3` (the cache check)
+#   nelm release install [options...] -n NAMESPACE -r RELEASE [CHART_DIR]   (CHART_DIR defaults to the cwd)
+#     - creates the release namespace itself (no --create-namespace flag), stores the release as a Helm 3 Secret
+#       `sh.helm.release.v1.<release>.v<N>` and takes the lockgate lock on ConfigMap `werf-synchronization` there;
+#     - tracks readiness by default; an unchanged second install is a no-op (no new revision);
+#     - --timeout=0s (a Go duration such as 300s or 5m; 0 = no limit); --resource-{creation,readiness,deletion}-timeout;
+#       --auto-rollback=false (off by default); --no-final-tracking=false; --no-show-progress, --no-pod-logs,
+#       --progress-interval=5s; --delete-propagation=Foreground; --force-adoption; --no-remove-manual-changes;
+#     - values: --values, --set, --set-string, --set-json, --set-file, --set-literal, --no-default-values;
+#       secrets: --secret-key, --secret-values, --no-decrypt-secrets;
+#       patches: --annotations, --labels, --runtime-annotations, --runtime-labels, --app-version;
+#     - kube: --kube-config (also $KUBECONFIG), --kube-context, --kube-token, --kube-ca, ..., --kube-qps-limit=30,
+#       --kube-burst-limit=100, --network-parallelism=30;
+#     - --release-history-limit=10, --release-storage (default: secret), --save-report-to, --save-graph-to,
+#       --use-plan; --color-mode=auto|off|on, --log-level=silent|error|warning|info|debug|trace;
+#     - every flag also reads $NELM_<FLAG> and $NELM_RELEASE_INSTALL_<FLAG> (e.g. NELM_COLOR_MODE=off).
+#   nelm release plan install -n NS -r NAME [CHART_DIR]   the diff only; --exit-code: 0 no changes, 2 changes, 1 error
+#   nelm release uninstall -n NS -r NAME; nelm release rollback; nelm release get; nelm release list (-n NS)
+#   nelm release history RELEASE -n NS (Helm's history command: the release is an argument, no -r flag)
+#   nelm chart render [CHART_DIR]       renders like `helm template` (see werf-deploy.md §10 for the differences)
+# Measured: a cold build (modules downloaded, no shared build cache) took 351 s on a loaded 2-core machine;
+# a warm call returns the cached path in 0.3 s. Unlike build-kube.sh no GONOSUMDB is needed: every module nelm
+# uses is a tagged or pseudo version the checksum database knows, and most sums come from nelm's own go.sum.
 set -euo pipefail
 
 NV=${NELM_VERSION:-1.24.3}
