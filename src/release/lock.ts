@@ -1,177 +1,288 @@
 /**
  * @module release/lock
  *
- * werf's release lock, as werf/lockgate's optimistic Kubernetes locker keeps it, so slipway and werf (nelm) exclude
- * each other: an annotation `lockgate.io/<sha3-224("release/<name>")>` on ConfigMap `werf-synchronization` in the
- * release namespace holds the lease as JSON; every change is a PUT carrying the read resourceVersion (a 409 means
- * someone else moved first: read again). A lease lives 10 s and is renewed every 3 s; waiters look again every 2 s
- * and take an expired lease. A holder that cannot renew before its lease ends has lost the lock: `lost` aborts.
+ * werf's release lock exactly as werf/lockgate's Kubernetes locker keeps it (nelm's `pkg/lock`), so slipway, werf
+ * and nelm exclude each other: lock `release/<name>`, stored as the annotation
+ * `lockgate.io/<sha3-224 hex of the lock name>` on ConfigMap `werf-synchronization` in the release namespace
+ * (created empty when missing). The value is lockgate's LockLeaseRecord JSON in Go field order. Every change is a
+ * PUT carrying the resourceVersion that was read; a 409 means someone moved first: wait 1 s and start over.
+ * A lease lives 10 s, the holder renews it every 3 s, waiters look again every 2 s, and an expired lease is taken
+ * over (a crashed holder blocks others for at most ~10 s). Like nelm, slipway acquires without an acquirer id, so
+ * it never joins lockgate's queue but respects live queue members of others.
+ *
+ * Takes a KubeClient; gives a handle whose `lost` signal aborts when the lease is gone (taken over, deleted, or not
+ * renewable for a whole TTL). Imports only the kube types and errors.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { SlipwayError } from "../errors.js";
-import { KubeApiError, type KubeClient, type KubeObject } from "../kube/types.js";
+import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.js";
 
 export const LOCK_CONFIGMAP = "werf-synchronization";
-const TTL_S = 10;
-const RENEW_MS = 3_000;
-const POLL_MS = 2_000;
-const CONFLICT_RETRY_MS = 1_000;
+/** lockgate's distributed_locker constants, in seconds. */
+export const LEASE_TTL_S = 10;
+export const RENEW_PERIOD_S = 3;
+export const POLL_PERIOD_S = 2;
+export const CONFLICT_RETRY_S = 1;
+const RELEASE_ATTEMPTS = 10;
 
-interface Lease {
+export interface QueueMember {
+  AcquirerId: string;
+  AcquiredAtTimestamp: number;
+  ExpireAtTimestamp: number;
+}
+
+/** lockgate's LockLeaseRecord (the embedded LockHandle contributes `uuid` and `lockName`). */
+export interface LockLease {
   uuid: string;
   lockName: string;
   ExpireAtTimestamp: number;
   SharedHoldersCount: number;
   IsShared: boolean;
-  QueueMembers: Record<string, unknown> | null;
+  QueueMembers: Record<string, QueueMember> | null;
 }
 
 export interface LockHandle {
-  /** Aborted when the lease could not be renewed in time. */
+  readonly lockName: string;
+  readonly uuid: string;
+  /** Aborted (with the reason) when the lease was lost; stop working on the release then. */
   readonly lost: AbortSignal;
+  /** Stops renewing and gives the lease up. Safe to call more than once. */
   release(): Promise<void>;
 }
 
 export interface LockOptions {
+  /** Stops waiting (the promise rejects with the signal's reason). */
   readonly signal?: AbortSignal | undefined;
-  /** Called once when the lock is held by someone else and slipway starts waiting. */
-  readonly onWait?: () => void;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called once, when the lock is held by someone else and slipway starts waiting. */
+  readonly onWait?: (() => void) | undefined;
+  /** A renewal or release attempt failed but will be retried. */
+  readonly onWarning?: ((message: string) => void) | undefined;
 }
 
 export function lockAnnotation(lockName: string): string {
   return `lockgate.io/${createHash("sha3-224").update(lockName).digest("hex")}`;
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** json.Marshal of a LockLeaseRecord: struct fields in order, QueueMembers sorted by key. */
+export function leaseJson(lease: LockLease): string {
+  const members =
+    lease.QueueMembers === null
+      ? "null"
+      : `{${Object.keys(lease.QueueMembers)
+          .sort()
+          .map((k) => {
+            const m = (lease.QueueMembers ?? {})[k];
+            const body = m === undefined ? "null" : JSON.stringify({ AcquirerId: m.AcquirerId, AcquiredAtTimestamp: m.AcquiredAtTimestamp, ExpireAtTimestamp: m.ExpireAtTimestamp });
+            return `${JSON.stringify(k)}:${body}`;
+          })
+          .join(",")}}`;
+  return `{"uuid":${JSON.stringify(lease.uuid)},"lockName":${JSON.stringify(lease.lockName)},"ExpireAtTimestamp":${lease.ExpireAtTimestamp},"SharedHoldersCount":${lease.SharedHoldersCount},"IsShared":${lease.IsShared},"QueueMembers":${members}}`;
+}
+
+export function parseLease(text: string | undefined): LockLease | undefined {
+  if (text === undefined || text === "") return undefined;
+  const raw = JSON.parse(text) as Partial<LockLease> | null;
+  if (raw === null) return undefined;
+  return {
+    uuid: raw.uuid ?? "",
+    lockName: raw.lockName ?? "",
+    ExpireAtTimestamp: raw.ExpireAtTimestamp ?? 0,
+    SharedHoldersCount: raw.SharedHoldersCount ?? 0,
+    IsShared: raw.IsShared ?? false,
+    QueueMembers: raw.QueueMembers ?? null,
+  };
+}
+
+const unix = (): number => Math.floor(Date.now() / 1000);
+
+/** Live queue members of other acquirers (expired ones dropped, as lockgate drops them). */
+function liveMembers(lease: LockLease): Record<string, QueueMember> | null {
+  if (lease.QueueMembers === null) return null;
+  const now = unix();
+  return Object.fromEntries(Object.entries(lease.QueueMembers).filter(([, m]) => m.ExpireAtTimestamp >= now));
+}
+
+function sleep(seconds: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason as Error);
       return;
     }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason as Error);
     };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, seconds * 1000);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
+const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
+
+/**
+ * Takes werf's lock `release/<release>` in `namespace`, waiting while someone else holds it. Renewal runs in the
+ * background until `release()`.
+ */
 export async function acquireReleaseLock(client: KubeClient, namespace: string, release: string, options: LockOptions = {}): Promise<LockHandle> {
   const lockName = `release/${release}`;
   const key = lockAnnotation(lockName);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
-  const ref = { apiVersion: "v1", kind: "ConfigMap", namespace, name: LOCK_CONFIGMAP } as const;
-  const uuid = randomUUID();
+  const ref: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", namespace, name: LOCK_CONFIGMAP };
+  const what = `cm/${LOCK_CONFIGMAP} in ns/${namespace}`;
+  const { signal } = options;
 
-  const read = async (): Promise<KubeObject> => {
-    const live = await client.get(ref, { signal: options.signal });
-    if (live !== undefined) return live;
+  const read = async (sig?: AbortSignal): Promise<KubeObject> => {
+    let live: KubeObject | undefined;
     try {
-      return await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: LOCK_CONFIGMAP, namespace } }, { signal: options.signal });
+      live = await client.get(ref, { signal: sig });
+      if (live !== undefined) return live;
+      return await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: LOCK_CONFIGMAP, namespace } }, { signal: sig });
     } catch (err) {
-      if (err instanceof KubeApiError && err.conflict) return read();
-      throw err;
+      // Created by someone else between our get and create.
+      if (live === undefined && isConflict(err)) return read(sig);
+      throw new SlipwayError(`unable to prepare kubernetes ${what}: ${(err as Error).message}`, { code: "deploy", cause: err });
     }
   };
-  const leaseOf = (object: KubeObject): Lease | undefined => {
-    const text = object.metadata.annotations?.[key];
-    if (text === undefined || text === "") return undefined;
+  const leaseIn = (object: KubeObject): LockLease | undefined => {
     try {
-      return JSON.parse(text) as Lease;
-    } catch {
-      return undefined;
+      return parseLease(object.metadata.annotations?.[key]);
+    } catch (err) {
+      throw new SlipwayError(`acquire release lock: unable to extract lock lease record from data record by key ${key}: ${(err as Error).message}`, { code: "deploy", cause: err });
     }
   };
-  /** Writes the annotation (or removes it); false on a version conflict. */
-  const write = async (object: KubeObject, lease: Lease | undefined, signal?: AbortSignal): Promise<boolean> => {
+  /** PUT with the read resourceVersion; false on a conflict. */
+  const write = async (object: KubeObject, lease: LockLease | undefined, sig?: AbortSignal): Promise<boolean> => {
     const annotations = { ...object.metadata.annotations };
     if (lease === undefined) delete annotations[key];
-    else annotations[key] = JSON.stringify(lease);
+    else annotations[key] = leaseJson(lease);
     try {
-      await client.update({ ...object, metadata: { ...object.metadata, annotations } }, { signal });
+      await client.update({ ...object, metadata: { ...object.metadata, annotations } }, { signal: sig });
       return true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.conflict) return false;
-      throw err;
+      if (isConflict(err)) return false;
+      throw new SlipwayError(`cannot update ${what}: ${(err as Error).message}`, { code: "deploy", cause: err });
     }
   };
-  const newLease = (): Lease => ({
-    uuid,
-    lockName,
-    ExpireAtTimestamp: Math.floor(now() / 1000) + TTL_S,
-    SharedHoldersCount: 1,
-    IsShared: false,
-    QueueMembers: {},
-  });
 
+  // ---- acquire ----
+  let uuid = "";
   let waited = false;
   for (;;) {
-    const object = await read();
-    const current = leaseOf(object);
-    if (current === undefined || now() / 1000 > current.ExpireAtTimestamp) {
-      if (await write(object, newLease())) break;
-      await sleep(CONFLICT_RETRY_MS, options.signal);
+    signal?.throwIfAborted();
+    const object = await read(signal);
+    const current = leaseIn(object);
+    if (current === undefined) {
+      uuid = randomUUID();
+      const fresh: LockLease = { uuid, lockName, ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, IsShared: false, QueueMembers: {} };
+      if (await write(object, fresh, signal)) break;
+      await sleep(CONFLICT_RETRY_S, signal);
       continue;
+    }
+    if (Date.now() > current.ExpireAtTimestamp * 1000) {
+      // lockgate's TakeIfOldest without an acquirer id: ours unless someone is still queued.
+      const members = liveMembers(current);
+      const queued = members !== null && Object.keys(members).length > 0;
+      const next: LockLease = queued
+        ? { ...current, QueueMembers: members }
+        : { ...current, uuid: randomUUID(), ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, QueueMembers: members };
+      if (!(await write(object, next, signal))) {
+        await sleep(CONFLICT_RETRY_S, signal);
+        continue;
+      }
+      if (!queued) {
+        uuid = next.uuid;
+        break;
+      }
     }
     if (!waited) {
       waited = true;
       options.onWait?.();
     }
-    await sleep(POLL_MS, options.signal);
+    await sleep(POLL_PERIOD_S, signal);
   }
 
+  // ---- hold ----
   const lost = new AbortController();
-  const stopRenew = new AbortController();
-  let lastRenewed = now();
-  const renew = async (): Promise<void> => {
-    while (!stopRenew.signal.aborted) {
+  const stop = new AbortController();
+  const lose = (message: string, cause?: unknown): void => {
+    lost.abort(new SlipwayError(message, { code: "deploy", ...(cause === undefined ? {} : { cause }) }));
+  };
+  const lostMessage = `locker has lost the lease for lock "${lockName}" uuid "${uuid}". The process will stop immediately.\nPossible reasons:\n- Connection issues with Kubernetes API.\n- Network delays caused lease renewal requests to fail`;
+  let renewedAt = Date.now();
+
+  /** lockgate's changeLease: re-read, check the lease is still ours, change, PUT; retry on conflicts. */
+  const change = async (f: (lease: LockLease) => LockLease | undefined, sig: AbortSignal): Promise<"ok" | "not-ours"> => {
+    for (;;) {
+      const object = await read(sig);
+      const current = leaseIn(object);
+      if (current?.uuid !== uuid) return "not-ours";
+      if (await write(object, f(current), sig)) return "ok";
+      await sleep(CONFLICT_RETRY_S, sig);
+    }
+  };
+
+  const renewing = (async () => {
+    while (!stop.signal.aborted && !lost.signal.aborted) {
       try {
-        await sleep(RENEW_MS, stopRenew.signal);
+        await sleep(RENEW_PERIOD_S, stop.signal);
       } catch {
         return;
       }
       try {
-        for (;;) {
-          const object = await read();
-          const current = leaseOf(object);
-          if (current?.uuid !== uuid) throw new SlipwayError(`lock "${lockName}" was taken over by another process`, { code: "deploy" });
-          if (await write(object, { ...current, ExpireAtTimestamp: Math.floor(now() / 1000) + TTL_S }, stopRenew.signal)) break;
-        }
-        lastRenewed = now();
-      } catch (err) {
-        if (stopRenew.signal.aborted) return;
-        if (err instanceof SlipwayError && err.code === "deploy") {
-          lost.abort(err);
+        const result = await change((lease) => ({ ...lease, ExpireAtTimestamp: unix() + LEASE_TTL_S }), stop.signal);
+        if (result === "not-ours") {
+          lose(lostMessage);
           return;
         }
-        if (now() - lastRenewed > TTL_S * 1000) {
-          lost.abort(new SlipwayError(`lost the lock "${lockName}": its lease could not be renewed`, { code: "deploy", cause: err }));
+        renewedAt = Date.now();
+      } catch (err) {
+        if (stop.signal.aborted) return;
+        options.onWarning?.(`renew the lease of lock "${lockName}": ${(err as Error).message}`);
+        // lockgate keeps trying forever; after a whole TTL without renewal others may already hold the lock.
+        if (Date.now() - renewedAt >= LEASE_TTL_S * 1000) {
+          lose(lostMessage, err);
           return;
         }
       }
     }
+  })();
+
+  let released: Promise<void> | undefined;
+  const giveUp = async (): Promise<void> => {
+    stop.abort();
+    await renewing;
+    if (lost.signal.aborted) return;
+    const never = new AbortController().signal;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await change((lease) => {
+          const members = liveMembers(lease);
+          const holders = lease.SharedHoldersCount - 1;
+          if (holders > 0) return { ...lease, SharedHoldersCount: holders, QueueMembers: members };
+          if (members === null || Object.keys(members).length === 0) return undefined;
+          // Others are queued: expire the lease so the oldest of them takes it.
+          return { ...lease, SharedHoldersCount: 0, QueueMembers: members, ExpireAtTimestamp: unix() - 1 };
+        }, never);
+        return;
+      } catch (err) {
+        if (attempt >= RELEASE_ATTEMPTS) {
+          throw new SlipwayError(`release release lock: unable to release lock ${uuid} ${lockName}: ${(err as Error).message}`, { code: "deploy", cause: err });
+        }
+        options.onWarning?.(`release lock "${lockName}" (attempt ${attempt}/${RELEASE_ATTEMPTS}): ${(err as Error).message}`);
+        await sleep(CONFLICT_RETRY_S);
+      }
+    }
   };
-  const renewing = renew();
 
   return {
+    lockName,
+    uuid,
     lost: lost.signal,
-    async release() {
-      stopRenew.abort();
-      await renewing;
-      for (let attempt = 0; attempt < 10; attempt++) {
-        const object = await client.get(ref);
-        if (object === undefined) return;
-        if (leaseOf(object)?.uuid !== uuid) return;
-        if (await write(object, undefined)) return;
-        await defaultSleep(CONFLICT_RETRY_MS);
-      }
+    release() {
+      released ??= giveUp();
+      return released;
     },
   };
 }

@@ -1,59 +1,112 @@
 /**
  * @module release/storage
  *
- * Helm 3 release records in the cluster through the KubeClient port: Secrets (default) or ConfigMaps named
- * `sh.helm.release.v1.<release>.v<N>`, found by the labels `name=<release>,owner=helm`.
+ * Helm 3 release records in the cluster through the KubeClient port, the way helm's Secret and ConfigMap drivers
+ * keep them: objects `sh.helm.release.v1.<release>.v<N>` found by the labels `name=<release>,owner=helm`, created
+ * with `createdAt`, rewritten whole (data and labels, an unconditional PUT) with `modifiedAt`. Takes a KubeClient;
+ * gives decoded records. Imports only the codec, the kube types and errors.
  */
 import { SlipwayError } from "../errors.js";
-import type { KubeClient } from "../kube/types.js";
+import { KubeApiError, type KubeClient } from "../kube/types.js";
 import { releaseFromObject, storageName, storageObject, type HelmRelease, type StorageDriver } from "./codec.js";
 
 export interface ReleaseStorage {
-  list(release: string): Promise<HelmRelease[]>;
-  create(record: HelmRelease): Promise<void>;
-  update(record: HelmRelease): Promise<void>;
-  remove(release: string, revision: number): Promise<void>;
+  readonly driver: StorageDriver;
+  /** Every revision of the release, by revision. Records that do not decode are skipped, as Helm skips them. */
+  list(release: string, options?: { signal?: AbortSignal }): Promise<HelmRelease[]>;
+  /** A new revision (pending-* status); fails when that revision exists. */
+  create(record: HelmRelease, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Rewrites an existing revision (status change: deployed, failed, superseded). */
+  update(record: HelmRelease, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Deletes one revision's record (pruning, uninstall); false when it was already gone. */
+  remove(release: string, revision: number, options?: { signal?: AbortSignal }): Promise<boolean>;
 }
 
+export interface ReleaseStorageOptions {
+  readonly driver: StorageDriver;
+  /** `--release-label`s, written on records created in this run. */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly now?: () => number;
+  /** A record was skipped because it did not decode. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** `--release-storage` / `WERF_RELEASE_STORAGE` / `HELM_DRIVER` values as helm accepts them. */
 export function storageDriver(name: string): StorageDriver {
-  if (name === "" || name === "secret" || name === "secrets") return "secret";
-  if (name === "configmap" || name === "configmaps") return "configmap";
-  if (name === "sql") throw new SlipwayError("--release-storage sql is not supported by slipway yet; use secret or configmap", { code: "invalid-option" });
-  throw new SlipwayError(`unknown release storage driver "${name}" (expected secret or configmap)`, { code: "invalid-option" });
+  switch (name) {
+    case "":
+    case "secret":
+    case "secrets":
+      return "secret";
+    case "configmap":
+    case "configmaps":
+      return "configmap";
+    case "sql":
+      throw new SlipwayError('release storage "sql" is not supported by slipway: use "secret" (the default) or "configmap"', { code: "invalid-option" });
+    case "memory":
+      throw new SlipwayError('release storage "memory" cannot be used to deploy: use "secret" (the default) or "configmap"', { code: "invalid-option" });
+    default:
+      throw new SlipwayError(`unknown release storage driver "${name}": use "secret" (the default) or "configmap"`, { code: "invalid-option" });
+  }
 }
 
-export function createReleaseStorage(
-  client: KubeClient,
-  namespace: string,
-  options: { driver: StorageDriver; labels?: Readonly<Record<string, string>>; now?: () => number },
-): ReleaseStorage {
+export function createReleaseStorage(client: KubeClient, namespace: string, options: ReleaseStorageOptions): ReleaseStorage {
   const kind = options.driver === "secret" ? "Secret" : "ConfigMap";
-  const now = (): number => Math.floor((options.now?.() ?? Date.now()) / 1000);
-  const opts = (update: boolean) => ({ nowSeconds: now(), update, ...(options.labels === undefined ? {} : { customLabels: options.labels }) });
+  const nowSeconds = (): number => Math.floor((options.now?.() ?? Date.now()) / 1000);
+  const objectFor = (record: HelmRelease, update: boolean) =>
+    storageObject(options.driver, { ...record, namespace: record.namespace === "" ? namespace : record.namespace }, {
+      nowSeconds: nowSeconds(),
+      update,
+      ...(options.labels === undefined ? {} : { customLabels: options.labels }),
+    });
+  const wrap = (what: string, err: unknown): SlipwayError =>
+    err instanceof SlipwayError && !(err instanceof KubeApiError) ? err : new SlipwayError(`${what}: ${(err as Error).message}`, { code: "deploy", cause: err });
+
   return {
-    async list(release) {
-      const list = await client.list({ apiVersion: "v1", kind, namespace, labelSelector: `name=${release},owner=helm` });
-      return list.items.map((item) => {
+    driver: options.driver,
+    async list(release, opts) {
+      let items;
+      try {
+        items = (await client.list({ apiVersion: "v1", kind, namespace, labelSelector: `name=${release},owner=helm` }, { signal: opts?.signal })).items;
+      } catch (err) {
+        throw wrap(`query release "${release}" history (namespace: "${namespace}")`, err);
+      }
+      const out: HelmRelease[] = [];
+      for (const item of items) {
         try {
-          return releaseFromObject(item);
+          out.push(releaseFromObject(item));
         } catch (err) {
-          throw new SlipwayError(`decode release record ${item.metadata.name}`, { code: "deploy", cause: err });
+          options.onWarning?.(`skip release record ${kind}/${item.metadata.name}: ${(err as Error).message}`);
         }
-      });
+      }
+      return out.sort((a, b) => a.version - b.version);
     },
-    async create(record) {
-      await client.create(storageObject(options.driver, record, opts(false)));
+    async create(record, opts) {
+      const object = objectFor(record, false);
+      try {
+        await client.create(object, { signal: opts?.signal });
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 409) {
+          throw new SlipwayError(`create release record ${kind}/${object.metadata.name}: release: already exists`, { code: "deploy", cause: err });
+        }
+        throw wrap(`create release record ${kind}/${object.metadata.name}`, err);
+      }
     },
-    async update(record) {
-      const object = storageObject(options.driver, record, opts(true));
-      const live = await client.get({ apiVersion: "v1", kind, namespace, name: object.metadata.name });
-      const createdAt = live?.metadata.labels?.["createdAt"];
-      if (createdAt !== undefined && object.metadata.labels !== undefined) object.metadata.labels["createdAt"] = createdAt;
-      if (live === undefined) await client.create(object);
-      else await client.update({ ...object, metadata: { ...object.metadata, resourceVersion: live.metadata.resourceVersion ?? "" } });
+    async update(record, opts) {
+      const object = objectFor(record, true);
+      try {
+        await client.update(object, { signal: opts?.signal });
+      } catch (err) {
+        throw wrap(`update release record ${kind}/${object.metadata.name}`, err);
+      }
     },
-    async remove(release, revision) {
-      await client.delete({ apiVersion: "v1", kind, namespace, name: storageName(release, revision) });
+    async remove(release, revision, opts) {
+      const name = storageName(release, revision);
+      try {
+        return await client.delete({ apiVersion: "v1", kind, namespace, name }, { signal: opts?.signal });
+      } catch (err) {
+        throw wrap(`delete release record ${kind}/${name}`, err);
+      }
     },
   };
 }
