@@ -94,8 +94,33 @@ export interface DeletableInfo {
   readonly propagation?: PropagationPolicy | undefined;
   /** `werf.io/delete-dependency-*` of the removed object. */
   readonly deleteDeps?: readonly DeleteDependency[] | undefined;
+  /** What the removed object needed while it existed: those objects are deleted only after it is gone. */
+  readonly neededWhilePresent?: readonly InternalDependency[] | undefined;
+  /** For a removed CRD: the kind it serves; its custom resources are deleted first. */
+  readonly servesKind?: { readonly group: string; readonly kind: string } | undefined;
   readonly group?: string | undefined;
   readonly version?: string | undefined;
+}
+
+/** A removed resource of the previous release as a deletable info, with its automatic delete ordering. */
+export function deletableInfoOf(resource: Resource, propagation?: PropagationPolicy): DeletableInfo {
+  const spec = resource.object["spec"];
+  let servesKind: { group: string; kind: string } | undefined;
+  if (resource.group === "apiextensions.k8s.io" && resource.kind === "CustomResourceDefinition" && typeof spec === "object" && spec !== null) {
+    const s = spec as Record<string, unknown>;
+    const names = s["names"];
+    const kind = typeof names === "object" && names !== null ? (names as Record<string, unknown>)["kind"] : undefined;
+    if (typeof s["group"] === "string" && typeof kind === "string") servesKind = { group: s["group"], kind };
+  }
+  return {
+    resource: planResourceOf(resource),
+    propagation: propagation ?? resource.deletePropagation,
+    deleteDeps: resource.deleteDeps,
+    neededWhilePresent: [...resource.autoDeps, ...resource.manualDeps],
+    servesKind,
+    group: resource.group,
+    version: resource.version,
+  };
 }
 
 export interface ReleaseOps {
@@ -201,19 +226,40 @@ export function buildPlan(input: PlanInput): Plan {
     b.chain([deleteId, absentId], stageStartId("pre-pre-uninstall"), stageEndId("pre-pre-uninstall"));
     absenceOf.set(deleteId, absentId);
   }
+  // Deletion order: manual delete dependencies, then the reverse of what objects needed while present
+  // (a ServiceAccount after its workloads, a Role after its bindings) and CRDs after their custom resources.
+  const deleteTarget = (d: DeletableInfo) => ({ name: d.resource.name, kind: d.resource.kind, group: d.group ?? "", version: d.version ?? "", namespace: d.resource.namespace ?? "" });
+  const deletesByKind = new Map<string, DeletableInfo[]>();
+  for (const d of input.deletes) {
+    const list = deletesByKind.get(d.resource.kind);
+    if (list === undefined) deletesByKind.set(d.resource.kind, [d]);
+    else list.push(d);
+  }
+  const orderDeletes = (first: DeletableInfo, then: DeletableInfo): void => {
+    if (first === then) return;
+    const from = absenceOf.get(operationId("delete", 0, first.resource.id));
+    const to = operationId("delete", 0, then.resource.id);
+    if (from === undefined) return;
+    b.connect(from, to);
+    b.dependencyEdges.push([from, to]);
+  };
   for (const del of input.deletes) {
     for (const dep of del.deleteDeps ?? []) {
-      for (const other of input.deletes) {
-        if (other === del) continue;
-        const target = { name: other.resource.name, kind: other.resource.kind, group: other.group ?? "", version: other.version ?? "", namespace: other.resource.namespace ?? "" };
-        if (!dependencyMatches(dep, target)) continue;
-        const from = absenceOf.get(operationId("delete", 0, other.resource.id));
-        if (from === undefined) continue;
-        b.connect(from, operationId("delete", 0, del.resource.id));
-        b.dependencyEdges.push([from, operationId("delete", 0, del.resource.id)]);
+      for (const other of dep.kind === undefined ? input.deletes : (deletesByKind.get(dep.kind) ?? [])) {
+        if (dependencyMatches(dep, deleteTarget(other))) orderDeletes(other, del);
       }
     }
+    for (const dep of del.neededWhilePresent ?? []) {
+      for (const other of dep.kind === undefined ? input.deletes : (deletesByKind.get(dep.kind) ?? [])) {
+        if (dependencyMatches(dep, deleteTarget(other))) orderDeletes(del, other);
+      }
+    }
+    const serves = del.servesKind;
+    if (serves !== undefined) {
+      for (const other of deletesByKind.get(serves.kind) ?? []) if ((other.group ?? "") === serves.group) orderDeletes(other, del);
+    }
   }
+  const deleteOrdered = b.dependencyEdges.length > 0;
 
   // Install chains.
   interface Chain {
@@ -333,7 +379,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (list === undefined) members.set(stage, [id]);
     else list.push(id);
   }
-  for (const stage of [...stagesWithDeps, ...(input.deletes.some((d) => (d.deleteDeps?.length ?? 0) > 0) ? ["pre-pre-uninstall" as const] : [])]) {
+  for (const stage of [...stagesWithDeps, ...(deleteOrdered ? ["pre-pre-uninstall" as const] : [])]) {
     const index = STAGES.indexOf(stage);
     const noops = nodes.filter((id) => id.startsWith(operationId("noop", 0, `stage/${stage}/`)));
     reduceTransitively([...noops, ...(members.get(index) ?? [])], b.edges);

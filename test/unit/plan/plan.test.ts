@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildFailurePlan,
+  deletableInfoOf,
   isNoop,
   operationId,
   planFromJson,
@@ -161,6 +162,24 @@ describe("buildPlan", () => {
     expect(lines).toContain("track-presence/0/::Secret:creds -> create/0/::ConfigMap:xx");
     expect(lines).toContain("track-presence/0/::Secret:creds -> create/0/::ConfigMap:yy");
     expect(lines).toContain("track-absence/0/::ConfigMap:older -> delete/0/::ConfigMap:old");
+    assertReduced(p);
+  });
+
+  it("orders removals automatically: workloads before their ServiceAccount, custom resources before their CRD", () => {
+    const old = resources([
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}",
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec: {template: {spec: {serviceAccountName: sa, containers: []}}}",
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec: {group: example.com, names: {kind: Widget}}",
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}",
+      cm("unrelated"),
+    ]);
+    const p = plan({ deletes: old.map((r) => deletableInfoOf(r)) });
+    const lines = edgeLines(p);
+    expect(lines).toContain("track-absence/0/:apps:Deployment:app -> delete/0/::ServiceAccount:sa");
+    expect(lines).toContain("track-absence/0/:example.com:Widget:w -> delete/0/:apiextensions.k8s.io:CustomResourceDefinition:widgets.example.com");
+    expect(lines).toContain("@pre-pre-uninstall/start -> delete/0/::ConfigMap:unrelated");
+    expect(lines).not.toContain("@pre-pre-uninstall/start -> delete/0/::ServiceAccount:sa");
+    expect([...p.operations.values()].find((o) => o.type === "delete" && o.resource.name === "sa")).toMatchObject({ propagation: undefined });
     assertReduced(p);
   });
 
