@@ -4,6 +4,7 @@ import process from "node:process";
 import { runBuildPipeline, type BuildPipelineResult } from "../pipeline/build.js";
 import type { CommandContext } from "./context.js";
 import type { ConvergeOptions } from "./options.js";
+import { buildAdapters } from "./ports.js";
 import { Reporter } from "./reporter.js";
 
 export async function runBuild(options: ConvergeOptions, ctx: CommandContext, extra: { readChart?: boolean } = {}): Promise<BuildPipelineResult> {
@@ -17,7 +18,7 @@ export async function runBuild(options: ConvergeOptions, ctx: CommandContext, ex
         build: options.build,
         ...(extra.readChart === true ? { readChart: true } : {}),
       },
-      { cwd, environ: ctx.env, emit: reporter.emit, signal: ctx.signal },
+      { adapters: buildAdapters(options.build, ctx.env), cwd, environ: ctx.env, emit: reporter.emit, signal: ctx.signal },
     );
   } finally {
     reporter.finish();

@@ -5,11 +5,10 @@
  * Knows the order of these steps only; the work is done in config/, git/, build/, registry/ and container/.
  */
 import { readFile, realpath, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { runBuildPhase, type BuildEvent, type BuiltImage } from "../build/phase.js";
 import { formatBuildTime, parseBuildReport, reportToEnvFile, reportToJson, type BuildReport, type ReportFormat } from "../build/report.js";
-import { DockerEngine } from "../container/dockerode.js";
+import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { DEFAULT_GITERMINISM_CONFIG, isPathAllowed, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
 import { loadWerfConfig } from "../config/load.js";
 import { IgnoreRules } from "../chart/helmignore.js";
@@ -17,9 +16,8 @@ import type { ChartFile } from "../chart/types.js";
 import type { WerfConfig } from "../config/werf-yaml.js";
 import { SlipwayError } from "../errors.js";
 import { ProjectFiles, UncommittedFileError, type FilesMode } from "../git/project-files.js";
-import { openGitRepo, type CommitInfo } from "../git/repo.js";
-import { DockerCredentialStore, dockerConfigDir } from "../registry/auth.js";
-import { RegistryClient } from "../registry/client.js";
+import type { CommitInfo, GitRepo } from "../git/repo.js";
+import type { RegistryClient } from "../registry/client.js";
 import { parseReference } from "../registry/reference.js";
 import { werfVersionForState } from "../version.js";
 
@@ -65,13 +63,25 @@ export interface BuildPipelineOptions {
   readonly readChart?: boolean;
 }
 
+/** The registry adapter with the credentials it was made with. */
+export interface RegistryPort {
+  readonly client: RegistryClient;
+  authconfig(host: string): Promise<RegistryAuth>;
+}
+
+/** The I/O adapters, made by src/cli. Registry and engine are asked for only when images are checked or built. */
+export interface BuildAdapters {
+  readonly openGit: (dir: string) => Promise<GitRepo>;
+  readonly registry: () => Promise<RegistryPort>;
+  readonly engine: () => Promise<ContainerEngine>;
+}
+
 export interface PipelineContext {
+  readonly adapters: BuildAdapters;
   readonly cwd: string;
   readonly environ: Readonly<Record<string, string | undefined>>;
   readonly emit: (event: BuildEvent) => void;
   readonly signal?: AbortSignal | undefined;
-  /** Every registry HTTP request, for tests and debugging. */
-  readonly onRegistryRequest?: (method: string, url: string, status: number) => void;
   readonly now?: () => number;
 }
 
@@ -112,7 +122,7 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
   const given = resolve(ctx.cwd, options.dir || ".");
   // git reports the work tree with symlinks resolved, so the project dir is compared in the same form.
   const projectDirAbs = await realpath(given).catch(() => given);
-  const git = await openGitRepo(options.gitWorkTree ? resolve(ctx.cwd, options.gitWorkTree) : projectDirAbs);
+  const git = await ctx.adapters.openGit(options.gitWorkTree ? resolve(ctx.cwd, options.gitWorkTree) : projectDirAbs);
   try {
     const projectDir = toPosix(relative(git.workTree, projectDirAbs));
     if (projectDir.startsWith("..") || isAbsolute(projectDir)) {
@@ -174,31 +184,18 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
       return { ...result, images, valuesRepo: options.finalRepo || options.repo };
     }
 
-    const store = new DockerCredentialStore({
-      configDir: dockerConfigDir({
-        flag: options.dockerConfig || undefined,
-        werfDockerConfig: ctx.environ["WERF_DOCKER_CONFIG"],
-        dockerConfig: ctx.environ["DOCKER_CONFIG"],
-        home: ctx.environ["HOME"] ?? homedir(),
-      }),
-      env: ctx.environ,
-    });
-    const registry = new RegistryClient({
-      credentials: store.credentials,
-      insecureRegistry: options.insecureRegistry,
-      skipTlsVerify: options.skipTlsVerifyRegistry,
-      ...(ctx.onRegistryRequest ? { onRequest: ctx.onRegistryRequest } : {}),
-    });
-    const engine = new DockerEngine({ env: ctx.environ });
-    // Like the Docker CLI: DOCKER_BUILDKIT chooses the builder, else the engine's default (its Builder-Version).
-    const buildkitEnv = ctx.environ["DOCKER_BUILDKIT"];
-    const builder =
-      buildkitEnv === "1" || buildkitEnv === "true"
-        ? "buildkit"
-        : buildkitEnv === "0" || buildkitEnv === "false"
-          ? "legacy"
-          : await engine.defaultBuilder();
+    const registryPort = await ctx.adapters.registry();
+    const registry = registryPort.client;
     try {
+      const engine = await ctx.adapters.engine();
+      // Like the Docker CLI: DOCKER_BUILDKIT chooses the builder, else the engine's default (its Builder-Version).
+      const buildkitEnv = ctx.environ["DOCKER_BUILDKIT"];
+      const builder =
+        buildkitEnv === "1" || buildkitEnv === "true"
+          ? "buildkit"
+          : buildkitEnv === "0" || buildkitEnv === "false"
+            ? "legacy"
+            : await engine.defaultBuilder();
       const images = await runBuildPhase(
         config,
         {
@@ -222,7 +219,7 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
           files,
           engine,
           registry,
-          authconfig: (host) => store.authconfig(host),
+          authconfig: (host) => registryPort.authconfig(host),
           now,
           emit: ctx.emit,
         },

@@ -1,6 +1,6 @@
-// `converge`: turns the command line and the WERF_* environment into ConvergeOptions, then runs the pipeline.
-// The build phase runs for real; the deploy phase does not exist yet, so after a successful build the command
-// fails honestly instead of pretending to have deployed.
+// `converge`: turns the command line and the WERF_* environment into ConvergeOptions, makes the ports (adapters,
+// the deploy) and the reporter, and runs the pipeline of src/pipeline/converge.ts.
+import process from "node:process";
 import { versionLine } from "../../version.js";
 import type { runBuild as RunBuild } from "../build-runner.js";
 import type { CommandContext } from "../context.js";
@@ -39,8 +39,32 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
   const options = parseOrHelp(args, ctx, convergeHelp);
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
-    const built = await (await loadBuildRunner())(options, ctx, { readChart: true });
-    await (await import("../deploy-runner.js")).runDeploy(built, options, ctx);
+    const [{ runConverge }, { buildAdapters }, { Reporter }] = await Promise.all([
+      import("../../pipeline/converge.js"),
+      import("../ports.js"),
+      import("../reporter.js"),
+    ]);
+    const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log });
+    try {
+      await runConverge(
+        options,
+        {
+          adapters: buildAdapters(options.build, ctx.env),
+          // The deploy of src/cli/deploy-runner.ts until src/deploy provides the port: it reads the cluster's
+          // capabilities and release history itself and renders again with them.
+          deploy: async (input) => {
+            await (await import("../deploy-runner.js")).runDeploy(input.build, options, ctx);
+            return { status: "deployed" };
+          },
+          cwd: ctx.env["SLIPWAY_CWD"] ?? process.cwd(),
+          environ: ctx.env,
+          signal: ctx.signal,
+        },
+        reporter.emit,
+      );
+    } finally {
+      reporter.finish();
+    }
   });
 }
 

@@ -1,0 +1,175 @@
+/**
+ * @module pipeline/converge
+ *
+ * converge as a sequence of phases: config and build (runBuildPipeline), the release name and namespace, rendering
+ * the chart with the user's values and the build's service values, then the deploy. Knows the order of the phases
+ * and nothing else: the adapters come in as ports from src/cli, the deploy is a port too, and everything that
+ * happens is told through `emit`. Must not import src/cli or src/ui.
+ */
+import { serviceValues } from "../build/service-values.js";
+import type { Chart } from "../chart/types.js";
+import { loadFiles } from "../chart/load.js";
+import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
+import { deployParams } from "../deploy/params.js";
+import { SlipwayError } from "../errors.js";
+import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
+import type { GoMap } from "../template/value.js";
+import { werfVersionForState } from "../version.js";
+import { runBuildPipeline, type BuildAdapters, type BuildPhaseOptions, type BuildPipelineResult, type ProjectPhaseOptions } from "./build.js";
+import type { DeployEvent, Emit, Phase, TrackEvent } from "./events.js";
+
+/** The values the user gave, as the CLI's values group carries them. */
+export interface ValuesPhaseOptions {
+  readonly values: readonly string[];
+  readonly set: readonly string[];
+  readonly setString: readonly string[];
+  readonly setFile: readonly string[];
+  readonly setJson: readonly string[];
+  readonly setLiteral: readonly string[];
+}
+
+/** What the pipeline reads of the deploy group itself; the whole group is handed on to the deploy port. */
+export interface DeployGroupBase {
+  readonly namespace: string;
+  readonly release: string;
+}
+
+export interface ConvergePipelineOptions<D extends DeployGroupBase = DeployGroupBase, K = unknown> {
+  readonly project: ProjectPhaseOptions;
+  readonly build: BuildPhaseOptions;
+  readonly values: ValuesPhaseOptions;
+  readonly deploy: D;
+  readonly kube: K;
+}
+
+export interface DeployPhaseInput<D = DeployGroupBase, K = unknown> {
+  readonly releaseName: string;
+  readonly namespace: string;
+  /** The loaded top chart. */
+  readonly chart: Chart;
+  readonly render: RenderResult;
+  /** What the user gave (`config` of the release record), without the service values. */
+  readonly userValues: GoMap;
+  /** werf's service values (`.Values.werf`, `.Values.global.werf`), which beat the user's. */
+  readonly serviceValues: GoMap;
+  /** The build phase's result: project, commit, images. */
+  readonly build: BuildPipelineResult;
+  readonly deploy: D;
+  readonly kube: K;
+}
+
+export interface DeployPhaseResult {
+  readonly status: "deployed" | "skipped";
+}
+
+export type DeployPort<D = DeployGroupBase, K = unknown> = (
+  input: DeployPhaseInput<D, K>,
+  emit: (event: DeployEvent | TrackEvent) => void,
+) => Promise<DeployPhaseResult>;
+
+export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = unknown> {
+  readonly adapters: BuildAdapters;
+  readonly deploy: DeployPort<D, K>;
+  readonly cwd: string;
+  readonly environ: Readonly<Record<string, string | undefined>>;
+  readonly signal?: AbortSignal | undefined;
+  readonly now?: () => number;
+  /** Reads a --values/--set-file file; defaults to the file system. */
+  readonly readFile?: (path: string) => string;
+}
+
+export interface ConvergeResult {
+  readonly build: BuildPipelineResult;
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly deploy: DeployPhaseResult;
+}
+
+async function phase<T>(name: Phase, emit: Emit, now: () => number, body: () => Promise<T> | T): Promise<T> {
+  const started = now();
+  emit({ type: "phase-start", phase: name });
+  try {
+    const result = await body();
+    emit({ type: "phase-done", phase: name, elapsedMs: now() - started });
+    return result;
+  } catch (error) {
+    emit({ type: "phase-failed", phase: name, elapsedMs: now() - started });
+    throw error;
+  }
+}
+
+export async function runConverge<D extends DeployGroupBase, K>(
+  options: ConvergePipelineOptions<D, K>,
+  ports: ConvergePorts<D, K>,
+  emit: Emit,
+): Promise<ConvergeResult> {
+  const now = ports.now ?? Date.now;
+  // The config phase (giterminism, werf.yaml, the chart's files) runs inside the build pipeline, before any image.
+  const built = await phase("build", emit, now, () =>
+    runBuildPipeline(
+      { project: options.project, build: options.build, readChart: true },
+      { adapters: ports.adapters, cwd: ports.cwd, environ: ports.environ, emit, signal: ports.signal, now },
+    ),
+  );
+
+  const rendered = await phase("render", emit, now, () => {
+    // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
+    const { namespace, release } = deployParams({
+      project: built.project,
+      env: options.project.env,
+      namespaceFlag: options.deploy.namespace,
+      releaseFlag: options.deploy.release,
+      deploy: built.config.meta.deploy,
+    });
+    if (built.chartFiles === undefined) throw new SlipwayError("the chart was not read", { code: "internal" });
+    const chart = loadFiles(built.chartFiles, null);
+    const v = options.values;
+    const userValues = mergeUserValues(
+      { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
+      ...(ports.readFile === undefined ? [] : [ports.readFile]),
+    );
+    const service = readValues(
+      JSON.stringify(
+        serviceValues({
+          project: built.project,
+          werfVersion: werfVersionForState(),
+          repo: built.valuesRepo,
+          commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
+          namespace,
+          env: options.project.env,
+          images: built.images
+            .filter((i) => i.final)
+            .map((i) => ({ name: i.name, registry: i.repository.registry, repository: i.repository.path, tag: i.tag, digest: i.manifestDigest })),
+        }),
+      ),
+      "service values",
+    );
+    let render: RenderResult;
+    try {
+      render = renderChart(chart, { releaseName: release, namespace, values: mergeMaps(userValues, service) });
+    } catch (error) {
+      // One line, worded as Helm words it.
+      if (error instanceof HelmRenderError) throw new SlipwayError(error.message, { code: "template", cause: error });
+      throw error;
+    }
+    return { namespace, release, chart, userValues, service, render };
+  });
+
+  const deploy = await phase("deploy", emit, now, () =>
+    ports.deploy(
+      {
+        releaseName: rendered.release,
+        namespace: rendered.namespace,
+        chart: rendered.chart,
+        render: rendered.render,
+        userValues: rendered.userValues,
+        serviceValues: rendered.service,
+        build: built,
+        deploy: options.deploy,
+        kube: options.kube,
+      },
+      emit,
+    ),
+  );
+  return { build: built, releaseName: rendered.release, namespace: rendered.namespace, deploy };
+}

@@ -1,0 +1,137 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { BuiltImage } from "../../../src/build/phase.js";
+import { reportToJson } from "../../../src/build/report.js";
+import { openGitRepo } from "../../../src/git/repo.js";
+import { buildReport, type BuildAdapters } from "../../../src/pipeline/build.js";
+import { runConverge, type ConvergePipelineOptions, type DeployPhaseInput } from "../../../src/pipeline/converge.js";
+import type { PipelineEvent } from "../../../src/pipeline/events.js";
+import { parseWerfConfig } from "../../../src/config/werf-yaml.js";
+
+const WERF_YAML = "project: shop\nconfigVersion: 1\n---\nimage: web\ndockerfile: Dockerfile\n";
+
+function project(template: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "slipway-converge-"));
+  writeFileSync(join(dir, "werf.yaml"), WERF_YAML);
+  writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+  mkdirSync(join(dir, ".helm", "templates"), { recursive: true });
+  writeFileSync(join(dir, ".helm", "templates", "cm.yaml"), template);
+  const git = (...args: string[]): void => {
+    execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "ignore" });
+  };
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "init");
+  const image: BuiltImage = {
+    name: "web",
+    final: true,
+    digest: "abc",
+    repo: "registry.example/shop",
+    repository: { registry: "registry.example", path: "shop" },
+    tag: "abc-1",
+    ref: "registry.example/shop:abc-1",
+    imageId: "sha256:1",
+    manifestDigest: "sha256:2",
+    size: 1,
+    rebuilt: false,
+    buildMs: 0,
+    commit: "",
+    createdAtNs: 0,
+    platform: "linux/amd64",
+  };
+  writeFileSync(join(dir, "report.json"), reportToJson(buildReport([image], parseWerfConfig(WERF_YAML, "werf.yaml"))));
+  return dir;
+}
+
+function options(dir: string): ConvergePipelineOptions<{ namespace: string; release: string; marker: string }, { kubeContext: string }> {
+  return {
+    project: { dir, gitWorkTree: "", config: "", configTemplatesDir: "", configRenderPath: "", giterminismConfig: "", dev: false, looseGiterminism: false, env: "prod", projectName: "" },
+    build: {
+      repo: "registry.example/shop", finalRepo: "", insecureRegistry: false, skipTlsVerifyRegistry: false, dockerConfig: "", requireBuiltImages: false,
+      withoutImages: false, useBuildReport: true, saveBuildReport: false, buildReportPath: join(dir, "report.json"), buildReportFormat: "json",
+      buildReportPathExplicit: true, parallel: true, parallelTasksLimit: 5, platform: [], backendNetwork: "",
+    },
+    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [] },
+    deploy: { namespace: "", release: "", marker: "deploy-group" },
+    kube: { kubeContext: "ctx" },
+  };
+}
+
+function fakeAdapters(asked: string[]): BuildAdapters {
+  return {
+    openGit: (dir) => {
+      asked.push("git");
+      return openGitRepo(dir);
+    },
+    registry: () => {
+      asked.push("registry");
+      return Promise.reject(new Error("registry must not be needed"));
+    },
+    engine: () => {
+      asked.push("engine");
+      return Promise.reject(new Error("engine must not be needed"));
+    },
+  };
+}
+
+describe("runConverge", () => {
+  it("runs build, render and deploy in order; the deploy port gets the render made with the build's service values", async () => {
+    const dir = project("kind: ConfigMap\ndata:\n  image: {{ .Values.werf.image.web }}\n  greeting: {{ .Values.greeting }}\n");
+    const events: PipelineEvent[] = [];
+    const asked: string[] = [];
+    let input: DeployPhaseInput<{ namespace: string; release: string; marker: string }, { kubeContext: string }> | undefined;
+    const result = await runConverge(
+      options(dir),
+      {
+        adapters: fakeAdapters(asked),
+        deploy: (given, emit) => {
+          input = given;
+          emit({ type: "release-succeeded", release: given.releaseName, namespace: given.namespace, revision: 1 });
+          return Promise.resolve({ status: "deployed" });
+        },
+        cwd: dir,
+        environ: {},
+      },
+      (e) => events.push(e),
+    );
+    const markers = events.map((e) => ("type" in e ? `${e.type}${"phase" in e ? `:${e.phase}` : ""}` : e.kind));
+    expect(markers).toEqual(["phase-start:build", "phase-done:build", "phase-start:render", "phase-done:render", "phase-start:deploy", "release-succeeded", "phase-done:deploy"]);
+    expect(asked).toEqual(["git"]);
+    expect(input?.releaseName).toBe("shop-prod");
+    expect(input?.namespace).toBe("shop-prod");
+    expect(input?.render.output).toContain("image: registry.example/shop:abc-1");
+    expect(input?.render.output).toContain("greeting: hi");
+    expect(input?.chart.name).toBe("shop");
+    expect(input?.userValues.get("greeting")).toBe("hi");
+    expect(input?.userValues.has("werf")).toBe(false);
+    expect(input?.serviceValues.has("werf")).toBe(true);
+    expect(input?.deploy.marker).toBe("deploy-group");
+    expect(input?.kube.kubeContext).toBe("ctx");
+    expect(result.deploy.status).toBe("deployed");
+  });
+
+  it("never calls the deploy port when rendering fails", async () => {
+    const dir = project("kind: ConfigMap\ndata:\n  x: {{ .Values.missing.deep }}\n");
+    const events: PipelineEvent[] = [];
+    let deployed = false;
+    const run = runConverge(
+      options(dir),
+      {
+        adapters: fakeAdapters([]),
+        deploy: () => {
+          deployed = true;
+          return Promise.resolve({ status: "deployed" });
+        },
+        cwd: dir,
+        environ: {},
+      },
+      (e) => events.push(e),
+    );
+    await expect(run).rejects.toThrow(/nil pointer evaluating interface \{\}\.deep/);
+    expect(deployed).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: "phase-failed", phase: "render" });
+  });
+});
