@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type AgentOptions as HttpsAgentOptions, type RequestOptions as HttpsRequestOptions } from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Duplex } from "node:stream";
@@ -248,7 +248,8 @@ class TunnelingAgent extends HttpsAgent {
       const servername = typeof options.servername === "string" && options.servername !== "" ? options.servername : host;
       const tls = tlsConnect({
         socket,
-        servername,
+        // SNI must not carry an IP address (RFC 6066); the certificate is still checked against the host.
+        ...(isIP(servername) === 0 ? { servername } : { host: servername }),
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         ...(options.cert === undefined ? {} : { cert: options.cert }),
         ...(options.key === undefined ? {} : { key: options.key }),
