@@ -6,7 +6,7 @@
  */
 import { readFile, realpath, writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import { runBuildPhase, type BuildEvent, type BuiltImage } from "../build/phase.js";
+import type { BuildEvent, BuiltImage } from "../build/phase.js";
 import { formatBuildTime, parseBuildReport, reportToEnvFile, reportToJson, type BuildReport, type ReportFormat } from "../build/report.js";
 import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { DEFAULT_GITERMINISM_CONFIG, isPathAllowed, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
@@ -196,6 +196,8 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
           : buildkitEnv === "0" || buildkitEnv === "false"
             ? "legacy"
             : await engine.defaultBuilder();
+      // The build engine (digests, Dockerfile parsing, build contexts) is loaded only when there are images.
+      const { runBuildPhase } = await import("../build/phase.js");
       const images = await runBuildPhase(
         config,
         {
