@@ -80,6 +80,7 @@ export class PlainDeployPrinter implements DeployPrinter {
         return;
       case "operations-summary":
         this.printProgress();
+        this.model.endPlan();
         for (const b of operationBlocks(event, this.context.style)) this.block(b);
         return;
       case "release-notes": {

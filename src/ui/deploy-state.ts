@@ -41,7 +41,8 @@ export interface OperationModel {
   readonly opType: ResourceOperationType;
   readonly description: string;
   readonly startedAt: number;
-  state: "running" | "done" | "failed";
+  /** `canceled`: still running when its plan ended (the plan failed elsewhere). */
+  state: "running" | "done" | "failed" | "canceled";
 }
 
 /** How much the model keeps per task: enough for the summary, bounded for long-running logs. */
@@ -179,6 +180,15 @@ export class DeployModel {
   /** Tasks the next progress table shows, by mode in werf's section order. */
   visibleTasks(): TaskModel[] {
     return [...this.tasks.values()].filter((t) => !t.hidden);
+  }
+
+  /**
+   * The plan ended (operations-summary): operations still running were canceled and tracks still waiting will not
+   * report again, so they leave the live area and the tables of a following plan (a rollback).
+   */
+  endPlan(): void {
+    for (const op of this.operations.values()) if (op.state === "running") op.state = "canceled";
+    for (const task of this.tasks.values()) task.hidden = true;
   }
 
   /** After a table was printed: finished tasks and deleted pods were shown once more, and go. */

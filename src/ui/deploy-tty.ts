@@ -150,6 +150,9 @@ export class TtyDeployPrinter implements DeployPrinter {
         this.refreshSnapshot();
         break;
       case "operations-summary":
+        this.model.endPlan();
+        this.snapshot = [];
+        this.spinners.clear();
         for (const b of operationBlocks(event, this.context.style)) above.push(...block(b.painted, b.body));
         break;
       case "release-notes": {

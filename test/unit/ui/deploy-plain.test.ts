@@ -161,6 +161,20 @@ describe("plain deploy printer", () => {
     expect(tables[1]).toMatch(/Deployment\/app +READY +Ready:1\/1/);
   });
 
+  it("forgets tracks left waiting when their plan ends (no stale rows during a rollback)", () => {
+    const steps: Step[] = [
+      ...failing.slice(0, 8),
+      { type: "operations-summary", completed: ["create: Deployment/app"], canceled: [], failed: [] },
+      { type: "release-start", release: "app", namespace: "prod", revision: 2, action: "rollback" },
+      { wait: 12_000 },
+    ];
+    const out = run(steps);
+    const afterPlan = out.slice(out.indexOf("┌ Completed operations"));
+    expect(out).toContain("┌ Progress status");
+    expect(afterPlan).toContain('Start rollback of release "app" (namespace: "prod")');
+    expect(afterPlan).not.toContain("Progress status");
+  });
+
   it("prints no table with --status-progress-period -1", () => {
     const out = run(failing, { statusProgressPeriodMs: -1000 });
     expect(out).not.toContain("Progress status");

@@ -133,3 +133,15 @@ describe("createDeployPrinter", () => {
     expect(createDeployPrinter({ ...base, isTTY: true, env: {} })).toBeInstanceOf(TtyDeployPrinter);
   });
 });
+
+describe("TTY deploy printer at the end of a plan", () => {
+  it("drops canceled operations and tracks from the live area", () => {
+    const { printer, chunks } = terminal();
+    printer.handle({ type: "operation-start", opId: "c", opType: "create", description: "create: ConfigMap/app" });
+    printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
+    expect(printer.liveAreaHeight).toBe(5);
+    printer.handle({ type: "operations-summary", completed: [], canceled: ["create: ConfigMap/app"], failed: [] });
+    expect(printer.liveAreaHeight).toBe(0);
+    expect(lines(chunks.at(-1))).toEqual(["┌ Canceled operations", "│ Create: ConfigMap/app", "└ Canceled operations", ""]);
+  });
+});
