@@ -6,8 +6,9 @@
  * deletable infos and release operations; gives a plan with nelm's 12 stages, ascending weight groups (parallel
  * inside one), per-resource chains, dependency edges, removals in pre-pre-uninstall before anything new, and
  * hook delete-on-success in the paired uninstall stage. Everything that tells one kind of plan from another is
- * decided before (by the caller); the builder stays generic. Linear in the number of resources except for
- * transitive reduction inside stages that have dependency edges. Also the failure plan, `planToText` and JSON.
+ * decided before (by the caller); the builder stays generic. Linear in the number of resources, except for the
+ * transitive reduction of weight groups (or stages) that got dependency edges: bitsets, quadratic in that group's
+ * size only. Also the failure plan, `planToText`, JSON and DOT.
  * Pure: must not import src/kube except types, nor node:fs/net.
  */
 import { SlipwayError } from "../errors.js";
@@ -149,16 +150,23 @@ export function planResourceOf(resource: Resource): PlanResource {
   return { id: resource.id, human: resource.human, apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name };
 }
 
+const groupKey = (stage: PlanStage, weight?: number): string => (weight === undefined ? stage : `${stage}/weight:${weight}`);
+
 class Builder {
   readonly operations = new Map<string, Operation>();
   readonly edges: Edges = new Map();
   /** Stage index of every non-noop operation, for telling redundant dependency edges from cyclic ones. */
   readonly stageOf = new Map<string, number>();
+  /** The stage or weight group (`install/weight:-1`) every non-noop operation sits in, for transitive reduction. */
+  readonly groupOf = new Map<string, string>();
   readonly dependencyEdges: [string, string][] = [];
-  add(op: Operation, stage?: PlanStage): string {
+  add(op: Operation, stage?: PlanStage, weight?: number): string {
     if (!this.operations.has(op.id)) {
       this.operations.set(op.id, op);
-      if (stage !== undefined) this.stageOf.set(op.id, STAGES.indexOf(stage));
+      if (stage !== undefined) {
+        this.stageOf.set(op.id, STAGES.indexOf(stage));
+        this.groupOf.set(op.id, groupKey(stage, weight));
+      }
     }
     return op.id;
   }
@@ -284,14 +292,14 @@ export function buildPlan(input: PlanInput): Plan {
       let id = presence.get(extId);
       if (id === undefined) {
         const target: PlanResource = { id: extId, human: humanOf(ref.kind, ref.name, ref.namespace), apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name };
-        id = b.add({ id: operationId("track-presence", 0, extId), type: "track-presence", resource: target, iteration: 0 }, stage);
+        id = b.add({ id: operationId("track-presence", 0, extId), type: "track-presence", resource: target, iteration: 0 }, stage, resource.weight);
         presence.set(extId, id);
         b.chain([id], open, close);
       }
       ids.push(id);
     }
-    const deploy = info.action === "none" ? undefined : b.add({ id: operationId(info.action, iteration, resource.id), type: info.action, resource: subject, iteration }, stage);
-    const ready = info.track ? b.add({ id: operationId("track-readiness", iteration, resource.id), type: "track-readiness", resource: subject, iteration }, stage) : undefined;
+    const deploy = info.action === "none" ? undefined : b.add({ id: operationId(info.action, iteration, resource.id), type: info.action, resource: subject, iteration }, stage, resource.weight);
+    const ready = info.track ? b.add({ id: operationId("track-readiness", iteration, resource.id), type: "track-readiness", resource: subject, iteration }, stage, resource.weight) : undefined;
     if (deploy === undefined && ready === undefined && !info.deleteOnSuccess) unchanged.push(subject);
     const own = [deploy, ready].filter((x): x is string => x !== undefined);
     const external = [...new Set(ids)];
@@ -327,7 +335,7 @@ export function buildPlan(input: PlanInput): Plan {
     if (same === undefined) byKindName.set(key, [chain]);
     else same.push(chain);
   }
-  const stagesWithDeps = new Set<Stage>();
+  const groupsWithDeps = new Set<string>();
   for (const chain of chains) {
     const { resource, stage } = chain.info;
     const target = chain.deploy;
@@ -347,7 +355,7 @@ export function buildPlan(input: PlanInput): Plan {
           if (other.ready === undefined) {
             // A `ready` dependency forces readiness tracking of its target.
             const r = other.info.resource;
-            other.ready = b.add({ id: operationId("track-readiness", other.info.iteration, r.id), type: "track-readiness", resource: planResourceOf(r), iteration: other.info.iteration }, stage);
+            other.ready = b.add({ id: operationId("track-readiness", other.info.iteration, r.id), type: "track-readiness", resource: planResourceOf(r), iteration: other.info.iteration }, stage, r.weight);
             if (other.last !== undefined) b.edges.get(other.last)?.delete(other.close);
             b.chain([other.ready], other.last ?? other.open, other.close);
             other.last = other.ready;
@@ -358,12 +366,16 @@ export function buildPlan(input: PlanInput): Plan {
         } else {
           // Nothing to apply for the target: wait for its presence instead.
           const r = other.info.resource;
-          from = b.add({ id: operationId("track-presence", other.info.iteration, r.id), type: "track-presence", resource: planResourceOf(r), iteration: other.info.iteration }, stage);
+          from = b.add({ id: operationId("track-presence", other.info.iteration, r.id), type: "track-presence", resource: planResourceOf(r), iteration: other.info.iteration }, stage, r.weight);
           b.chain([from], other.open, other.close);
         }
+        const fromWeight = other.info.resource.weight;
+        const toWeight = resource.weight;
+        // A lower weight group already finishes first; a higher one is a cycle, reported below.
+        if (fromWeight !== undefined && toWeight !== undefined && fromWeight < toWeight) continue;
         b.connect(from, target);
         b.dependencyEdges.push([from, target]);
-        stagesWithDeps.add(stage);
+        groupsWithDeps.add(fromWeight !== undefined && fromWeight === toWeight ? groupKey(stage, fromWeight) : stage);
       }
     }
   }
@@ -372,17 +384,26 @@ export function buildPlan(input: PlanInput): Plan {
   const cycle = findCycle(nodes, b.edges);
   if (cycle !== undefined) throw cycleError(cycle, b.dependencyEdges);
 
-  // Transitive reduction where dependency edges may have made edges redundant; stages are convex subgraphs.
-  const members = new Map<number, string[]>();
-  for (const [id, stage] of b.stageOf) {
-    const list = members.get(stage);
-    if (list === undefined) members.set(stage, [id]);
-    else list.push(id);
-  }
-  for (const stage of [...stagesWithDeps, ...(deleteOrdered ? ["pre-pre-uninstall" as const] : [])]) {
-    const index = STAGES.indexOf(stage);
-    const noops = nodes.filter((id) => id.startsWith(operationId("noop", 0, `stage/${stage}/`)));
-    reduceTransitively([...noops, ...(members.get(index) ?? [])], b.edges);
+  // Transitive reduction where dependency edges may have made edges redundant, inside the smallest convex part:
+  // the weight group when both ends share one, else the whole stage. Elsewhere the graph is reduced by design.
+  if (deleteOrdered) groupsWithDeps.add("pre-pre-uninstall");
+  if (groupsWithDeps.size > 0) {
+    const members = new Map<string, string[]>();
+    const put = (key: string, id: string): void => {
+      const list = members.get(key);
+      if (list === undefined) members.set(key, [id]);
+      else list.push(id);
+    };
+    for (const [id, key] of b.groupOf) {
+      put(key, id);
+      const slash = key.indexOf("/");
+      if (slash >= 0) put(key.slice(0, slash), id);
+    }
+    for (const key of groupsWithDeps) {
+      const noopPrefix = operationId("noop", 0, `stage/${key}/`);
+      const noops = nodes.filter((id) => id.startsWith(noopPrefix));
+      reduceTransitively([...noops, ...(members.get(key) ?? [])], b.edges);
+    }
   }
 
   // A start → end edge is redundant once anything sits between them (every chain ends at its end);
