@@ -24,6 +24,8 @@ export function eraseLines(n: number): string {
 }
 
 const SPIN_MS = 100;
+/** Track events that add or remove a row of the live area at once. */
+const AREA_EVENTS: ReadonlySet<string> = new Set(["track-start", "track-done", "track-failed"]);
 const MAX_OPERATION_LINES = 6;
 
 export class TtyDeployPrinter implements DeployPrinter {
@@ -167,6 +169,9 @@ export class TtyDeployPrinter implements DeployPrinter {
         break;
     }
     above.push(...eventLines(event, this.model, { style: this.context.style }));
+    // Status and pod changes reach the table at its next refresh; redrawing now would only repeat the same area.
+    const changesArea = event.type.startsWith("operation") || AREA_EVENTS.has(event.type) || this.context.periodMs <= 0;
+    if (above.length === 0 && !changesArea) return;
     this.redraw(above);
   };
 

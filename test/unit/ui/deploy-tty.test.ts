@@ -145,3 +145,22 @@ describe("TTY deploy printer at the end of a plan", () => {
     expect(lines(chunks.at(-1))).toEqual(["┌ Canceled operations", "│ Create: ConfigMap/app", "└ Canceled operations", ""]);
   });
 });
+
+describe("TTY deploy printer redraws", () => {
+  it("removes the row of a finished presence track though it prints no line", () => {
+    const { printer } = terminal();
+    printer.handle({ type: "track-start", taskId: "p", mode: "presence", object: { apiVersion: "v1", kind: "Service", namespace: "prod", name: "app" } });
+    expect(printer.liveAreaHeight).toBe(4);
+    printer.handle({ type: "track-done", taskId: "p", elapsedMs: 10 });
+    expect(printer.liveAreaHeight).toBe(0);
+  });
+
+  it("does not redraw for a status change that waits for the next table refresh", () => {
+    const { printer, chunks } = terminal();
+    printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
+    const count = chunks.length;
+    printer.handle({ type: "track-status", taskId: "t", status: { readiness: "progressing", waitingFor: [], ready: { current: 0, desired: 2 } } });
+    printer.handle({ type: "track-pod", taskId: "t", pod, state: "created", status: "Pending" });
+    expect(chunks).toHaveLength(count);
+  });
+});
