@@ -279,39 +279,65 @@ export function buildPlan(input: PlanInput): Plan {
     last: string | undefined;
   }
   const chains: Chain[] = [];
+  // External presence ops, one per object, placed in the earliest group that needs it so that later users are
+  // behind it by the stage and weight order.
+  const extKey = (ref: Resource["externalDeps"][number]): string => `${ref.namespace ?? ""}:${groupOfApiVersion(ref.apiVersion)}:${ref.kind}:${ref.name}`;
+  const rank = (stage: Stage, weight: number | undefined): [number, number] => [STAGES.indexOf(stage), weight ?? Number.NEGATIVE_INFINITY];
+  const earliest = new Map<string, { stage: Stage; weight: number | undefined }>();
+  for (const info of input.installs) {
+    for (const ref of info.resource.externalDeps) {
+      const key = extKey(ref);
+      const seen = earliest.get(key);
+      const [s1, w1] = rank(info.stage, info.resource.weight);
+      if (seen === undefined) earliest.set(key, { stage: info.stage, weight: info.resource.weight });
+      else {
+        const [s0, w0] = rank(seen.stage, seen.weight);
+        if (s1 < s0 || (s1 === s0 && w1 < w0)) earliest.set(key, { stage: info.stage, weight: info.resource.weight });
+      }
+    }
+  }
   const presence = new Map<string, string>();
+  /** Groups and stages whose edges may have become redundant (transitive reduction below). */
+  const groupsWithDeps = new Set<string>();
   const unchanged: PlanResource[] = [];
   for (const info of input.installs) {
     const { resource, stage, iteration } = info;
     const open = stageStartId(stage, resource.weight);
     const close = stageEndId(stage, resource.weight);
     const subject = planResourceOf(resource);
-    const ids: string[] = [];
+    const gating: string[] = [];
+    let needsOpen = true;
     for (const ref of resource.externalDeps) {
-      const extId = `${ref.namespace ?? ""}:${groupOfApiVersion(ref.apiVersion)}:${ref.kind}:${ref.name}`;
-      let id = presence.get(extId);
+      const key = extKey(ref);
+      const place = earliest.get(key) ?? { stage, weight: resource.weight };
+      let id = presence.get(key);
       if (id === undefined) {
-        const target: PlanResource = { id: extId, human: humanOf(ref.kind, ref.name, ref.namespace), apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name };
-        id = b.add({ id: operationId("track-presence", 0, extId), type: "track-presence", resource: target, iteration: 0 }, stage, resource.weight);
-        presence.set(extId, id);
-        b.chain([id], open, close);
+        const target: PlanResource = { id: key, human: humanOf(ref.kind, ref.name, ref.namespace), apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name };
+        id = b.add({ id: operationId("track-presence", 0, key), type: "track-presence", resource: target, iteration: 0 }, place.stage, place.weight);
+        presence.set(key, id);
+        b.chain([id], stageStartId(place.stage, place.weight), stageEndId(place.stage, place.weight));
       }
-      ids.push(id);
+      if (place.stage !== stage) continue;
+      if (place.weight === resource.weight) {
+        gating.push(id);
+        needsOpen = false;
+      } else if (place.weight === undefined || resource.weight === undefined) {
+        // The stage's unweighted part runs alongside its weight groups: only an edge orders them.
+        gating.push(id);
+        groupsWithDeps.add(stage);
+      }
     }
     const deploy = info.action === "none" ? undefined : b.add({ id: operationId(info.action, iteration, resource.id), type: info.action, resource: subject, iteration }, stage, resource.weight);
     const ready = info.track ? b.add({ id: operationId("track-readiness", iteration, resource.id), type: "track-readiness", resource: subject, iteration }, stage, resource.weight) : undefined;
     if (deploy === undefined && ready === undefined && !info.deleteOnSuccess) unchanged.push(subject);
     const own = [deploy, ready].filter((x): x is string => x !== undefined);
-    const external = [...new Set(ids)];
-    // A presence op shared with an earlier stage is already behind a barrier; only same-stage ones gate this chain.
-    const gating = external.filter((id) => b.stageOf.get(id) === STAGES.indexOf(stage));
     if (own.length > 0) {
-      for (const g of gating) {
+      for (const g of new Set(gating)) {
         b.connect(g, own[0] ?? "");
         // Its own edge to the group end is now implied by this chain.
         b.edges.get(g)?.delete(close);
       }
-      if (gating.length === 0) b.connect(open, own[0] ?? "");
+      if (needsOpen) b.connect(open, own[0] ?? "");
       b.chain(own.slice(1), own[0] ?? "", close);
     }
     if (info.deleteOnSuccess) {
@@ -335,7 +361,6 @@ export function buildPlan(input: PlanInput): Plan {
     if (same === undefined) byKindName.set(key, [chain]);
     else same.push(chain);
   }
-  const groupsWithDeps = new Set<string>();
   for (const chain of chains) {
     const { resource, stage } = chain.info;
     const target = chain.deploy;

@@ -183,6 +183,24 @@ describe("buildPlan", () => {
     assertReduced(p);
   });
 
+  it("places a shared external presence op in the earliest group that needs it", () => {
+    const ext = { "db.external-dependency.werf.io": "v1:Secret:creds" };
+    const list = resources([
+      cm("late", { ...ext, "werf.io/weight": "5" }),
+      cm("early", { ...ext, "werf.io/weight": "-5" }),
+      cm("free", { "werf.io/deploy-dependency-x": "state=present,kind=ConfigMap,name=early" }),
+    ]);
+    const p = plan({ installs: installs(list) });
+    const lines = edgeLines(p);
+    expect(lines).toContain("@install/weight:-5/start -> track-presence/0/::Secret:creds");
+    expect(lines).toContain("track-presence/0/::Secret:creds -> create/0/::ConfigMap:early");
+    expect(lines).toContain("@install/weight:5/start -> create/0/::ConfigMap:late");
+    expect(lines).not.toContain("track-presence/0/::Secret:creds -> create/0/::ConfigMap:late");
+    // `free` has no weight (manual dependency): it sits beside the groups, ordered by edges only.
+    expect(lines).toContain("create/0/::ConfigMap:early -> create/0/::ConfigMap:free");
+    assertReduced(p);
+  });
+
   it("with --no-final-tracking drops tracking that nothing waits for", () => {
     const list = resources([cm("a", { "werf.io/weight": "-1" }), cm("b")]);
     const p = plan({ installs: installs(list), noFinalTracking: true });
