@@ -193,6 +193,13 @@ export function genericStatus(o: KubeObject): ResourceStatus {
   const contrib = CONTRIB_RULES.find((r) => r.group === group && r.kind === o.kind);
   // An exact contrib match decides even before the controller wrote the field: it is the kind's one source of truth.
   if (contrib !== undefined) return decide(contrib, valueAt(o, contrib.path) ?? "");
+  // kstatus's rule, missing in kubedog: a status written for an older spec (Ready=True before the update) says nothing.
+  const observed = obj(o["status"])["observedGeneration"];
+  const generation = o.metadata.generation;
+  if (typeof observed === "number" && generation !== undefined && observed < generation) {
+    const lag = `observed generation ${observed} should be >= ${generation}`;
+    return { readiness: "progressing", waitingFor: [lag], tracking: "status.observedGeneration" };
+  }
   if (Object.keys(obj(o["status"])).length > 0) {
     for (const rule of UNIVERSAL_RULES) {
       const value = valueAt(o, rule.path);

@@ -468,6 +468,15 @@ status: {state: Valid}`,
       expected: { readiness: "ready", tracking: "status.state=Valid" },
     },
     {
+      name: "a status of an older generation waits (kstatus's rule)",
+      yaml: `
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, generation: 4}
+status: {observedGeneration: 3, conditions: [{type: Ready, status: "True"}]}`,
+      expected: { readiness: "progressing", waitingFor: ["observed generation 3 should be >= 4"] },
+    },
+    {
       name: "nothing known: ready",
       yaml: `
 apiVersion: example.com/v1
