@@ -22,7 +22,7 @@ import { history } from "../release/codec.js";
 import { createReleaseStorage, storageDriver } from "../release/storage.js";
 import { marshalJson } from "../template/json.js";
 import { werfVersionForState } from "../version.js";
-import { createDeployPrinter } from "./interim-printer.js";
+import { createDeployPrinter } from "../ui/deploy-printer.js";
 import type { CommandContext } from "./context.js";
 import type { ConvergeOptions } from "./options.js";
 
@@ -44,13 +44,6 @@ function toPlain(value: unknown): unknown {
   return JSON.parse(marshalJson(value)) as unknown;
 }
 
-function colorEnabled(mode: string, env: Readonly<Record<string, string | undefined>>): boolean {
-  if (mode === "on") return true;
-  if (mode === "off") return false;
-  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
-  if (env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0") return true;
-  return process.stdout.isTTY === true;
-}
 
 export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<void> {
   const files = built.chartFiles;
@@ -123,7 +116,9 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
     const printer = createDeployPrinter({
       write: (text: string) => ctx.stdout.write(text),
       isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
-      color: colorEnabled(o.log.logColorMode, ctx.env),
+      color: o.log.logColorMode,
+      columns: process.stdout.columns ?? 140,
+      rows: process.stdout.rows ?? 40,
       logTime: o.log.logTime,
       statusProgressPeriodMs: o.deploy.statusProgressPeriod < 0 ? -1 : o.deploy.statusProgressPeriod * 1000,
       env: ctx.env,
@@ -145,8 +140,8 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
     };
     try {
       const result = await deployRelease(kube, input, options, emit, ctx.signal);
+      if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") emit({ type: "release-notes", notes: result.notes });
       printer.finish();
-      if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") ctx.stdout.write(`\nRelease notes:\n${result.notes.trimEnd()}\n`);
       await writeReport(deployReportJson(result.report));
     } catch (err) {
       printer.finish();
