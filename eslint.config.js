@@ -10,8 +10,9 @@ const layering = [
   // The Go-template engine is standalone: nothing else from src/ may be imported into it.
   { target: "./src/template", from: "./src", except: ["./template"], message: "src/template is standalone" },
   // Pure cores never reach for runtime adapters.
-  { target: "./src/track/status", from: "./src/kube", message: "track/status is pure" },
-  { target: "./src/deploy/plan", from: "./src/kube", message: "deploy/plan is pure" },
+  { target: "./src/status", from: "./src/kube", except: ["./types.js"], message: "src/status is pure" },
+  { target: "./src/plan", from: "./src/kube", except: ["./types.js"], message: "src/plan is pure" },
+  { target: "./src/resource", from: "./src/kube", except: ["./types.js"], message: "src/resource is pure" },
   // Only the CLI may talk to the terminal UI.
   { target: "./src", targetExcept: ["./src/cli", "./src/ui"], from: "./src/ui", message: "only src/cli imports src/ui" },
   // Nothing in src/ imports the CLI.
@@ -67,6 +68,23 @@ export default tseslint.config(
         {
           selector: "MemberExpression[object.name='process'][property.name='exit']",
           message: "Only src/cli may end the process; return an exit code instead.",
+        },
+      ],
+    },
+  },
+  {
+    // The pure cores do no I/O at all.
+    files: ["src/plan/**", "src/resource/**", "src/status/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:http2", "node:child_process", "fs", "fs/*", "net", "http", "https", "child_process"],
+              message: "src/plan, src/resource and src/status are pure: no I/O",
+            },
+          ],
         },
       ],
     },

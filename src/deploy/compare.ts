@@ -16,7 +16,8 @@ function ignoredAnnotation(key: string): boolean {
 
 /** A copy of `object` reduced to what decides whether an apply changes anything. */
 export function comparable(object: KubeObject): unknown {
-  const { status: _status, metadata, ...rest } = object;
+  const { metadata, ...rest } = object;
+  delete rest["status"];
   const meta: Record<string, unknown> = { ...metadata };
   for (const key of VOLATILE_METADATA) delete meta[key];
   if (metadata.annotations !== undefined) {

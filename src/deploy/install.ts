@@ -34,7 +34,7 @@ import type { TrackEvent } from "../track/events.js";
 import type { Chart } from "../chart/types.js";
 import { applyChanges } from "./compare.js";
 import type { DeployEvent } from "./events.js";
-import { executePlan, type ExecuteResult } from "./execute.js";
+import { executePlan, type ExecuteEvent, type ExecuteResult } from "./execute.js";
 import { FIELD_MANAGER, fixManagedFields } from "./managed-fields.js";
 import { type DeployReport } from "./report.js";
 
@@ -561,7 +561,7 @@ function describeOperation(op: Operation, releaseNamespace: string): string | un
   return text;
 }
 
-function reportOperation(ctx: Ctx, e: import("./execute.js").ExecuteEvent): void {
+function reportOperation(ctx: Ctx, e: ExecuteEvent): void {
   const op = e.op;
   const description = describeOperation(op, ctx.input.namespace);
   if (description === undefined || !isResourceOp(op)) return;

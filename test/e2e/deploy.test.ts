@@ -5,8 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-// @ts-expect-error plain JS helper shared with the golden scripts
-import { helmBinary } from "../../scripts/helm-oracle.js";
+import { helmBinary } from "../helpers/oracles.js";
 import { uniqueName } from "../helpers/cluster.js";
 import { startKubeProxy } from "../helpers/kube-proxy.js";
 import { converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
@@ -24,7 +23,7 @@ function fresh(prefix: string): { namespace: string; release: string } {
 }
 
 const helm = (...args: string[]): string =>
-  execFileSync(helmBinary() as string, [...args, "--kubeconfig", env.kubeconfig, "--kube-context", env.context], {
+  execFileSync(helmBinary(), [...args, "--kubeconfig", env.kubeconfig, "--kube-context", env.context], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });

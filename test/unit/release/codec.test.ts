@@ -68,7 +68,7 @@ describe("release JSON as helm writes it", () => {
     const r: HelmRelease = {
       name: "x",
       info: { deleted: "", status: "pending-install", last_stage: 0, annotations: {} },
-      chart: { metadata: { name: "c", deprecated: false, dependencies: [{ name: "d", enabled: true }] }, lock: null, templates: [], values: new Map([["b", 1], ["a", new Map()]]), schema: null, files: null },
+      chart: { metadata: { name: "c", deprecated: false, dependencies: [{ name: "d", enabled: true }] }, lock: null, templates: [], values: new Map<string, unknown>([["b", 1], ["a", new Map()]]), schema: null, files: null },
       config: {},
       manifest: "",
       hooks: [{ name: "h", last_run: { phase: "" }, weight: 0, events: ["pre-install"] }],

@@ -4,7 +4,7 @@ import { releaseFromObject, type HelmRelease } from "../../../src/release/codec.
 import { createReleaseStorage, storageDriver } from "../../../src/release/storage.js";
 import { fakeKube } from "./fake-kube.js";
 
-const record = (version: number, status: HelmRelease["info"]["status"]): HelmRelease => ({
+const record = (version: number, status: NonNullable<HelmRelease["info"]["status"]>): HelmRelease => ({
   name: "web",
   info: { first_deployed: "", last_deployed: "", deleted: "", status },
   chart: { metadata: { name: "c", version: "1.0.0", apiVersion: "v2" }, lock: null, templates: null, values: {}, schema: null, files: null },
