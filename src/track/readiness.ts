@@ -174,7 +174,8 @@ class ReadinessTask {
   private readonly seenEvents = new Set<string>();
 
   private readonly firstSeen = new Map<string, number>();
-  private readonly counted = new Set<string>();
+  /** Per pod/container, the problem state last counted: a problem counts when it differs (new reason or restart). */
+  private readonly counted = new Map<string, string>();
   private errors = 0;
   private lastProblem: PodProblem | undefined;
   private ignoredReported = false;
@@ -232,9 +233,15 @@ class ReadinessTask {
     this.lastActivity = Date.now();
   }
 
-  private watch(query: Parameters<KubeClient["list"]>[0], onEvent: (type: "upsert" | "delete", o: KubeObject) => void, signal: AbortSignal = this.inner): void {
+  /** A watch whose failure fails the tracking, unless it is only informative (events: RBAC may forbid them). */
+  private watch(
+    query: Parameters<KubeClient["list"]>[0],
+    onEvent: (type: "upsert" | "delete", o: KubeObject) => void,
+    signal: AbortSignal = this.inner,
+    critical = true,
+  ): void {
     watchObjects(this.client, query, { onEvent: (e) => onEvent(e.type, e.object) }, signal).catch((err: unknown) => {
-      if (!signal.aborted) this.finish(new SlipwayError(`track ${describeRef(this.ref)}: watch ${query.kind}`, { code: "kube", cause: err }));
+      if (!signal.aborted && critical) this.finish(new SlipwayError(`track ${describeRef(this.ref)}: watch ${query.kind}`, { code: "kube", cause: err }));
     });
   }
 
@@ -323,9 +330,12 @@ class ReadinessTask {
       }
       const problems = podProblems(p, { since: (key) => now - (this.firstSeen.get(key) ?? now) });
       for (const problem of problems) {
+        // kubedog counts every update that still shows a reason; counting transitions (ErrImagePull <->
+        // ImagePullBackOff, each new crash) keeps a loop progressing towards the budget without counting re-reads.
         const occurrence = problemOccurrence(p, problem);
-        if (this.counted.has(occurrence)) continue;
-        this.counted.add(occurrence);
+        const slot = `${problem.pod}/${problem.container ?? ""}`;
+        if (this.counted.get(slot) === occurrence) continue;
+        this.counted.set(slot, occurrence);
         this.record(problem);
         if (this.settled) return;
       }
@@ -493,6 +503,7 @@ class ReadinessTask {
         if (type === "upsert") this.onEvent(e, isRoot, involvedKind);
       },
       c.signal,
+      false,
     );
   }
 

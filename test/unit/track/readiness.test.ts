@@ -1,6 +1,6 @@
 // The readiness tracker driven by a fake KubeClient: watch events in, TrackEvents and a settled promise out.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ObjectRef } from "../../../src/kube/types.js";
+import { KubeApiError, type ObjectRef } from "../../../src/kube/types.js";
 import type { TrackEvent } from "../../../src/track/events.js";
 import { DEFAULT_LOG_OPTIONS, TrackError, trackReadiness, type TrackOptions } from "../../../src/track/tracker.js";
 import { FakeKube, flush } from "./fake-kube.js";
@@ -97,6 +97,35 @@ describe("trackReadiness: Deployment", () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]?.reason).toBe("container app in pod a: CrashLoopBackOff, exit code 1");
     expect(failed[0]?.lastLogLines).toEqual(["starting", "panic: no database"]);
+  });
+
+  it("counts each switch between ErrImagePull and ImagePullBackOff, so a pull loop exhausts any budget", async () => {
+    const kube = new FakeKube();
+    kube.put(deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }));
+    kube.put(replicaSet("h1"));
+    const run = start(kube, DEP, options({ failuresAllowedPerReplica: 3 }));
+    const pulling = (reason: string) => pod("a", "h1", { state: { waiting: { reason, message: "not found" } } }, { phase: "Pending" });
+    for (const reason of ["ErrImagePull", "ImagePullBackOff", "ImagePullBackOff", "ErrImagePull"]) {
+      kube.put(pulling(reason));
+      await flush();
+    }
+    expect(run.state()).toBe("pending");
+    expect(ofType(run.events, "track-problem").map((e) => e.count)).toEqual([1, 2, 3]);
+    kube.put(pulling("ImagePullBackOff"));
+    await vi.waitFor(() => expect(run.state()).toBe("rejected"));
+    expect((run.error() as TrackError).reason).toBe('container app in pod a: ImagePullBackOff, image "127.0.0.1:5000/web:1": not found');
+  });
+
+  it("a forbidden Event watch does not fail the tracking", async () => {
+    const kube = new FakeKube();
+    const list = kube.list.bind(kube);
+    kube.list = (query) => (query.kind === "Event" ? Promise.reject(new KubeApiError("events is forbidden", 403, "Forbidden")) : list(query));
+    kube.put(deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }));
+    const run = start(kube, DEP, options());
+    await flush();
+    kube.put(deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 1 }));
+    await flush();
+    expect(run.state()).toBe("resolved");
   });
 
   it("ignores problems of pods of an old ReplicaSet", async () => {
