@@ -69,8 +69,11 @@ export async function watchObjects(client: KubeClient, query: ListQuery, handler
       if (resourceVersion === "") await relist();
       if (signal.aborted) return;
       let expired = false;
+      let delivered = false;
+      const opened = Date.now();
       for await (const event of client.watch({ ...query, resourceVersion, timeoutSeconds: 300 }, { signal })) {
         if (signal.aborted) return;
+        delivered = true;
         if (event.type === "ERROR") {
           // 410 Gone or any other Status: our resourceVersion is no good any more.
           expired = true;
@@ -87,8 +90,14 @@ export async function watchObjects(client: KubeClient, query: ListQuery, handler
           handlers.onEvent({ type: "upsert", object: event.object });
         }
       }
-      retryMs = RETRY_MS.first;
       if (expired) resourceVersion = "";
+      if (!delivered && Date.now() - opened < RETRY_MS.max) {
+        // A server (or proxy) that closes watches at once must not turn this into a busy loop.
+        await sleep(retryMs, signal);
+        retryMs = Math.min(RETRY_MS.max, retryMs * 2);
+      } else {
+        retryMs = RETRY_MS.first;
+      }
     } catch (err) {
       if (signal.aborted) return;
       if (!retryable(err)) throw err;
