@@ -13,6 +13,8 @@ import { logLineShown, type TrackLogOptions } from "./options.js";
 export const LAST_LINES_KEPT = 20;
 /** Bound on the one-off log fetch made at failure time for a container that was not followed. */
 const FAILURE_FETCH_MS = 3_000;
+/** A follow stream that lasted this long and then ended was cut, not finished: it is reopened from its cursor. */
+const LONG_STREAM_MS = 30_000;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -102,7 +104,9 @@ export class LogFollower {
     stream.running = true;
     stream.instance = instance;
     const key = `${pod}/${container}`;
+    const openedAt = Date.now();
     void (async () => {
+      let cut = false;
       try {
         const lines = this.client.logs(
           { namespace: this.namespace, pod, container, follow: true, timestamps: true, sinceTime: stream.cursorRaw },
@@ -112,12 +116,16 @@ export class LogFollower {
           if (this.signal.aborted) return;
           this.accept(pod, container, key, stream, raw);
         }
+        // The API server ends long follow streams (kubedog reopens every 3 h) and proxies cut idle ones; a container
+        // that exited meanwhile answers the reopened stream at once, so this reopens at most once more.
+        cut = Date.now() - openedAt >= LONG_STREAM_MS;
       } catch {
         // Not started yet, or replaced meanwhile: the next pod update opens it again.
         stream.instance = "";
       } finally {
         stream.running = false;
       }
+      if (cut && !this.signal.aborted) this.open(pod, container, stream, instance);
     })();
   }
 

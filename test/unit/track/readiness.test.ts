@@ -320,6 +320,26 @@ describe("trackReadiness: logs", () => {
     await flush();
   });
 
+  it("reopens a long stream the server cut while the container still runs, without repeating lines", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const kube = new FakeKube();
+    kube.put(deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }));
+    kube.put(replicaSet("h1"));
+    const run = start(kube, DEP, options());
+    kube.put(pod("a", "h1", running(0)));
+    await flush();
+    const t = new Date().toISOString();
+    kube.log("a", "app", "before the cut", t);
+    await flush();
+    await vi.advanceTimersByTimeAsync(31_000);
+    kube.endLogs("a", "app"); // the server ends the stream; the fake's container counts as exited, so the reopen ends too
+    await flush();
+    expect(kube.calls.filter((c) => c.startsWith("logs a/app")).length).toBe(2);
+    expect(ofType(run.events, "track-log").map((e) => e.line)).toEqual(["before the cut"]);
+    run.controller.abort();
+    await flush();
+  });
+
   it("follows only the first N pods and applies the regex filters", async () => {
     const kube = new FakeKube();
     kube.put(deployment({ replicas: 2, updatedReplicas: 2, availableReplicas: 0 }, 2));
