@@ -72,6 +72,14 @@ export class MultiError extends SlipwayError {
   }
 }
 
+/** `plan --exit-code` found changes: werf's exit code 2, not a failure message. */
+export class ChangesPlannedError extends SlipwayError {
+  constructor() {
+    super("changes planned", { code: "generic" });
+    this.name = "ChangesPlannedError";
+  }
+}
+
 /** The run was stopped by a signal; the CLI exits with 128 + the signal number. */
 export class InterruptedError extends SlipwayError {
   readonly signal: NodeJS.Signals;

@@ -10,11 +10,11 @@ import type { Chart } from "../chart/types.js";
 import { chartFullPath } from "../chart/types.js";
 import { serviceValues } from "../build/service-values.js";
 import { SlipwayError } from "../errors.js";
-import { createKubeClient } from "../kube/client.js";
+import { createKubeClient, type ClosableKubeClient } from "../kube/client.js";
 import type { BuildPipelineResult } from "../pipeline/build.js";
 import { deployParams } from "../deploy/params.js";
-import { deployRelease, DeployFailedError, type DeployOptions } from "../deploy/install.js";
-import { deployReportJson } from "../deploy/report.js";
+import { deployRelease, DeployFailedError, planRelease, type DeployInput, type DeployOptions, type DeployResult } from "../deploy/install.js";
+import { deployReportJson, type DeployReport } from "../deploy/report.js";
 import type { DeployEvent } from "../deploy/events.js";
 import type { TrackEvent } from "../track/events.js";
 import { HelmRenderError, renderChart } from "../render/render.js";
@@ -22,7 +22,9 @@ import { history } from "../release/codec.js";
 import { createReleaseStorage, storageDriver } from "../release/storage.js";
 import { marshalJson } from "../template/json.js";
 import { werfVersionForState } from "../version.js";
-import { createDeployPrinter } from "../ui/deploy-printer.js";
+import { createDeployPrinter, type DeployPrinter } from "../ui/deploy-printer.js";
+import { formatPlannedChanges } from "../ui/plan-printer.js";
+import { werfRuntimeAnnotations } from "../resource/resource.js";
 import type { CommandContext } from "./context.js";
 import type { ConvergeOptions } from "./options.js";
 
@@ -45,16 +47,65 @@ function toPlain(value: unknown): unknown {
 }
 
 
-export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<void> {
-  const files = built.chartFiles;
-  if (files === undefined) throw new SlipwayError("internal: the chart was not read", { code: "internal" });
-  const { namespace, release } = deployParams({
+/** The deploy settings of the command line. */
+export function deployOptions(o: ConvergeOptions, project: string, extra: { cleanupOnFail?: boolean } = {}): DeployOptions {
+  return {
+    timeoutMs: o.deploy.timeout * 1000,
+    autoRollback: o.deploy.autoRollback,
+    forceAdoption: o.deploy.forceAdoption,
+    noCreateNamespace: o.deploy.noCreateNamespace,
+    noRemoveManualChanges: o.deploy.noRemoveManualChanges,
+    noFinalTracking: o.deploy.noFinalTracking,
+    noPodLogs: o.deploy.noPodLogs,
+    noInstallCrds: o.deploy.noInstallCrds,
+    networkParallelism: o.deploy.networkParallelism > 0 ? o.deploy.networkParallelism : 30,
+    deletePropagation: o.deploy.deletePropagation === "Background" || o.deploy.deletePropagation === "Orphan" ? o.deploy.deletePropagation : "Foreground",
+    releasesHistoryMax: o.deploy.releasesHistoryMax,
+    releaseStorage: o.deploy.releaseStorage,
+    releaseLabels: o.deploy.releaseLabelMap,
+    addAnnotations: o.deploy.addAnnotationMap,
+    addLabels: o.deploy.addLabelMap,
+    runtimeAnnotations: { ...werfRuntimeAnnotations({ version: werfVersionForState(), project, env: o.project.env }), ...o.deploy.runtimeAnnotations },
+    runtimeLabels: o.deploy.runtimeLabels,
+    cleanupOnFail: extra.cleanupOnFail ?? false,
+  };
+}
+
+/** The deploy printer for the command's output mode. */
+export function deployPrinter(o: ConvergeOptions, ctx: CommandContext): DeployPrinter {
+  return createDeployPrinter({
+    write: (text: string) => ctx.stdout.write(text),
+    isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
+    color: o.log.logColorMode,
+    columns: process.stdout.columns ?? 140,
+    rows: process.stdout.rows ?? 40,
+    logTime: o.log.logTime,
+    statusProgressPeriodMs: o.deploy.statusProgressPeriod < 0 ? -1 : o.deploy.statusProgressPeriod * 1000,
+    env: ctx.env,
+  });
+}
+
+/** Release name and namespace by werf's rules. */
+export function releaseTarget(built: Pick<BuildPipelineResult, "project" | "config">, o: ConvergeOptions): { namespace: string; release: string } {
+  return deployParams({
     project: built.project,
     env: o.project.env,
     namespaceFlag: o.deploy.namespace,
     releaseFlag: o.deploy.release,
     deploy: built.config.meta.deploy,
   });
+}
+
+interface Prepared {
+  readonly kube: ClosableKubeClient;
+  readonly input: DeployInput;
+}
+
+/** Chart, values (with werf's service values), and the render against the live cluster's capabilities. */
+async function prepareDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<Prepared> {
+  const files = built.chartFiles;
+  if (files === undefined) throw new SlipwayError("internal: the chart was not read", { code: "internal" });
+  const { namespace, release } = releaseTarget(built, o);
   const chart = loadFiles(files, null);
   const user = mergeUserValues({ valueFiles: o.values.values, values: o.values.set, stringValues: o.values.setString, fileValues: o.values.setFile, jsonValues: o.values.setJson, literalValues: o.values.setLiteral });
   const images = built.images
@@ -93,38 +144,7 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
       if (e instanceof HelmRenderError) throw new SlipwayError(e.message, { code: "template" });
       throw e;
     }
-    const options: DeployOptions = {
-      timeoutMs: o.deploy.timeout * 1000,
-      autoRollback: o.deploy.autoRollback,
-      forceAdoption: o.deploy.forceAdoption,
-      noCreateNamespace: o.deploy.noCreateNamespace,
-      noRemoveManualChanges: o.deploy.noRemoveManualChanges,
-      noFinalTracking: o.deploy.noFinalTracking,
-      noPodLogs: o.deploy.noPodLogs,
-      noInstallCrds: o.deploy.noInstallCrds,
-      networkParallelism: o.deploy.networkParallelism > 0 ? o.deploy.networkParallelism : 30,
-      deletePropagation: o.deploy.deletePropagation === "Background" || o.deploy.deletePropagation === "Orphan" ? o.deploy.deletePropagation : "Foreground",
-      releasesHistoryMax: o.deploy.releasesHistoryMax,
-      releaseStorage: o.deploy.releaseStorage,
-      releaseLabels: o.deploy.releaseLabelMap,
-      addAnnotations: o.deploy.addAnnotationMap,
-      addLabels: o.deploy.addLabelMap,
-      runtimeAnnotations: { "werf.io/version": werfVersionForState(), "project.werf.io/name": built.project, ...(o.project.env === "" ? {} : { "project.werf.io/env": o.project.env }), ...o.deploy.runtimeAnnotations },
-      runtimeLabels: o.deploy.runtimeLabels,
-      cleanupOnFail: ctx.env["SLIPWAY_CLEANUP_ON_FAIL"] === "1",
-    };
-    const printer = createDeployPrinter({
-      write: (text: string) => ctx.stdout.write(text),
-      isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
-      color: o.log.logColorMode,
-      columns: process.stdout.columns ?? 140,
-      rows: process.stdout.rows ?? 40,
-      logTime: o.log.logTime,
-      statusProgressPeriodMs: o.deploy.statusProgressPeriod < 0 ? -1 : o.deploy.statusProgressPeriod * 1000,
-      env: ctx.env,
-    });
-    const emit = (event: DeployEvent | TrackEvent): void => printer.handle(event);
-    const input = {
+    const input: DeployInput = {
       releaseName: release,
       namespace,
       chart,
@@ -135,19 +155,61 @@ export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, 
       crds: crdDocuments(chart),
       notes: o.deploy.noNotes ? "" : rendered.notes,
     };
-    const writeReport = async (text: string): Promise<void> => {
-      if (o.deploy.saveDeployReport) await writeFile(resolve(process.cwd(), o.deploy.deployReportPath), text, { mode: 0o600 });
-    };
-    try {
-      const result = await deployRelease(kube, input, options, emit, ctx.signal);
-      if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") emit({ type: "release-notes", notes: result.notes });
-      printer.finish();
-      await writeReport(deployReportJson(result.report));
-    } catch (err) {
-      printer.finish();
-      if (err instanceof DeployFailedError) await writeReport(deployReportJson(err.report)).catch(() => undefined);
-      throw err;
-    }
+    return { kube, input };
+  } catch (err) {
+    kube.close();
+    throw err;
+  }
+}
+
+/** Writes werf's deploy report when asked (`--save-deploy-report`). */
+async function writeReport(o: ConvergeOptions, report: DeployReport): Promise<void> {
+  if (o.deploy.saveDeployReport) await writeFile(resolve(process.cwd(), o.deploy.deployReportPath), deployReportJson(report), { mode: 0o600 });
+}
+
+/** Runs a release action with a printer; prints the notes on success; writes the report either way. */
+export async function withPrinter(o: ConvergeOptions, ctx: CommandContext, action: (emit: (e: DeployEvent | TrackEvent) => void) => Promise<DeployResult>): Promise<void> {
+  const printer = deployPrinter(o, ctx);
+  const emit = (event: DeployEvent | TrackEvent): void => printer.handle(event);
+  try {
+    const result = await action(emit);
+    if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") emit({ type: "release-notes", notes: result.notes });
+    printer.finish();
+    await writeReport(o, result.report);
+  } catch (err) {
+    printer.finish();
+    if (err instanceof DeployFailedError) await writeReport(o, err.report).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext, extra: { cleanupOnFail?: boolean; deadlineMs?: number } = {}): Promise<void> {
+  const { kube, input } = await prepareDeploy(built, o, ctx);
+  try {
+    const options = deployOptions(o, built.project, extra);
+    const signal = extra.deadlineMs !== undefined && extra.deadlineMs > 0 ? AbortSignal.any([ctx.signal, deadline(extra.deadlineMs)]) : ctx.signal;
+    await withPrinter(o, ctx, (emit) => deployRelease(kube, input, options, emit, signal));
+  } finally {
+    kube.close();
+  }
+}
+
+/** `--deploy-deadline`: one limit for the whole deploy (werf has only per-operation timeouts). */
+function deadline(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new SlipwayError(`the deploy did not finish within --deploy-deadline ${Math.round(ms / 1000)}s`, { code: "deploy" })), ms).unref();
+  return controller.signal;
+}
+
+/** `slipway plan`: what converge would change; true when something would. */
+export async function runPlan(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<boolean> {
+  const { kube, input } = await prepareDeploy(built, o, ctx);
+  try {
+    const printer = deployPrinter(o, ctx);
+    const planned = await planRelease(kube, input, deployOptions(o, built.project), (e) => printer.handle(e), ctx.signal);
+    printer.finish();
+    ctx.stdout.write(formatPlannedChanges(planned, { color: o.log.logColorMode === "on" || (o.log.logColorMode === "auto" && process.stdout.isTTY === true && ctx.stdout === process.stdout) }));
+    return !planned.upToDate;
   } finally {
     kube.close();
   }

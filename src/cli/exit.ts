@@ -1,6 +1,6 @@
 // Error → exit code, as werf does it: 0 on success, 1 for any error, 128 + signal number when interrupted.
 // Only src/cli/main.ts applies the result.
-import { InterruptedError } from "../errors.js";
+import { ChangesPlannedError, InterruptedError } from "../errors.js";
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
@@ -18,7 +18,11 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
   return number === undefined ? EXIT_FAILURE : 128 + number;
 }
 
+/** werf's code for `plan --exit-code` when there are changes. */
+export const EXIT_CHANGES_PLANNED = 2;
+
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof ChangesPlannedError) return EXIT_CHANGES_PLANNED;
   if (err instanceof InterruptedError) {
     return exitCodeForSignal(err.signal);
   }

@@ -8,11 +8,12 @@
 import { basename } from "node:path";
 import process from "node:process";
 import { Command, CommanderError } from "commander";
-import { InterruptedError, SlipwayError, formatError } from "../errors.js";
+import { ChangesPlannedError, InterruptedError, SlipwayError, formatError } from "../errors.js";
 import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CONVERGE_SUMMARY, convergeCommand } from "./commands/converge.js";
 import { RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
+import { DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
 import type { CliIO, CommandContext } from "./context.js";
 import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
@@ -35,6 +36,9 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeHelp, run: convergeCommand },
   { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand },
   { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand },
+  { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand },
+  { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand },
+  { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand },
   { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand },
 ];
 
@@ -215,7 +219,7 @@ export async function run(argv: readonly string[], io?: CliIO): Promise<number> 
     // Whatever broke while a signal was stopping the run (a closed stream, a killed build), the signal is the cause.
     const reason: unknown = trap?.signal.reason;
     const err = trap?.signal.aborted === true && reason instanceof InterruptedError ? reason : caught;
-    streams.stderr.write(formatError(err, { debug }));
+    if (!(err instanceof ChangesPlannedError)) streams.stderr.write(formatError(err, { debug }));
     return exitCodeFor(err);
   } finally {
     trap?.dispose();

@@ -32,25 +32,29 @@ import { trackAbsence, trackPresence, trackReadiness } from "../track/tracker.js
 import { DEFAULT_LOG_OPTIONS, type TrackOptions } from "../track/options.js";
 import type { TrackEvent } from "../track/events.js";
 import type { Chart } from "../chart/types.js";
-import { applyChanges } from "./compare.js";
+import { applyChanges, comparable } from "./compare.js";
 import type { DeployEvent } from "./events.js";
 import { executePlan, type ExecuteEvent, type ExecuteResult } from "./execute.js";
 import { FIELD_MANAGER, fixManagedFields } from "./managed-fields.js";
 import { type DeployReport } from "./report.js";
 
-export interface DeployInput {
+/** The release's documents: what a release action applies. */
+export interface ReleaseDocs {
   readonly releaseName: string;
   readonly namespace: string;
-  /** The loaded top chart (stored in the release record). */
-  readonly chart: Chart;
-  /** The chart's default values as JSON (`chart.values` of the record). */
-  readonly chartValues: unknown;
   /** What the user gave (`config` of the record). */
   readonly userValues: Record<string, unknown>;
   readonly manifests: readonly RenderedDocument[];
   readonly hooks: readonly RenderedDocument[];
   readonly crds: readonly RenderedDocument[];
   readonly notes: string;
+}
+
+export interface DeployInput extends ReleaseDocs {
+  /** The loaded top chart (stored in the release record). */
+  readonly chart: Chart;
+  /** The chart's default values as JSON (`chart.values` of the record). */
+  readonly chartValues: unknown;
 }
 
 export interface DeployOptions {
@@ -85,7 +89,7 @@ type Emit = (event: DeployEvent | TrackEvent) => void;
 
 interface Ctx {
   readonly kube: KubeClient;
-  readonly input: DeployInput;
+  readonly input: ReleaseDocs;
   readonly options: DeployOptions;
   readonly emit: Emit;
   readonly storage: ReleaseStorage;
@@ -142,7 +146,7 @@ interface Prepared {
   readonly storedHooks: HelmHook[];
 }
 
-function prepare(ctx: Pick<Ctx, "input" | "options" | "scopes" | "emit">, input: DeployInput, extra: { annotations: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>> }): Prepared {
+function prepare(ctx: Pick<Ctx, "input" | "options" | "scopes" | "emit">, input: ReleaseDocs, extra: { annotations: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>> }): Prepared {
   const warn = (message: string): void => ctx.emit({ type: "warning", message });
   const hasExtra = Object.keys(extra.annotations).length > 0 || Object.keys(extra.labels).length > 0;
   const patchDocs = (docs: readonly RenderedDocument[]): ParsedDocument[] => parseDocuments(docs, warn).map((p) => ({ ...p, object: patchStored(p.object, extra) }));
@@ -226,6 +230,8 @@ interface Decision {
   readonly resource: Resource;
   readonly live: KubeObject | undefined;
   readonly action: "create" | "update" | "recreate" | "apply" | "none";
+  /** The dry-run apply result, when one was made (for plan diffs). */
+  readonly dry?: KubeObject | undefined;
 }
 
 function describeApiError(err: unknown): string {
@@ -274,14 +280,15 @@ async function decide(ctx: Ctx, resources: readonly Resource[], signal: AbortSig
     }
     if (live === undefined) {
       // Remote validation of a new object: a dry-run server-side apply.
+      let dry: KubeObject | undefined;
       try {
-        await kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: true, signal });
+        dry = await kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: true, signal });
       } catch (err) {
         const missingNs = err instanceof KubeApiError && err.notFound && /namespaces? "/.test(err.message);
         const crdOfChart = err instanceof KubeApiError && (err.reason === "NoKindMatch" || err.notFound) && chartKinds.has(`${resource.group}:${resource.kind}`);
         if (!missingNs && !crdOfChart) errors.push(new SlipwayError(`${resource.human}: ${describeApiError(err)}`, { code: "deploy", location: where }));
       }
-      return { resource, live, action: policies.includes("skip-create") ? "none" : "create" };
+      return { resource, live, action: policies.includes("skip-create") ? "none" : "create", dry };
     }
     if (resource.recreate) return { resource, live, action: policies.includes("skip-recreate") ? "none" : "recreate" };
     const fixed = fixManagedFields(live.metadata.managedFields, live.apiVersion, { keepManualChanges: options.noRemoveManualChanges });
@@ -302,8 +309,8 @@ async function decide(ctx: Ctx, resources: readonly Resource[], signal: AbortSig
       errors.push(new SlipwayError(`${resource.human}: ${describeApiError(err)}`, { code: "deploy", location: where }));
       return { resource, live, action: "none" };
     }
-    if (fixed === undefined && !applyChanges(live, dry)) return { resource, live, action: "none" };
-    return { resource, live, action: policies.includes("skip-update") ? "none" : "update" };
+    if (fixed === undefined && !applyChanges(live, dry)) return { resource, live, action: "none", dry };
+    return { resource, live, action: policies.includes("skip-update") ? "none" : "update", dry };
   });
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new MultiError(errors, { code: "deploy" });
@@ -355,16 +362,40 @@ interface RecordBase {
 }
 
 interface RunSpec {
-  readonly input: DeployInput;
+  readonly input: ReleaseDocs;
   readonly record: RecordBase;
   readonly kind: "install" | "rollback";
   readonly prepared: Prepared;
+  /** Stop after planning: nothing is written (`slipway plan`). */
+  readonly planOnly?: boolean;
+  /** The revision a rollback restores (Helm's description `Rollback to N`). */
+  readonly rollbackTo?: number;
 }
 
 interface RunOutcome {
-  readonly status: "deployed" | "skipped" | "failed";
+  readonly status: "deployed" | "skipped" | "failed" | "planned";
   readonly revision: number;
   readonly error?: unknown;
+  readonly planned?: PlannedChanges;
+}
+
+/** What a converge would change, for `slipway plan`. */
+export interface PlannedChanges {
+  readonly release: string;
+  readonly namespace: string;
+  readonly revision: number;
+  /** No resource would change and no new revision would be written. */
+  readonly upToDate: boolean;
+  readonly changes: readonly PlannedChange[];
+  readonly unchanged: readonly string[];
+}
+
+export interface PlannedChange {
+  readonly action: "create" | "update" | "recreate" | "delete";
+  readonly human: string;
+  /** Before and after, as compared (for a diff); Secret values are masked. */
+  readonly before?: unknown;
+  readonly after?: unknown;
 }
 
 function opRef(resource: PlanResource, releaseNamespace: string): ObjectRef {
@@ -407,6 +438,20 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
     jsonEqual(h.previous.hooks ?? [], spec.record.hooks) &&
     jsonEqual(h.previous.config, spec.record.config) &&
     (h.previous.info.notes ?? "") === spec.record.notes;
+  if (spec.planOnly === true) {
+    const changes: PlannedChange[] = [];
+    const unchanged: string[] = [];
+    for (const d of decisions) {
+      if (d.action === "none") unchanged.push(d.resource.human);
+      else {
+        const masked = (o: KubeObject | undefined) => (o === undefined ? undefined : maskSecret(comparable(o)));
+        changes.push({ action: d.action === "apply" ? "update" : d.action, human: d.resource.human, before: masked(d.live), after: masked(d.dry ?? runtimeObject(ctx, d.resource)) });
+      }
+    }
+    for (const del of removed) changes.push({ action: "delete", human: del.resource.human });
+    const planned = { release: input.releaseName, namespace: input.namespace, revision, upToDate: upToDate && isNoop(plan), changes, unchanged };
+    return { status: "planned", revision, planned };
+  }
   if (upToDate && isNoop(plan)) {
     emit({ type: "release-skipped", release: input.releaseName, namespace: input.namespace, reason: "cluster resources already as desired" });
     return { status: "skipped", revision };
@@ -423,7 +468,7 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
     version: revision,
     namespace: input.namespace,
   };
-  const description = deployType === "rollback" ? `Rollback to ${h.lastDeployed?.version ?? 0}` : deployType === "upgrade" ? "Upgrade complete" : "Install complete";
+  const description = deployType === "rollback" ? `Rollback to ${spec.rollbackTo ?? h.lastDeployed?.version ?? 0}` : deployType === "upgrade" ? "Upgrade complete" : "Install complete";
   const byId = new Map(resources.map((r) => [r.id, r]));
   const decisionById = new Map(decisions.map((d) => [d.resource.id, d]));
   const counts: Record<string, number> = {};
@@ -548,6 +593,16 @@ async function runOperation(ctx: Ctx, op: Operation, signal: AbortSignal, oc: Op
   }
 }
 
+/** Secret values never reach a plan's output. */
+function maskSecret(object: unknown): unknown {
+  if (typeof object !== "object" || object === null) return object;
+  const o = object as Record<string, unknown>;
+  if (o["kind"] !== "Secret") return object;
+  const mask = (m: unknown): unknown =>
+    typeof m === "object" && m !== null ? Object.fromEntries(Object.keys(m).map((k) => [k, `<hidden: ${String((m as Record<string, unknown>)[k]).length} bytes>`])) : m;
+  return { ...o, ...(o["data"] === undefined ? {} : { data: mask(o["data"]) }), ...(o["stringData"] === undefined ? {} : { stringData: mask(o["stringData"]) }) };
+}
+
 function trackDefaults(options: DeployOptions): TrackOptions {
   return { taskId: "", timeoutMs: options.timeoutMs, noActivityTimeoutMs: 240_000, failMode: "FailWholeDeployProcessImmediately", logs: { ...DEFAULT_LOG_OPTIONS, noPodLogs: options.noPodLogs } };
 }
@@ -600,15 +655,37 @@ function collectSummary(ctx: Ctx, plan: Plan, result: ExecuteResult): void {
  * Installs or upgrades the release. Resolves with werf's report on success or skip; throws DeployFailedError (after
  * the failure plan, and the rollback when asked) on failure. Nothing changes in the cluster before every check passed.
  */
-export async function deployRelease(kube: KubeClient, input: DeployInput, options: DeployOptions, emit: Emit, signal: AbortSignal): Promise<DeployResult> {
+async function setup(kube: KubeClient, input: ReleaseDocs, options: DeployOptions, emit: Emit, signal: AbortSignal): Promise<{ ctx: Ctx; prepared: Prepared }> {
   const driver = storageDriver(options.releaseStorage);
   const scopes = new Map<string, boolean>();
   const storage = createReleaseStorage(kube, input.namespace, { driver, labels: options.releaseLabels });
   const ctx: Ctx = { kube, input, options, emit, storage, scopes, completed: [], canceled: [], failed: [] };
-
-  // 1. Local validation (reads only): parse, discover scopes, classify.
+  // Local validation (reads only): parse, discover scopes, classify.
   await resolveScopes(kube, parseDocuments([...input.crds, ...input.hooks, ...input.manifests]), scopes, signal, true);
   const prepared = prepare(ctx, input, { annotations: options.addAnnotations, labels: options.addLabels });
+  return { ctx, prepared };
+}
+
+/** What a converge would do, without writing anything (`slipway plan`). */
+export async function planRelease(kube: KubeClient, input: DeployInput, options: DeployOptions, emit: Emit, signal: AbortSignal): Promise<PlannedChanges> {
+  const { ctx, prepared } = await setup(kube, input, options, emit, signal);
+  const chart = chartRecord(input.chart, input.chartValues);
+  const outcome = await runRelease(
+    ctx,
+    { input, kind: "install", prepared, planOnly: true, record: { manifest: prepared.storedManifest, hooks: prepared.storedHooks, chart, config: input.userValues, notes: input.notes } },
+    signal,
+  );
+  if (outcome.planned === undefined) throw new SlipwayError("internal: planning returned no plan", { code: "internal" });
+  return outcome.planned;
+}
+
+/**
+ * Installs or upgrades the release. Resolves with werf's report on success or skip; throws DeployFailedError (after
+ * the failure plan, and the rollback when asked) on failure. Nothing changes in the cluster before every check passed.
+ */
+export async function deployRelease(kube: KubeClient, input: DeployInput, options: DeployOptions, emit: Emit, signal: AbortSignal): Promise<DeployResult> {
+  const { ctx, prepared } = await setup(kube, input, options, emit, signal);
+  const { storage } = ctx;
   const chart = chartRecord(input.chart, input.chartValues);
 
   // 2. The namespace, then werf's lock.
@@ -633,7 +710,7 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
       { input, kind: "install", prepared, record: { manifest: prepared.storedManifest, hooks: prepared.storedHooks, chart, config: input.userValues, notes: input.notes } },
       AbortSignal.any([signal, lock.lost]),
     );
-    if (outcome.status !== "failed") {
+    if (outcome.status === "deployed" || outcome.status === "skipped") {
       if (outcome.status === "deployed") emit({ type: "release-succeeded", release: input.releaseName, namespace: input.namespace, revision: outcome.revision });
       return { report: report(outcome.status, outcome.revision), notes: input.notes };
     }
@@ -642,23 +719,8 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
       const h = history(await storage.list(input.releaseName));
       const target = [...h.releases].reverse().find((r) => r.info.status === "deployed" || r.info.status === "superseded");
       if (target !== undefined) {
-        const rollbackInput: DeployInput = {
-          ...input,
-          manifests: manifestDocuments(target.manifest ?? ""),
-          hooks: (target.hooks ?? []).map((hook) => ({ source: hook.path ?? "", content: hook.manifest ?? "", storeAs: "hook" as const })),
-          crds: [],
-          notes: target.info.notes ?? "",
-        };
-        const rollback = await runRelease(
-          ctx,
-          {
-            input: rollbackInput,
-            kind: "rollback",
-            prepared: prepare(ctx, rollbackInput, { annotations: {}, labels: {} }),
-            record: { manifest: target.manifest ?? "", hooks: target.hooks ?? [], chart: target.chart, config: target.config ?? {}, notes: target.info.notes ?? "" },
-          },
-          lock.lost,
-        ).catch((err: unknown): RunOutcome => ({ status: "failed", revision: 0, error: err }));
+        // A signal stops the deploy, not the rollback the user asked for; a second signal ends the process.
+        const rollback = await rollbackTo(ctx, target, lock.lost).catch((err: unknown): RunOutcome => ({ status: "failed", revision: 0, error: err }));
         rolledBack = rollback.status !== "failed";
       }
     }
@@ -669,10 +731,81 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
   }
 }
 
+/** Re-applies a stored revision as a new `pending-rollback` → `deployed` revision, through the same engine. */
+function rollbackTo(ctx: Ctx, target: HelmRelease, signal: AbortSignal): Promise<RunOutcome> {
+  const docs: ReleaseDocs = {
+    releaseName: ctx.input.releaseName,
+    namespace: ctx.input.namespace,
+    userValues: target.config ?? {},
+    manifests: manifestDocuments(target.manifest ?? ""),
+    hooks: (target.hooks ?? []).map((hook) => ({ source: hook.path ?? "", content: hook.manifest ?? "", storeAs: "hook" as const })),
+    crds: [],
+    notes: target.info.notes ?? "",
+  };
+  return runRelease(
+    ctx,
+    {
+      input: docs,
+      kind: "rollback",
+      rollbackTo: target.version,
+      prepared: prepare(ctx, docs, { annotations: {}, labels: {} }),
+      record: { manifest: target.manifest ?? "", hooks: target.hooks ?? [], chart: target.chart, config: target.config ?? {}, notes: target.info.notes ?? "" },
+    },
+    signal,
+  );
+}
+
+/** `slipway rollback [--revision N]`: the given revision, or the last deployed one before the current. */
+export async function rollbackRelease(
+  kube: KubeClient,
+  target: { readonly releaseName: string; readonly namespace: string; readonly revision: number | undefined },
+  options: DeployOptions,
+  emit: Emit,
+  signal: AbortSignal,
+): Promise<DeployResult> {
+  const storage = createReleaseStorage(kube, target.namespace, { driver: storageDriver(options.releaseStorage), labels: options.releaseLabels });
+  const records = await storage.list(target.releaseName);
+  if (records.length === 0) throw new SlipwayError(`release "${target.releaseName}" (namespace: "${target.namespace}") not found`, { code: "deploy" });
+  const h = history(records);
+  const candidates = h.releases.filter((r) => r.version !== h.previous?.version && (r.info.status === "deployed" || r.info.status === "superseded"));
+  const record = target.revision === undefined ? candidates.at(-1) : h.releases.find((r) => r.version === target.revision);
+  if (record === undefined) {
+    throw new SlipwayError(
+      target.revision === undefined ? `release "${target.releaseName}" has no earlier deployed revision to roll back to` : `release "${target.releaseName}" has no revision ${target.revision}`,
+      { code: "deploy" },
+    );
+  }
+  const docs: ReleaseDocs = { releaseName: target.releaseName, namespace: target.namespace, userValues: {}, manifests: [], hooks: [], crds: [], notes: "" };
+  const scopes = new Map<string, boolean>();
+  const ctx: Ctx = { kube, input: docs, options, emit, storage, scopes, completed: [], canceled: [], failed: [] };
+  await resolveScopes(kube, parseDocuments(manifestDocuments(record.manifest ?? "")), scopes, signal, true);
+  const lock = await acquireReleaseLock(kube, target.namespace, target.releaseName, { signal, onWait: () => emit({ type: "lock-wait", lockName: `release/${target.releaseName}` }) });
+  try {
+    const outcome = await rollbackTo(ctx, record, AbortSignal.any([signal, lock.lost]));
+    const report: DeployReport = {
+      release: target.releaseName,
+      namespace: target.namespace,
+      revision: outcome.revision,
+      status: outcome.status === "failed" ? "failed" : outcome.status === "skipped" ? "skipped" : "deployed",
+      completedOperations: ctx.completed,
+      canceledOperations: ctx.canceled,
+      failedOperations: ctx.failed,
+    };
+    if (outcome.status === "failed") {
+      emit({ type: "release-failed", release: target.releaseName, namespace: target.namespace, revision: outcome.revision, rolledBack: false });
+      throw new DeployFailedError(target, outcome.error, report);
+    }
+    if (outcome.status === "deployed") emit({ type: "release-succeeded", release: target.releaseName, namespace: target.namespace, revision: outcome.revision });
+    return { report, notes: record.info.notes ?? "" };
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
 /** A failed deploy, with the report werf writes for it. */
 export class DeployFailedError extends SlipwayError {
   readonly report: DeployReport;
-  constructor(input: DeployInput, cause: unknown, report: DeployReport) {
+  constructor(input: Pick<ReleaseDocs, "releaseName" | "namespace">, cause: unknown, report: DeployReport) {
     super(`failed release "${input.releaseName}" (namespace: "${input.namespace}")`, { code: "deploy", cause });
     this.name = "DeployFailedError";
     this.report = report;

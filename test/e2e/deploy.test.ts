@@ -203,3 +203,48 @@ spec:
     expect(kubectl(env, "get", "job", "migrate", "-n", namespace, "-o", "jsonpath={.status.succeeded}")).toBe("1");
   });
 });
+
+describe("plan, rollback and dismiss", () => {
+  it("plans without writing (exit code 2 with --exit-code), rolls back to a revision, and dismisses with the namespace", async () => {
+    const { namespace, release } = fresh("dep-cmds");
+    const project = makeProject({
+      project: "dep-cmds",
+      chart: {
+        "values.yaml": "v: one\n",
+        "templates/cm.yaml": configMap("cmds", "{{ .Values.v }}"),
+        "templates/secret.yaml": `apiVersion: v1\nkind: Secret\nmetadata:\n  name: cmds\nstringData:\n  password: "{{ .Values.v }}-secret"\n`,
+      },
+    });
+    expect((await converge(env, project, { namespace, release })).code).toBe(0);
+    // A chart without Chart.yaml gets werf's defaults: the project name and version 1.0.0.
+    const listed = JSON.parse(helm("list", "-n", namespace, "-o", "json")) as { chart: string }[];
+    expect(listed[0]?.chart).toBe("dep-cmds-1.0.0");
+
+    const planned = await converge(env, project, { namespace, release, command: "plan", args: ["--set", "v=two", "--exit-code"] });
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain("~ update ConfigMap/cmds");
+    expect(planned.stdout).toMatch(/- +value: one\n.*\+ +value: two/s);
+    expect(planned.stdout).not.toContain("two-secret");
+    expect(planned.stdout).not.toContain(Buffer.from("two-secret").toString("base64"));
+    expect(kubectl(env, "get", "configmap", "cmds", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("one");
+    expect(releaseSecrets(namespace, release)).toHaveLength(1);
+    const quiet = await converge(env, project, { namespace, release, command: "plan", args: ["--exit-code"] });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain("No changes");
+
+    expect((await converge(env, project, { namespace, release, args: ["--set", "v=two"] })).code).toBe(0);
+    expect((await converge(env, project, { namespace, release, args: ["--set", "v=three"] })).code).toBe(0);
+    const back = await converge(env, project, { namespace, release, command: "rollback", args: ["--revision", "2"] });
+    expect(back.stderr).toBe("");
+    expect(back.code).toBe(0);
+    expect(kubectl(env, "get", "configmap", "cmds", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("two");
+    const history = JSON.parse(helm("history", release, "-n", namespace, "-o", "json")) as { revision: number; status: string; description: string }[];
+    expect(history.map((h) => h.status)).toEqual(["superseded", "superseded", "superseded", "deployed"]);
+    expect(history.at(-1)?.description).toBe("Rollback to 2");
+
+    const dismissed = await converge(env, project, { namespace, release, command: "dismiss", args: ["--with-namespace"] });
+    expect(dismissed.stderr).toBe("");
+    expect(dismissed.code).toBe(0);
+    expect(() => kubectl(env, "get", "namespace", namespace)).toThrow(/NotFound/);
+  });
+});

@@ -6,6 +6,7 @@ import type { runBuild as RunBuild } from "../build-runner.js";
 import type { CommandContext } from "../context.js";
 import type { ConvergeOptions } from "../options.js";
 import { convergeHelp, LogOptionsError, parseConvergeArgs } from "../options.js";
+import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 
 export const CONVERGE_SUMMARY = "Build and push images, then deploy the application into Kubernetes";
 
@@ -35,8 +36,20 @@ export async function withRunningTime(options: ConvergeOptions, ctx: CommandCont
   }
 }
 
+/** slipway's own converge flags (werf has neither). */
+export const CONVERGE_EXTRA_FLAGS: readonly ExtraFlag[] = [
+  {
+    name: "cleanup-on-fail",
+    kind: "bool",
+    env: "WERF_CLEANUP_ON_FAIL",
+    description: "After a failed first install, delete the resources it created (in the spirit of Helm's --cleanup-on-fail)",
+  },
+  { name: "deploy-deadline", kind: "int", env: "WERF_DEPLOY_DEADLINE", description: "Seconds the whole deploy may take; 0 = no limit (--timeout limits each tracked resource)" },
+];
+
 export async function convergeCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const options = parseOrHelp(args, ctx, convergeHelp);
+  const { rest, values: extra } = takeExtraFlags(args, CONVERGE_EXTRA_FLAGS, ctx.env);
+  const options = parseOrHelp(rest, ctx, (name) => `${convergeHelp(name)}\nslipway's own flags:\n${extraFlagsHelp(CONVERGE_EXTRA_FLAGS)}\n`);
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     const [{ runConverge }, { buildAdapters }, { Reporter }] = await Promise.all([
@@ -53,7 +66,10 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
           // The deploy of src/cli/deploy-runner.ts until src/deploy provides the port: it reads the cluster's
           // capabilities and release history itself and renders again with them.
           deploy: async (input) => {
-            await (await import("../deploy-runner.js")).runDeploy(input.build, options, ctx);
+            await (await import("../deploy-runner.js")).runDeploy(input.build, options, ctx, {
+              cleanupOnFail: extra["cleanup-on-fail"] === true,
+              deadlineMs: typeof extra["deploy-deadline"] === "number" ? extra["deploy-deadline"] * 1000 : 0,
+            });
             return { status: "deployed" };
           },
           cwd: ctx.env["SLIPWAY_CWD"] ?? process.cwd(),

@@ -1,0 +1,94 @@
+// The release commands beside converge: `plan` (what converge would change; `--exit-code` gives 2 on changes),
+// `rollback` (`--revision N`, default the last deployed revision before the current one) and `dismiss`
+// (uninstall; `--with-namespace`). They take converge's flags, read werf.yaml for the release name and namespace,
+// and share the deploy engine of src/deploy.
+import { ChangesPlannedError } from "../../errors.js";
+import type { CommandContext } from "../context.js";
+import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
+import { convergeHelp, type ConvergeOptions } from "../options.js";
+import { loadBuildRunner, parseOrHelp, withRunningTime } from "./converge.js";
+
+export const PLAN_SUMMARY = "Show what converge would change in the cluster, without changing anything";
+export const ROLLBACK_SUMMARY = "Roll the release back to an earlier revision";
+export const DISMISS_SUMMARY = "Delete the release and what it deployed from Kubernetes";
+
+const PLAN_FLAGS: readonly ExtraFlag[] = [{ name: "exit-code", kind: "bool", env: "WERF_EXIT_CODE", description: "Exit with code 2 when there are changes" }];
+const ROLLBACK_FLAGS: readonly ExtraFlag[] = [{ name: "revision", kind: "int", env: "WERF_REVISION", description: "The revision to roll back to (default: the last deployed one before the current)" }];
+const DISMISS_FLAGS: readonly ExtraFlag[] = [{ name: "with-namespace", kind: "bool", env: "WERF_WITH_NAMESPACE", description: "Delete the release namespace too" }];
+
+function helpFor(command: string, summary: string, flags: readonly ExtraFlag[]) {
+  return (programName: string): string =>
+    `${summary}\n\n${convergeHelp(programName).replace(/converge/g, command).replace(/^.*\n\n/, "")}\n${command} flags:\n${extraFlagsHelp(flags)}\n`;
+}
+
+export const planHelp = helpFor("plan", PLAN_SUMMARY, PLAN_FLAGS);
+export const rollbackHelp = helpFor("rollback", ROLLBACK_SUMMARY, ROLLBACK_FLAGS);
+export const dismissHelp = helpFor("dismiss", DISMISS_SUMMARY, DISMISS_FLAGS);
+
+export async function planCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
+  const { rest, values } = takeExtraFlags(args, PLAN_FLAGS, ctx.env);
+  const options = parseOrHelp(rest, ctx, planHelp);
+  if (options === undefined) return;
+  let changed = false;
+  await withRunningTime(options, ctx, async () => {
+    const built = await (await loadBuildRunner())(options, ctx, { readChart: true });
+    changed = await (await import("../deploy-runner.js")).runPlan(built, options, ctx);
+  });
+  if (changed && values["exit-code"] === true) throw new ChangesPlannedError();
+}
+
+/** Release name and namespace need werf.yaml (templates, env) unless both flags are given. */
+async function target(options: ConvergeOptions, ctx: CommandContext) {
+  const runner = await import("../deploy-runner.js");
+  if (options.deploy.release !== "" && options.deploy.namespace !== "") return { release: options.deploy.release, namespace: options.deploy.namespace, project: "", runner };
+  const built = await (await loadBuildRunner())({ ...options, build: { ...options.build, withoutImages: true } }, ctx);
+  return { ...runner.releaseTarget(built, options), project: built.project, runner };
+}
+
+export async function rollbackCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
+  const { rest, values } = takeExtraFlags(args, ROLLBACK_FLAGS, ctx.env);
+  const options = parseOrHelp(rest, ctx, rollbackHelp);
+  if (options === undefined) return;
+  await withRunningTime(options, ctx, async () => {
+    const t = await target(options, ctx);
+    const [{ createKubeClient }, { rollbackRelease }] = await Promise.all([import("../../kube/client.js"), import("../../deploy/install.js")]);
+    const kube = createKubeClient(options.kube, ctx.env);
+    try {
+      const revision = typeof values["revision"] === "number" ? values["revision"] : undefined;
+      await t.runner.withPrinter(options, ctx, (emit) =>
+        rollbackRelease(kube, { releaseName: t.release, namespace: t.namespace, revision }, t.runner.deployOptions(options, t.project), emit, ctx.signal),
+      );
+    } finally {
+      kube.close();
+    }
+  });
+}
+
+export async function dismissCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
+  const { rest, values } = takeExtraFlags(args, DISMISS_FLAGS, ctx.env);
+  const options = parseOrHelp(rest, ctx, dismissHelp);
+  if (options === undefined) return;
+  await withRunningTime(options, ctx, async () => {
+    const t = await target(options, ctx);
+    const [{ createKubeClient }, { uninstallRelease }] = await Promise.all([import("../../kube/client.js"), import("../../deploy/uninstall.js")]);
+    const kube = createKubeClient(options.kube, ctx.env);
+    const printer = t.runner.deployPrinter(options, ctx);
+    try {
+      const d = t.runner.deployOptions(options, t.project);
+      await uninstallRelease(
+        kube,
+        { releaseName: t.release, namespace: t.namespace },
+        { releaseStorage: d.releaseStorage, withNamespace: values["with-namespace"] === true, timeoutMs: d.timeoutMs, deletePropagation: d.deletePropagation, networkParallelism: d.networkParallelism },
+        (e) => printer.handle(e),
+        ctx.signal,
+      );
+      printer.finish();
+      ctx.stdout.write(`Uninstalled release "${t.release}" (namespace: "${t.namespace}")\n`);
+    } catch (err) {
+      printer.finish();
+      throw err;
+    } finally {
+      kube.close();
+    }
+  });
+}
