@@ -181,6 +181,19 @@ describe("converge applies the plan in order on the cluster", () => {
     expect(manifest).not.toContain("hook-pre-a");
     const status = JSON.parse(await helm("status", release, "-n", namespace, "-o", "json")) as { info: { status: string }; version: number };
     expect([status.version, status.info.status]).toEqual([1, "deployed"]);
+
+    // Unchanged chart with hooks: the hooks run again (recreated, before-hook-creation) and revision 2 is written,
+    // as werf does; the Deployments are left alone.
+    const uid = (kind: string, name: string): string => kubectl(env, "get", kind, name, "-n", namespace, "-o", "jsonpath={.metadata.uid}");
+    const before2 = { preA: uid("job", "hook-pre-a"), post: uid("job", "hook-post"), web: kubectl(env, "get", "deployment", "w-plus", "-n", namespace, "-o", "jsonpath={.metadata.generation}") };
+    const second = await converge(env, project, { namespace, release });
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(0);
+    expect(uid("job", "hook-pre-a")).not.toBe(before2.preA);
+    expect(uid("job", "hook-post")).not.toBe(before2.post);
+    expect(kubectl(env, "get", "job", "hook-post", "-n", namespace, "-o", "jsonpath={.status.succeeded}")).toBe("1");
+    expect(kubectl(env, "get", "deployment", "w-plus", "-n", namespace, "-o", "jsonpath={.metadata.generation}")).toBe(before2.web);
+    expect(await helmHistory(release, namespace)).toEqual([[1, "superseded"], [2, "deployed"]]);
   });
 });
 
