@@ -158,6 +158,34 @@ export class LogFollower {
     this.lastLines.set(key, kept);
   }
 
+  /**
+   * Fetches once, without following, what each followed container logged since its stream's cursor, and emits the
+   * lines not seen yet. A pod can turn ready in the same update that opens its stream, before the stream delivers:
+   * the lines logged until then would be lost when tracking stops. Bounded; never throws.
+   */
+  async drain(signal: AbortSignal, boundMs = FAILURE_FETCH_MS): Promise<void> {
+    if (!this.enabled || signal.aborted) return;
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(boundMs)]);
+    await Promise.all(
+      [...this.streams.entries()].map(async ([key, stream]) => {
+        const slash = key.indexOf("/");
+        const pod = key.slice(0, slash);
+        const container = key.slice(slash + 1);
+        try {
+          for await (const raw of this.client.logs(
+            { namespace: this.namespace, pod, container, follow: false, timestamps: true, sinceTime: stream.cursorRaw },
+            { signal: bounded },
+          )) {
+            if (bounded.aborted) return;
+            this.accept(pod, container, key, stream, raw);
+          }
+        } catch {
+          // Gone or not started: nothing was missed there.
+        }
+      }),
+    );
+  }
+
   /** The last lines of a container: those followed, else one bounded fetch of its (previous) instance's tail. */
   async lastLinesOf(pod: string, container: string, signal: AbortSignal): Promise<string[]> {
     const kept = this.lastLines.get(`${pod}/${container}`);

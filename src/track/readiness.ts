@@ -250,11 +250,16 @@ class ReadinessTask {
     this.settled = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.controller.abort(new SlipwayError("tracking finished"));
     if (err === undefined) {
-      this.emit({ type: "track-done", taskId: this.options.taskId, elapsedMs: Date.now() - this.started });
-      this.resolve();
+      // Ready in the update that opened a log stream: fetch what the streams have not delivered yet, then stop.
+      const elapsedMs = Date.now() - this.started;
+      void this.logs.drain(this.inner).then(() => {
+        this.controller.abort(new SlipwayError("tracking finished"));
+        this.emit({ type: "track-done", taskId: this.options.taskId, elapsedMs });
+        this.resolve();
+      });
     } else {
+      this.controller.abort(new SlipwayError("tracking finished"));
       this.reject(err);
     }
   }

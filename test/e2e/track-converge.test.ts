@@ -213,6 +213,17 @@ describe.concurrent("converge tracks readiness on the real cluster", () => {
     expect(r.stdout).toContain(`Succeeded release "${RELEASE}" (namespace: "${r.namespace}")`);
   });
 
+  it("1b. lines logged before a probe-less pod turns ready are printed, although it is ready at once", async () => {
+    // No readiness probe: the pod is Ready as soon as the container runs, often before its log stream has delivered.
+    const r = await run("quick", {
+      "web.yaml": deployment("web", { mode: "serve", replicas: 2, annotations: { "werf.io/show-logs-only-for-number-of-replicas": "2" } }),
+    });
+    expect(r.code).toBe(0);
+    const pods = podsOf(r.namespace, "web");
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) expect(r.stdout).toContain(`│ ${pod}/main: app starting mode=serve`);
+  });
+
   it("2. an image missing from the registry: ErrImagePull/ImagePullBackOff, exit 1 naming the container and image", async () => {
     const missing = `${env.registry}/e2e/trk-missing:no-such-tag`;
     const r = await run("pull", { "web.yaml": deployment("web", { mode: "serve", image: missing }) });
