@@ -432,7 +432,12 @@ try {
       const entry = { chart: size, resources, tool };
       results.push(entry);
       for (const phase of ["cold", "noop"]) {
-        const r = await runner(chart, ns, release);
+        let r;
+        try {
+          r = await runner(chart, ns, release);
+        } catch (error) {
+          r = { code: -1, ms: 0, rssMb: 0, stdout: "", stderr: String(error?.stack ?? error) };
+        }
         process.stdout.write(
           `${size.padEnd(6)} ${tool.padEnd(7)} ${phase.padEnd(4)} ${fmtS(r.ms)}  peak RSS ${r.rssMb.toFixed(0).padStart(4)} MB  exit ${r.code}\n`,
         );
