@@ -295,7 +295,7 @@ describe.concurrent("converge tracks readiness on the real cluster", () => {
     detections["Job hook failed"] = seconds;
     expect(seconds).toBeLessThan(30);
     const tail = lastLines(r.stdout, 15);
-    expect(tail).toContain("Job/migrate");
+    expect(tail).toContain("Job/migrate: Job failed: BackoffLimitExceeded");
     expect(tail).toContain("migration 0002 failed: table locked");
     expect(kubectl(env, "get", "deployments", "-n", r.namespace, "-o", "name")).toBe("");
   });
