@@ -139,6 +139,7 @@ async function prepareDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx
         apiVersions,
         isUpgrade: h.deployType === "upgrade",
         revision: h.nextRevision,
+        keepUnknownHooks: true,
       });
     } catch (e) {
       if (e instanceof HelmRenderError) throw new SlipwayError(e.message, { code: "template" });

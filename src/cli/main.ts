@@ -11,7 +11,7 @@ import { Command, CommanderError } from "commander";
 import { ChangesPlannedError, InterruptedError, SlipwayError, formatError } from "../errors.js";
 import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
-import { CONVERGE_SUMMARY, convergeCommand } from "./commands/converge.js";
+import { CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
 import { RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
 import { DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
@@ -33,7 +33,7 @@ interface CommandEntry {
 }
 
 const COMMANDS: readonly CommandEntry[] = [
-  { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeHelp, run: convergeCommand },
+  { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeFullHelp, run: convergeCommand },
   { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand },
   { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand },
   { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand },

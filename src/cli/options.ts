@@ -452,8 +452,8 @@ export const CONVERGE_FLAGS = [
   { group: "deploy", kind: "string", name: "kube-impersonate-uid", key: "kubeImpersonateUid", default: "", env: ["WERF_KUBE_IMPERSONATE_UID"], description: "Impersonate this user UID" },
   { group: "kube", kind: "string-array", name: "kube-impersonate-group", key: "kubeImpersonateGroup", default: [], envPrefix: "WERF_KUBE_IMPERSONATE_GROUP_", description: "Impersonate this group (repeatable)" },
   { group: "kube", kind: "string", name: "kube-proxy-url", key: "kubeProxyUrl", default: "", env: ["WERF_KUBE_PROXY_URL"], description: "Proxy for Kubernetes API requests" },
-  { group: "kube", kind: "int", name: "kube-qps-limit", key: "kubeQpsLimit", default: 30, env: ["WERF_KUBE_QPS_LIMIT"], description: "Kubernetes client queries per second" },
-  { group: "kube", kind: "int", name: "kube-burst-limit", key: "kubeBurstLimit", default: 100, env: ["WERF_KUBE_BURST_LIMIT"], description: "Kubernetes client burst" },
+  { group: "kube", kind: "int", name: "kube-qps-limit", key: "kubeQpsLimit", default: 0, env: ["WERF_KUBE_QPS_LIMIT"], description: "Kubernetes client queries per second (0: no client-side limit, the API server's priority and fairness applies; werf's default is 30)" },
+  { group: "kube", kind: "int", name: "kube-burst-limit", key: "kubeBurstLimit", default: 0, env: ["WERF_KUBE_BURST_LIMIT"], description: "Kubernetes client burst (0: 100 when --kube-qps-limit is set)" },
   { group: "kube", kind: "duration", name: "kube-request-timeout", key: "kubeRequestTimeout", default: 0, env: ["WERF_KUBE_REQUEST_TIMEOUT"], description: "Timeout of each Kubernetes API request; 0 means none" },
   { group: "kube", kind: "bool", name: "skip-tls-verify-kube", key: "skipTlsVerifyKube", default: false, env: ["WERF_SKIP_TLS_VERIFY_KUBE"], description: "Do not verify the Kubernetes API server certificate" },
 

@@ -15,8 +15,10 @@ const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** werf's defaults for --kube-qps-limit / --kube-burst-limit. */
-export const DEFAULT_QPS = 30;
+/**
+ * werf throttles to 30 requests a second (burst 100) by default, which alone makes a no-op converge of 300 resources
+ * take seconds. slipway throttles only when --kube-qps-limit is given; the burst then defaults to werf's 100.
+ */
 export const DEFAULT_BURST = 100;
 
 export class TokenBucket {
@@ -28,7 +30,7 @@ export class TokenBucket {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(qps: number, burst: number, private readonly clock: Clock = realClock) {
-    this.qps = qps > 0 ? qps : DEFAULT_QPS;
+    this.qps = qps > 0 ? qps : Infinity;
     this.burst = burst > 0 ? burst : DEFAULT_BURST;
     this.tokens = this.burst;
     this.last = clock.now();
@@ -36,6 +38,7 @@ export class TokenBucket {
 
   /** Resolves when the caller may send one request. */
   take(): Promise<void> {
+    if (this.qps === Infinity) return Promise.resolve();
     const turn = this.queue.then(() => this.takeOne());
     this.queue = turn;
     return turn;

@@ -119,8 +119,11 @@ function headString(v: unknown): string {
   return "";
 }
 
-/** releaseutil.SortManifests over rendered files (path → content). */
-export function sortManifests(files: ReadonlyMap<string, string>): { hooks: Hook[]; manifests: Manifest[] } {
+/**
+ * releaseutil.SortManifests over rendered files (path → content). Helm skips a hook with an unknown event; werf's
+ * deploy engine keeps it and rejects the annotation, so the deploy asks for `keepUnknownHooks`.
+ */
+export function sortManifests(files: ReadonlyMap<string, string>, options: { keepUnknownHooks?: boolean } = {}): { hooks: Hook[]; manifests: Manifest[] } {
   const hooks: Hook[] = [];
   const manifests: Manifest[] = [];
   const paths = [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -175,7 +178,7 @@ export function sortManifests(files: ReadonlyMap<string, string>): { hooks: Hook
         }
         events.push(e);
       }
-      if (unknown) continue;
+      if (unknown && options.keepUnknownHooks !== true) continue;
       const w = Number.parseInt(annotations.get("helm.sh/hook-weight") ?? "0", 10);
       hooks.push({ ...entry, events, weight: Number.isNaN(w) ? 0 : w });
     }

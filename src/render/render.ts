@@ -48,6 +48,8 @@ export interface RenderOptions {
   readonly noHooks?: boolean;
   readonly skipTests?: boolean;
   readonly warn?: (msg: string) => void;
+  /** Keep hooks with unknown events (werf's deploy validates them) instead of skipping them as Helm does. */
+  readonly keepUnknownHooks?: boolean;
 }
 
 export interface RenderResult {
@@ -148,7 +150,7 @@ export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
       files.delete(k);
     }
   }
-  const { hooks, manifests } = sortManifests(files);
+  const { hooks, manifests } = sortManifests(files, { keepUnknownHooks: opts.keepUnknownHooks === true });
   let out = "";
   if (opts.includeCrds === true) {
     const crdsOf = (c: Chart): void => {

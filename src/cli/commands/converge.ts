@@ -47,9 +47,14 @@ export const CONVERGE_EXTRA_FLAGS: readonly ExtraFlag[] = [
   { name: "deploy-deadline", kind: "int", env: "WERF_DEPLOY_DEADLINE", description: "Seconds the whole deploy may take; 0 = no limit (--timeout limits each tracked resource)" },
 ];
 
+/** converge's help: werf's flags, then slipway's own. */
+export function convergeFullHelp(programName: string): string {
+  return `${convergeHelp(programName)}\nslipway's own flags:\n${extraFlagsHelp(CONVERGE_EXTRA_FLAGS)}\n`;
+}
+
 export async function convergeCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values: extra } = takeExtraFlags(args, CONVERGE_EXTRA_FLAGS, ctx.env);
-  const options = parseOrHelp(rest, ctx, (name) => `${convergeHelp(name)}\nslipway's own flags:\n${extraFlagsHelp(CONVERGE_EXTRA_FLAGS)}\n`);
+  const options = parseOrHelp(rest, ctx, convergeFullHelp);
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     const [{ runConverge }, { buildAdapters }, { Reporter }] = await Promise.all([

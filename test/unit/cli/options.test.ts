@@ -127,8 +127,8 @@ describe("defaults", () => {
       releasesHistoryMax: 5,
       statusProgressPeriod: 5,
       networkParallelism: 30,
-      kubeQpsLimit: 30,
-      kubeBurstLimit: 100,
+      kubeQpsLimit: 0,
+      kubeBurstLimit: 0,
       kubeRequestTimeout: 0,
       planLifetime: 2 * 3_600_000,
       resourceValidationCacheLifetime: 48 * 3_600_000,
@@ -624,6 +624,6 @@ describe("option groups", () => {
     expect(Object.keys(parsed.options.kube).sort()).toEqual([...KUBE_OPTION_KEYS].sort());
     expect(KUBE_OPTION_KEYS).toHaveLength(25);
     expect(KUBE_OPTION_KEYS).not.toContain("kubeAuthProvider");
-    expect(o.kubeQpsLimit).toBe(30);
+    expect(o.kubeQpsLimit).toBe(0);
   });
 });

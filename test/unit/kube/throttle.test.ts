@@ -41,9 +41,13 @@ describe("TokenBucket (client-go's QPS/burst)", () => {
     expect(clock.sleeps).toEqual([100]);
   });
 
-  it("uses werf's defaults 30/100 when given 0", async () => {
+  it("does not throttle without a QPS limit, and takes werf's burst 100 with a limit but no burst", async () => {
+    const free = fakeClock();
+    const unlimited = new TokenBucket(0, 0, free);
+    for (let i = 0; i < 1000; i++) await unlimited.take();
+    expect(free.sleeps).toEqual([]);
     const clock = fakeClock();
-    const bucket = new TokenBucket(0, 0, clock);
+    const bucket = new TokenBucket(30, 0, clock);
     for (let i = 0; i < 100; i++) await bucket.take();
     expect(clock.time).toBe(0);
     await bucket.take();
