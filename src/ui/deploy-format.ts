@@ -199,8 +199,8 @@ export function eventLines(event: DeployPrinterEvent, model: DeployModel, { styl
       const p = event.problem;
       const where = [`in pod ${p.pod}`, ...(p.container === undefined ? [] : [`container ${p.container}`])].join(" ");
       const budget = p.fatal === true ? "fatal" : `errors ${event.count}/${event.allowed}`;
-      const message = p.message === "" ? "" : `: ${p.message}`;
-      return [style.red(`${model.taskName(event.taskId)}: ${p.reason} ${where} (${budget})${message}`)];
+      const message = p.message === "" || p.message.startsWith(p.reason) ? p.message.slice(p.reason.length).replace(/^[,:]\s*/, "") : p.message;
+      return [style.red(`${model.taskName(event.taskId)}: ${p.reason} ${where} (${budget})${message === "" ? "" : `: ${message}`}`)];
     }
     case "warning":
       return [style.yellow(`Warning: ${event.message}`)];

@@ -144,7 +144,8 @@ export class DeployModel {
         const task = this.tasks.get(event.taskId);
         if (task === undefined) return;
         task.errors = event.count;
-        task.lastError = event.problem.message === "" ? event.problem.reason : `${event.problem.reason}: ${event.problem.message}`;
+        // Problem messages usually start with their reason already ("CrashLoopBackOff, exit code 1").
+        task.lastError = withReason(event.problem.reason, event.problem.message);
         return;
       }
       case "track-done": {
@@ -204,4 +205,10 @@ export class DeployModel {
 function newestTail(task: TaskModel): string[] {
   const entries = [...task.logTail.values()];
   return entries.at(-1) ?? [];
+}
+
+/** `reason: message`, without repeating a reason the message already starts with. */
+export function withReason(reason: string, message: string): string {
+  if (message === "") return reason;
+  return message.startsWith(reason) ? message : `${reason}: ${message}`;
 }
