@@ -12,6 +12,7 @@
 import { parse as parseYaml } from "yaml";
 import { MultiError, SlipwayError } from "../errors.js";
 import type { KubeObject } from "../kube/types.js";
+import type { TrackLogOptions } from "../track/options.js";
 import { splitManifests } from "../render/manifests.js";
 import type { RenderResult } from "../render/render.js";
 import {
@@ -61,18 +62,10 @@ export type Stage = "pre-pre-install" | "pre-install" | "install" | "post-instal
 /** none: crds/ (never stored); hook: has helm.sh/hook; regular: the rest. */
 export type StoreAs = "none" | "hook" | "regular";
 
-export interface LogOptions {
-  readonly skipLogs: boolean;
-  readonly skipLogsForContainers: readonly string[];
-  readonly showLogsOnlyForContainers: readonly string[];
-  readonly logRegex?: RegExp | undefined;
-  readonly logRegexFor: Readonly<Record<string, RegExp>>;
-  readonly logRegexSkip?: RegExp | undefined;
-  readonly logRegexSkipFor: Readonly<Record<string, RegExp>>;
-  readonly showLogsOnlyForNumberOfReplicas: number;
-  readonly showServiceMessages: boolean;
+/** The tracker's log options as a resource's annotations set them (--no-pod-logs comes from the command line). */
+export type LogOptions = Omit<TrackLogOptions, "noPodLogs" | "ignoreReadinessProbeFailsFor"> & {
   readonly ignoreReadinessProbeFailsFor: Readonly<Record<string, number>>;
-}
+};
 
 export interface InternalDependency extends DependencySelector {
   readonly state: "present" | "ready";
