@@ -20,7 +20,6 @@ import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./ex
 import { envBool, firstEnv, parseFlags } from "./flags.js";
 import type { Env } from "./flags.js";
 import { goQuote, parseGoBool } from "./go-values.js";
-import { convergeHelp } from "./options.js";
 
 export type { CliIO, CliWriter, CommandContext } from "./context.js";
 
