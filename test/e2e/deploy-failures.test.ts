@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/cluster.js";
 import { lockAnnotations, namespaceExists, releaseHistory, releaseManifest, releaseSecrets } from "../helpers/release-state.js";
 import type { SlipwayResult } from "../helpers/slipway.js";
-import { converge, deleteNamespace, kubectl, makeProject, namespaceSnapshot } from "../helpers/werf-project.js";
+import { converge, deleteNamespace, kubectl, makeProject, namespaceSnapshot, busyboxDeployment, configMapYaml, type BusyboxDeploymentOptions } from "../helpers/werf-project.js";
 import type { GitDir } from "../helpers/gitdir.js";
 
 const env = inject("localEnv");
@@ -32,35 +32,12 @@ function fresh(prefix: string): { namespace: string; release: string } {
   return { namespace, release: prefix };
 }
 
-const configMap = (name: string, data: string, extra = "", top = ""): string =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}${top}data:\n  value: "${data}"\n`;
+const configMap = configMapYaml;
 
 const annotated = (name: string, annotations: Record<string, string>): string =>
   configMap(name, "1", `  annotations:\n${Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`).join("")}`);
 
-/** A Deployment; `readyAfterS` adds a readiness probe that passes only after that many seconds. */
-function deployment(name: string, opts: { image?: string; readyAfterS?: number; message?: string } = {}): string {
-  const probe =
-    opts.readyAfterS === undefined
-      ? ""
-      : `        readinessProbe:\n          exec: {command: ["true"]}\n          initialDelaySeconds: ${opts.readyAfterS}\n          periodSeconds: 1\n`;
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: ${opts.image ?? `${env.registry}/base/busybox`}
-        command: ["sh", "-c", "echo ${opts.message ?? "started"}; exec sleep 3600"]
-${probe}`;
-}
+const deployment = (name: string, opts: BusyboxDeploymentOptions = {}): string => busyboxDeployment(env.registry, name, opts);
 
 const chartYaml = (name: string): string => `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`;
 

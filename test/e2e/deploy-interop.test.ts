@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/cluster.js";
 import { watchNamespace, type NamespaceWatch, type ObservedObject } from "../helpers/namespace-watch.js";
 import { runHelm, runNelm, type OracleResult } from "../helpers/oracles.js";
-import { converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
+import { converge, deleteNamespace, kubectl, kubectlJson, makeProject, busyboxDeployment, configMapYaml } from "../helpers/werf-project.js";
 
 const env = inject("localEnv");
 const namespaces: string[] = [];
@@ -43,30 +43,11 @@ const cmValue = (namespace: string, name: string): string => kubectl(env, "get",
 const cmNames = (namespace: string): string[] =>
   kubectlJson<{ items: { metadata: { name: string } }[] }>(env, "get", "configmaps", "-n", namespace).items.map((i) => i.metadata.name);
 
-const configMap = (name: string, data: string, extra = ""): string =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n  value: "${data}"\n`;
+const configMap = configMapYaml;
 
 /** A Deployment whose pod becomes Ready `readyAfter` seconds after it starts (readiness probe delay). */
-const deployment = (name: string, { annotations = "", readyAfter = 2, envFrom = "" } = {}): string => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${annotations === "" ? "" : `  annotations:\n${annotations}`}spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: ${env.registry}/base/busybox
-        command: ["sh", "-c", "exec sleep 3600"]
-${envFrom === "" ? "" : `        envFrom: [{configMapRef: {name: ${envFrom}}}]\n`}        readinessProbe:
-          exec: {command: ["true"]}
-          initialDelaySeconds: ${readyAfter}
-          periodSeconds: 1
-`;
+const deployment = (name: string, { annotations = "", readyAfter = 2, envFrom = "" } = {}): string =>
+  busyboxDeployment(env.registry, name, { annotations, readyAfterS: readyAfter, envFrom });
 
 const hookAnnotations = (events: string, weight: number): string =>
   `  annotations:\n    helm.sh/hook: ${events}\n    helm.sh/hook-weight: "${weight}"\n`;

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { helmBinary } from "../helpers/oracles.js";
 import { uniqueName } from "../helpers/cluster.js";
 import { startKubeProxy } from "../helpers/kube-proxy.js";
-import { converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
+import { busyboxDeployment, configMapYaml, converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
 
 const env = inject("localEnv");
 const namespaces: string[] = [];
@@ -28,25 +28,9 @@ const helm = (...args: string[]): string =>
     stdio: ["ignore", "pipe", "pipe"],
   });
 
-const deployment = (name: string, extra = ""): string => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${extra}spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: ${env.registry}/base/busybox
-        command: ["sh", "-c", "echo started ${name}; exec sleep 3600"]
-`;
+const deployment = (name: string): string => busyboxDeployment(env.registry, name);
 
-const configMap = (name: string, data: string, extra = ""): string =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n  value: "${data}"\n`;
+const configMap = (name: string, data: string, extra = ""): string => configMapYaml(name, data, extra);
 
 interface Secret {
   metadata: { name: string; labels: Record<string, string> };

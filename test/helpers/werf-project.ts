@@ -93,3 +93,44 @@ export function deleteNamespace(env: LocalEnv, namespace: string): void {
     // best effort cleanup
   }
 }
+
+/** A ConfigMap manifest: `metadataExtra` goes under metadata (annotations...), `top` at the top level (immutable...). */
+export function configMapYaml(name: string, data: string, metadataExtra = "", top = ""): string {
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${metadataExtra}${top}data:\n  value: "${data}"\n`;
+}
+
+export interface BusyboxDeploymentOptions {
+  /** Lines under `metadata.annotations`, indented by four spaces. */
+  readonly annotations?: string;
+  readonly image?: string;
+  /** Printed by the container at start. */
+  readonly message?: string;
+  /** A readiness probe that passes only after that many seconds; none when undefined. */
+  readonly readyAfterS?: number;
+  /** A ConfigMap the container takes its environment from. */
+  readonly envFrom?: string;
+}
+
+/** A one-replica Deployment of the environment's busybox base image that sleeps. */
+export function busyboxDeployment(registry: string, name: string, o: BusyboxDeploymentOptions = {}): string {
+  const annotations = o.annotations === undefined || o.annotations === "" ? "" : `  annotations:\n${o.annotations}`;
+  const envFrom = o.envFrom === undefined || o.envFrom === "" ? "" : `        envFrom: [{configMapRef: {name: ${o.envFrom}}}]\n`;
+  const probe =
+    o.readyAfterS === undefined ? "" : `        readinessProbe:\n          exec: {command: ["true"]}\n          initialDelaySeconds: ${o.readyAfterS}\n          periodSeconds: 1\n`;
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${annotations}spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: ${o.image ?? `${registry}/base/busybox`}
+        command: ["sh", "-c", "echo ${o.message ?? `started ${name}`}; exec sleep 3600"]
+${envFrom}${probe}`;
+}
