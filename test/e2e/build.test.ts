@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 // The build phase end to end: real Git repositories, the real Docker Engine and the real local registry.
 // slipway runs as a child process, exactly as CI runs `werf build` / `werf converge`.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -358,35 +359,45 @@ describe("--final-repo, --use-build-report and --without-images", () => {
 });
 
 describe("slipway converge runs the same build phase", () => {
-  it("builds and pushes on the first run, builds nothing on the second, and stops honestly before deploying", async () => {
+  it("builds and pushes on the first run, builds nothing on the second, and deploys (then skips) the release", async () => {
     const repo = makeGitDir(project(env.registry));
     const proxy = await startCountingProxy(env.registry);
     const imageRepo = uniqueName("e2e/converge");
+    const namespace = uniqueName("e2e-build-converge");
     const converge = (): Promise<SlipwayResult> =>
       runSlipway(["converge"], {
         cwd: repo.dir,
         // CI often configures werf through WERF_* variables only.
-        env: { DOCKER_HOST: env.dockerHost, WERF_REPO: `${proxy.address}/${imageRepo}`, WERF_ENV: "test" },
+        env: {
+          DOCKER_HOST: env.dockerHost,
+          WERF_REPO: `${proxy.address}/${imageRepo}`,
+          WERF_ENV: "test",
+          WERF_NAMESPACE: namespace,
+          KUBECONFIG: env.kubeconfig,
+          WERF_KUBE_CONTEXT: env.context,
+        },
       });
     try {
       const first = await converge();
-      expect(first.code).toBe(1);
-      expect(first.stderr).toBe(
-        "Error: the deploy phase of converge is not implemented yet (images were built and pushed; nothing was deployed)\n",
-      );
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
       expect(first.stdout.match(/Building stage \w+\/dockerfile/g)).toHaveLength(3);
+      // The release name is werf's default `[[ project ]]-[[ env ]]`; the project has no chart, so werf's defaults apply.
+      expect(first.stdout).toContain(`Succeeded release "e2e-build-test" (namespace: "${namespace}")`);
       expect(first.stdout).toMatch(/\nRunning time \d+\.\d\d seconds\n$/);
       expect(await listTags(env.registry, imageRepo)).toHaveLength(3);
 
       proxy.requests.length = 0;
       const second = await converge();
-      expect(second.code).toBe(1);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain(`Skipped release "e2e-build-test" (namespace: "${namespace}"): cluster resources already as desired`);
       expect(second.stdout).not.toContain("Building stage");
       expect(proxy.requests.filter((r) => r.path.includes("/manifests/")).length).toBeLessThanOrEqual(3);
       expect(proxy.requests.filter((r) => r.method !== "GET" && r.method !== "HEAD")).toEqual([]);
     } finally {
       await proxy.close();
       repo.remove();
+      execFileSync(`${env.kubeBin}/kubectl`, ["--kubeconfig", env.kubeconfig, "--context", env.context, "delete", "namespace", namespace, "--wait=false", "--ignore-not-found"]);
     }
   });
 });
