@@ -60,12 +60,18 @@ export function deployOptions(o: ConvergeOptions, project: string, extra: { clea
     noInstallCrds: o.deploy.noInstallCrds,
     networkParallelism: o.deploy.networkParallelism > 0 ? o.deploy.networkParallelism : 30,
     deletePropagation: o.deploy.deletePropagation === "Background" || o.deploy.deletePropagation === "Orphan" ? o.deploy.deletePropagation : "Foreground",
-    releasesHistoryMax: o.deploy.releasesHistoryMax,
+    // werf falls back to its default 5 for values <= 0.
+    releasesHistoryMax: o.deploy.releasesHistoryMax > 0 ? o.deploy.releasesHistoryMax : 5,
     releaseStorage: o.deploy.releaseStorage,
     releaseLabels: o.deploy.releaseLabelMap,
     addAnnotations: o.deploy.addAnnotationMap,
     addLabels: o.deploy.addLabelMap,
-    runtimeAnnotations: { ...werfRuntimeAnnotations({ version: werfVersionForState(), project, env: o.project.env }), ...o.deploy.runtimeAnnotations },
+    // Without a project (rollback/dismiss given --release and --namespace only) the project annotation is left out
+    // rather than overwritten with "".
+    runtimeAnnotations: {
+      ...(project === "" ? { "werf.io/version": werfVersionForState() } : werfRuntimeAnnotations({ version: werfVersionForState(), project, env: o.project.env })),
+      ...o.deploy.runtimeAnnotations,
+    },
     runtimeLabels: o.deploy.runtimeLabels,
     cleanupOnFail: extra.cleanupOnFail ?? false,
   };
@@ -106,6 +112,14 @@ async function prepareDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx
   const files = built.chartFiles;
   if (files === undefined) throw new SlipwayError("internal: the chart was not read", { code: "internal" });
   const { namespace, release } = releaseTarget(built, o);
+  // Secret values are not supported yet: failing is better than deploying a chart with its secrets missing.
+  const secretFile = files.some((f) => f.name === "secret-values.yaml") && !o.values.disableDefaultSecretValues;
+  if (o.values.secretValues.length > 0 || secretFile) {
+    throw new SlipwayError(
+      `${secretFile ? ".helm/secret-values.yaml" : "--secret-values"}: secret values are not supported by slipway yet (use --disable-default-secret-values to deploy without the chart's secret-values.yaml)`,
+      { code: "not-implemented" },
+    );
+  }
   const chart = loadFiles(files, null);
   const user = mergeUserValues({ valueFiles: o.values.values, values: o.values.set, stringValues: o.values.setString, fileValues: o.values.setFile, jsonValues: o.values.setJson, literalValues: o.values.setLiteral });
   const images = built.images
@@ -154,7 +168,8 @@ async function prepareDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx
       manifests: rendered.manifests.map((m) => ({ source: m.name, content: m.content, storeAs: "regular" as const })),
       hooks: rendered.hooks.map((m) => ({ source: m.name, content: m.content, storeAs: "hook" as const })),
       crds: crdDocuments(chart),
-      notes: o.deploy.noNotes ? "" : rendered.notes,
+      // --no-notes only stops the printing, as in werf; the record keeps the notes.
+      notes: rendered.notes,
     };
     return { kube, input };
   } catch (err) {
@@ -207,8 +222,12 @@ export async function runPlan(built: BuildPipelineResult, o: ConvergeOptions, ct
   const { kube, input } = await prepareDeploy(built, o, ctx);
   try {
     const printer = deployPrinter(o, ctx);
-    const planned = await planRelease(kube, input, deployOptions(o, built.project), (e) => printer.handle(e), ctx.signal);
-    printer.finish();
+    let planned;
+    try {
+      planned = await planRelease(kube, input, deployOptions(o, built.project), (e) => printer.handle(e), ctx.signal);
+    } finally {
+      printer.finish();
+    }
     ctx.stdout.write(formatPlannedChanges(planned, { color: o.log.logColorMode === "on" || (o.log.logColorMode === "auto" && process.stdout.isTTY === true && ctx.stdout === process.stdout) }));
     return !planned.upToDate;
   } finally {

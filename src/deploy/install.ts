@@ -326,13 +326,19 @@ async function deletables(ctx: Ctx, previous: HelmRelease | undefined, current: 
     const parsed = parseDocuments(manifestDocuments(previous.manifest));
     await resolveScopes(kube, parsed, ctx.scopes, signal, false);
     old = classify(parsed, { releaseName: input.releaseName, releaseNamespace: input.namespace, namespaced: (v, k) => ctx.scopes.get(`${v}:${k}`) });
-  } catch {
-    return []; // a previous manifest slipway cannot read any more: nothing is deleted rather than the wrong thing
+  } catch (err) {
+    // A previous manifest slipway cannot read: nothing is deleted rather than the wrong thing, and the user is told.
+    ctx.emit({ type: "warning", message: `the previous revision's manifest cannot be read, so nothing removed from the chart is deleted: ${errorText(err)}` });
+    return [];
   }
   const keep = new Set(current.map((r) => r.id));
   const candidates = old.filter((r) => !keep.has(r.id) && r.ownership === "release" && !r.resourcePolicies.includes("skip-delete"));
   const checked = await mapLimit(candidates, ctx.options.networkParallelism, async (r) => {
-    const live = await kube.get(refOf(r), { signal }).catch(() => undefined);
+    // Only "not found" means gone: any other error fails planning rather than orphaning the object for good.
+    const live = await kube.get(refOf(r), { signal }).catch((err: unknown) => {
+      if (err instanceof KubeApiError && (err.notFound || err.reason === "NoKindMatch")) return undefined;
+      throw new SlipwayError(`get ${r.human} (removed from the chart)`, { code: "deploy", cause: err });
+    });
     if (live === undefined) return undefined;
     const a = live.metadata.annotations ?? {};
     if (a[A.helmResourcePolicy] === "keep" || /(^|,)\s*(keep|skip-delete)\s*(,|$)/.test(a[A.resourcePolicy] ?? "")) return undefined;
@@ -422,7 +428,7 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
     const r = d.resource;
     (r.deployConditions[deployType] ?? []).forEach((stage, iteration) => {
       // A later iteration of a resource deleted on success must be created again.
-      const action = iteration > 0 && d.action !== "none" ? "create" : d.action;
+      const action = iteration > 0 && r.deleteOnSucceeded ? "create" : d.action;
       const track = r.kind !== CRD_KIND && r.trackTerminationMode !== "NonBlocking" && (action !== "none" || (h.previousFailed && d.live !== undefined) || r.deleteOnSucceeded);
       installs.push({ resource: r, stage, iteration, action, track, deleteOnSuccess: r.deleteOnSucceeded });
     });
@@ -483,15 +489,32 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
   collectSummary(ctx, plan, result);
   if (result.error === undefined) return { status: "deployed", revision };
 
-  // The failure plan: the record becomes failed; resources with delete policy `failed` whose tracking failed go.
+  // The failure plan. The record is marked failed first, on its own and with retries, so nothing that follows (a
+  // delete stuck on a finalizer, a second signal) can leave it pending; then resources with delete policy `failed`
+  // whose tracking failed are removed, within a bounded time.
   const createOpId = [...plan.operations.values()].find((op) => op.type === "create-release")?.id ?? operationId("create-release", 0, "");
-  const failurePlan = buildFailurePlan({ installs, statuses: result.statuses, release: { release, createOpId } });
   const failureRecord: HelmRelease = {
     ...record,
-    info: { ...record.info, description: `${deployType === "rollback" ? "Rollback" : deployType === "upgrade" ? "Upgrade" : "Install"} failed: ${errorText(result.error)}` },
+    info: { ...record.info, status: "failed", description: `${deployType === "rollback" ? "Rollback" : deployType === "upgrade" ? "Upgrade" : "Install"} failed: ${errorText(result.error)}` },
   };
+  if (result.statuses.get(createOpId) === "completed") {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await storage.update(failureRecord);
+        break;
+      } catch (err) {
+        if (attempt >= 5) {
+          emit({ type: "warning", message: `mark release failed: ${errorText(err)}` });
+          break;
+        }
+        await new Promise((res) => setTimeout(res, 500 * attempt));
+      }
+    }
+  }
+  const failurePlan = buildFailurePlan({ installs, statuses: result.statuses });
   const failure = await executePlan(failurePlan, (op, opSignal) => runOperation(ctx, op, opSignal, { record: failureRecord, description: failureRecord.info.description ?? "", byId, decisionById, history: h }), {
     parallelism: options.networkParallelism,
+    signal: AbortSignal.timeout(options.timeoutMs > 0 ? options.timeoutMs : 120_000),
   });
   if (failure.error !== undefined) emit({ type: "warning", message: `failure plan: ${errorText(failure.error)}` });
   if (options.cleanupOnFail && h.lastDeployed === undefined && spec.kind === "install") {
@@ -716,13 +739,16 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
     }
     let rolledBack = false;
     if (options.autoRollback) {
-      const h = history(await storage.list(input.releaseName));
-      const target = [...h.releases].reverse().find((r) => r.info.status === "deployed" || r.info.status === "superseded");
-      if (target !== undefined) {
-        // A signal stops the deploy, not the rollback the user asked for; a second signal ends the process.
-        const rollback = await rollbackTo(ctx, target, lock.lost).catch((err: unknown): RunOutcome => ({ status: "failed", revision: 0, error: err }));
-        rolledBack = rollback.status !== "failed";
-      }
+      // A signal stops the deploy, not the rollback the user asked for; a second signal ends the process.
+      const rollback = await (async (): Promise<RunOutcome | undefined> => {
+        const h = history(await storage.list(input.releaseName));
+        const target = [...h.releases].reverse().find((r) => r.info.status === "deployed" || r.info.status === "superseded");
+        return target === undefined ? undefined : rollbackTo(ctx, target, lock.lost);
+      })().catch((err: unknown): RunOutcome => {
+        emit({ type: "warning", message: `auto-rollback: ${errorText(err)}` });
+        return { status: "failed", revision: 0, error: err };
+      });
+      rolledBack = rollback !== undefined && rollback.status !== "failed";
     }
     emit({ type: "release-failed", release: input.releaseName, namespace: input.namespace, revision: outcome.revision, rolledBack });
     throw new DeployFailedError(input, outcome.error, report("failed", outcome.revision));
@@ -732,7 +758,7 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
 }
 
 /** Re-applies a stored revision as a new `pending-rollback` → `deployed` revision, through the same engine. */
-function rollbackTo(ctx: Ctx, target: HelmRelease, signal: AbortSignal): Promise<RunOutcome> {
+async function rollbackTo(ctx: Ctx, target: HelmRelease, signal: AbortSignal): Promise<RunOutcome> {
   const docs: ReleaseDocs = {
     releaseName: ctx.input.releaseName,
     namespace: ctx.input.namespace,
@@ -742,6 +768,7 @@ function rollbackTo(ctx: Ctx, target: HelmRelease, signal: AbortSignal): Promise
     crds: [],
     notes: target.info.notes ?? "",
   };
+  await resolveScopes(ctx.kube, parseDocuments(docs.manifests), ctx.scopes, signal, false);
   return runRelease(
     ctx,
     {

@@ -6,7 +6,7 @@
  * until they are gone, removes the release records, and with `--with-namespace` the namespace too.
  */
 import { SlipwayError } from "../errors.js";
-import type { KubeClient } from "../kube/types.js";
+import { KubeApiError, type KubeClient } from "../kube/types.js";
 import { history } from "../release/codec.js";
 import { acquireReleaseLock } from "../release/lock.js";
 import { createReleaseStorage, storageDriver } from "../release/storage.js";
@@ -40,7 +40,14 @@ export async function uninstallRelease(
   }
   const h = history(records);
   emit({ type: "release-start", release: target.releaseName, namespace: target.namespace, revision: h.previous?.version ?? 0, action: "uninstall" });
-  const namespaceExists = (await kube.get({ apiVersion: "v1", kind: "Namespace", name: target.namespace }, { signal }).catch(() => undefined)) !== undefined;
+  // Only "not found" means there is no namespace; a 403 must not make dismiss skip the lock.
+  const namespaceExists = await kube.get({ apiVersion: "v1", kind: "Namespace", name: target.namespace }, { signal }).then(
+    (ns) => ns !== undefined,
+    (err: unknown) => {
+      if (err instanceof KubeApiError && err.status === 403) return true;
+      throw err;
+    },
+  );
   const lock = namespaceExists
     ? await acquireReleaseLock(kube, target.namespace, target.releaseName, { signal, onWait: () => emit({ type: "lock-wait", lockName: `release/${target.releaseName}` }) })
     : undefined;
@@ -62,8 +69,9 @@ export async function uninstallRelease(
         const live = await kube.get(refOf(r), { signal });
         if (live === undefined) return;
         const a = live.metadata.annotations ?? {};
-        if (a[A.helmResourcePolicy] === "keep") return;
-        if (a[A.releaseName] !== undefined && a[A.releaseName] !== target.releaseName) return;
+        // Kept objects and objects another release owns now stay, as in the deploy's own deletions.
+        if (a[A.helmResourcePolicy] === "keep" || /(^|,)\s*(keep|skip-delete)\s*(,|$)/.test(a[A.resourcePolicy] ?? "")) return;
+        if (a[A.releaseName] !== target.releaseName || a[A.releaseNamespace] !== target.namespace) return;
         const description = `delete: ${r.human}`;
         emit({ type: "operation-start", opId: description, opType: "delete", description });
         const started = Date.now();
