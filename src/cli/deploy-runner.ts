@@ -74,6 +74,8 @@ export function deployOptions(o: ConvergeOptions, project: string, extra: { clea
     },
     runtimeLabels: o.deploy.runtimeLabels,
     cleanupOnFail: extra.cleanupOnFail ?? false,
+    deployGraphPath: o.deploy.deployGraphPath,
+    rollbackGraphPath: o.deploy.rollbackGraphPath,
   };
 }
 

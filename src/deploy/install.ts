@@ -6,6 +6,7 @@
  * (no new revision, as werf), else run the plan; on failure run the failure plan and, when asked and possible, roll
  * back through the same engine. Records are Helm 3's. Emits DeployEvents and TrackEvents; never prints.
  */
+import { writeFile } from "node:fs/promises";
 import { stringify as toYaml } from "yaml";
 import { MultiError, SlipwayError } from "../errors.js";
 import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.js";
@@ -16,6 +17,7 @@ import {
   isNoop,
   isResourceOp,
   operationId,
+  planToDot,
   type DeletableInfo,
   type InstallableInfo,
   type Operation,
@@ -78,6 +80,9 @@ export interface DeployOptions {
   readonly runtimeLabels: Readonly<Record<string, string>>;
   /** Opt-in: after a failed first install, delete what it created (Helm's --cleanup-on-fail spirit; werf has none). */
   readonly cleanupOnFail: boolean;
+  /** `--deploy-graph-path` / `--rollback-graph-path`: where to write the plan as Graphviz ("" = nowhere). */
+  readonly deployGraphPath?: string;
+  readonly rollbackGraphPath?: string;
 }
 
 export interface DeployResult {
@@ -437,6 +442,8 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
   const final: { release: PlanRelease; status: "deployed" | "superseded" }[] = [{ release, status: "deployed" }];
   for (const r of h.releases) if (r.info.status === "deployed") final.push({ release: { name: input.releaseName, namespace: input.namespace, revision: r.version }, status: "superseded" });
   const plan = buildPlan({ installs, deletes: removed, release: { create: { release, status: pendingStatus }, final }, noFinalTracking: options.noFinalTracking });
+  const graphPath = spec.kind === "rollback" ? options.rollbackGraphPath : options.deployGraphPath;
+  if (graphPath !== undefined && graphPath !== "" && spec.planOnly !== true) await writeFile(graphPath, planToDot(plan));
 
   const upToDate =
     h.previous?.info.status === "deployed" &&

@@ -1,7 +1,7 @@
 // converge deploys for real: release records Helm can read, no new revision when nothing changed, pruning and the
 // keep policy, adoption, immutable Jobs, the lock, and interop with the real helm v3.17.3. Real cluster, real node.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -147,9 +147,14 @@ describe("converge deploys a chart", () => {
     expect(refused.stderr).toMatch(/ConfigMap\/taken/);
     expect(refused.stderr).toMatch(/meta\.helm\.sh\/release-name/);
     expect(kubectl(env, "get", "configmap", "taken", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("manual");
-    const adopted = await converge(env, project, { namespace, release, args: ["--force-adoption"] });
+    const graph = join(mkdtempSync(join(tmpdir(), "slipway-graph-")), "plan.dot");
+    const adopted = await converge(env, project, { namespace, release, args: ["--force-adoption", "--deploy-graph-path", graph] });
     expect(adopted.stderr).toBe("");
     expect(adopted.code).toBe(0);
+    // --deploy-graph-path: the plan as Graphviz, the adopted ConfigMap's update among its operations.
+    const dot = readFileSync(graph, "utf8");
+    expect(dot).toMatch(/^(strict )?digraph/);
+    expect(dot).toContain("update/1/0/::ConfigMap:taken");
     expect(kubectl(env, "get", "configmap", "taken", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("chart");
     expect(kubectl(env, "get", "configmap", "taken", "-n", namespace, "-o", "jsonpath={.metadata.annotations.meta\\.helm\\.sh/release-name}")).toBe(release);
   });
