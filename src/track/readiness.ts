@@ -30,6 +30,9 @@ import { goDuration, type TrackOptions } from "./options.js";
 import { watchObjects } from "./watch.js";
 
 /** kubedog lets a generic object's status settle this long after it first appears. */
+/** A container restarted after a non-zero exit counts as ready only once it has run this long (ms). */
+const CRASH_SETTLE_MS = 10_000;
+
 export const GENERIC_SETTLE_MS = 2_000;
 /** Built-in API groups: their objects have no asynchronous readiness for the generic rules to wait for. */
 const BUILTIN_GROUP = /^(|apps|batch|policy|autoscaling|extensions|[a-z0-9.-]*\.k8s\.io)$/;
@@ -365,7 +368,37 @@ class ReadinessTask {
       this.fail(reason, this.failedContainer());
       return;
     }
-    if (status.readiness === "ready" && !settling) this.finish();
+    if (status.readiness === "ready" && !settling) {
+      const wait = this.recentCrashWaitMs(now);
+      if (wait > 0) {
+        // A container that crashed and restarted a moment ago looks Ready until it crashes again: the API's
+        // readiness alone would report a crash-looping workload (without a readiness probe) as deployed.
+        this.after(wait + 1, () => this.evaluate());
+        return;
+      }
+      this.finish();
+    }
+  }
+
+  /** How long to wait until the last non-zero exit of a relevant container is CRASH_SETTLE_MS old (0: none recent). */
+  private recentCrashWaitMs(now: number): number {
+    if (this.ref.kind === "Job") return 0;
+    let wait = 0;
+    for (const p of this.pods.values()) {
+      if (!this.relevant(p) || p.metadata.deletionTimestamp !== undefined) continue;
+      const statuses = ((p["status"] as { containerStatuses?: unknown[] } | undefined)?.containerStatuses ?? []) as {
+        lastState?: { terminated?: { exitCode?: number; finishedAt?: string } };
+        state?: { running?: { startedAt?: string } };
+      }[];
+      for (const c of statuses) {
+        const last = c.lastState?.terminated;
+        if (last === undefined || last.exitCode === 0) continue;
+        const started = Date.parse(c.state?.running?.startedAt ?? last.finishedAt ?? "");
+        if (Number.isNaN(started)) continue;
+        wait = Math.max(wait, started + CRASH_SETTLE_MS - now);
+      }
+    }
+    return wait;
   }
 
   /** For a failed Job or Pod: the container that exited non-zero last, whose logs explain the failure. */
