@@ -324,6 +324,9 @@ class ReadinessTask {
     return (p.metadata.ownerReferences ?? []).some((o) => o.uid === uid);
   }
 
+  /** Pods/containers whose readiness-probe failure was already counted. */
+  private readonly probeCounted = new Set<string>();
+
   private evaluate(): void {
     if (this.settled || this.root === undefined) return;
     const now = Date.now();
@@ -575,7 +578,16 @@ class ReadinessTask {
     const pod = this.pods.get(involved.name ?? "");
     if (pod === undefined || !this.relevant(pod)) return;
     const problem = probeEventProblem(pod, e, Date.now(), this.options.logs.ignoreReadinessProbeFailsFor ?? {});
-    if (problem !== undefined) this.record(problem);
+    if (problem === undefined) return;
+    // A failing readiness probe repeats its event (count 1, 2, 3...) without restarting anything: it counts once per
+    // pod and container, so a probe that times out a few times on a loaded node does not fail the deploy; one that
+    // never passes ends at --timeout. Liveness/startup failures restart the container and count each time.
+    if (problem.reason === "ReadinessProbeFailed") {
+      const key = `${problem.pod}/${problem.container ?? ""}`;
+      if (this.probeCounted.has(key)) return;
+      this.probeCounted.add(key);
+    }
+    this.record(problem);
   }
 }
 
