@@ -215,8 +215,11 @@ export function loadFiles(files: readonly ChartFile[], dir: string | null): Char
   return chart;
 }
 
-/** Loads a chart directory (Helm's loader.LoadDir). */
-export function loadChartDir(dir: string): Chart {
+/**
+ * Loads a chart directory (Helm's loader.LoadDir). `defaultChartYaml` stands in for a missing Chart.yaml (werf gives a
+ * project's `.helm` one: apiVersion v2, the project name, version 1.0.0); without it Helm's error stands.
+ */
+export function loadChartDir(dir: string, defaultChartYaml?: string): Chart {
   let st;
   try {
     st = statSync(dir);
@@ -238,7 +241,9 @@ export function loadChartDir(dir: string): Chart {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
   rules.addDefaults();
-  return loadFiles(walk(dir, rules), dir);
+  const files = walk(dir, rules);
+  if (defaultChartYaml !== undefined && !files.some((f) => f.name === "Chart.yaml")) files.unshift({ name: "Chart.yaml", data: Buffer.from(defaultChartYaml) });
+  return loadFiles(files, dir);
 }
 
 const DRIVE_PATH = /^[a-zA-Z]:\//;

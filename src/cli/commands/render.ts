@@ -1,6 +1,7 @@
 // `slipway render [CHART_DIR]`: renders a chart directory like `helm template <release> <chart>` and prints the
 // manifests. Offline: `lookup` is empty and Capabilities come from --kube-version/--api-versions.
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { SlipwayError } from "../../errors.js";
 import { loadChartDir } from "../../chart/load.js";
 import { mergeUserValues } from "../../chart/values.js";
@@ -50,6 +51,21 @@ export function renderHelp(programName: string): string {
   });
 }
 
+/**
+ * A werf project's chart may have no Chart.yaml: werf then uses apiVersion v2, the project's name and version
+ * 1.0.0. The project is the werf.yaml next to the chart directory; a bare chart keeps Helm's error.
+ */
+function werfDefaultChartYaml(dir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dirname(dir), "werf.yaml"), "utf8");
+  } catch {
+    return undefined;
+  }
+  const project = /^project:\s*["']?([a-z0-9-]+)["']?\s*$/m.exec(text)?.[1];
+  return project === undefined ? undefined : `apiVersion: v2\nname: ${project}\nversion: 1.0.0\n`;
+}
+
 export function renderCommand(args: readonly string[], ctx: CommandContext): void {
   const parsed = parseFlags(FLAGS, args, ctx.env);
   if (parsed.help) {
@@ -61,7 +77,7 @@ export function renderCommand(args: readonly string[], ctx: CommandContext): voi
     throw new SlipwayError(`accepts at most 1 arg(s), received ${parsed.positionals.length}`, { code: "usage" });
   }
   const dir = resolve(parsed.positionals[0] ?? ".helm");
-  const chart = loadChartDir(dir);
+  const chart = loadChartDir(dir, werfDefaultChartYaml(dir));
   const values = mergeUserValues({
     valueFiles: f.values,
     values: f.set,
