@@ -17,7 +17,7 @@
 //   --build  run `npm run build` first, so bin/slipway.js runs the current sources
 // Needs the local environment: `bash scripts/local-env up`.
 
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,6 +25,7 @@ import process from "node:process";
 import { clearInterval, clearTimeout, setInterval, setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
 import { helmBinary } from "../../scripts/helm-oracle.js";
+import { kubectlFor, localEnv } from "../local-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const argValue = (name, def) => {
@@ -47,30 +48,11 @@ const SIZES = {
 // ---------------------------------------------------------------------------------------------------------------
 // The environment
 
-function localEnv() {
-  const r = spawnSync("bash", [join(root, "scripts/local-env"), "env"], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`scripts/local-env env failed: ${r.stderr}`);
-  const vars = {};
-  for (const line of r.stdout.split("\n")) {
-    const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) vars[m[1]] = m[2];
-  }
-  return vars;
-}
-
-const env = localEnv();
+const env = localEnv(root);
 const KUBECONFIG = env.KUBECONFIG;
 const CONTEXT = env.SLIPWAY_KUBE_CONTEXT ?? "slipway-local";
-const KUBECTL = join(env.SLIPWAY_KUBE_BIN ?? "", "kubectl");
 
-function kubectl(args, { check = true } = {}) {
-  const r = spawnSync(KUBECTL, ["--context", CONTEXT, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, KUBECONFIG },
-  });
-  if (check && r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr.trim()}`);
-  return r;
-}
+const kubectl = kubectlFor(env);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The charts

@@ -21,7 +21,7 @@
 // Needs the local environment: `bash scripts/local-env up`.
 
 import { Buffer } from "node:buffer";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -31,6 +31,7 @@ import process from "node:process";
 import { clearTimeout, setTimeout } from "node:timers";
 import { fileURLToPath, URL } from "node:url";
 import { helmBinary } from "../../scripts/helm-oracle.js";
+import { kubectlFor, localEnv } from "../local-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const argValue = (name, def) => {
@@ -52,27 +53,11 @@ const GOALS = { ready: 100, crash: 2000, crash0: 2000 }; // slipway, ms
 // ---------------------------------------------------------------------------------------------------------------
 // The environment
 
-function localEnv() {
-  const r = spawnSync("bash", [join(root, "scripts/local-env"), "env"], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`scripts/local-env env failed: ${r.stderr}`);
-  const vars = {};
-  for (const line of r.stdout.split("\n")) {
-    const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) vars[m[1]] = m[2];
-  }
-  return vars;
-}
-
-const env = localEnv();
+const env = localEnv(root);
 const KUBECONFIG = env.KUBECONFIG;
 const CONTEXT = env.SLIPWAY_KUBE_CONTEXT ?? "slipway-local";
-const KUBECTL = join(env.SLIPWAY_KUBE_BIN ?? "", "kubectl");
 
-function kubectl(args, { check = true } = {}) {
-  const r = spawnSync(KUBECTL, ["--context", CONTEXT, ...args], { encoding: "utf8", env: { ...process.env, KUBECONFIG } });
-  if (check && r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr.trim()}`);
-  return r;
-}
+const kubectl = kubectlFor(env);
 
 /** Server, CA and client certificate of the context (kept in memory only). */
 function kubeAccess() {
