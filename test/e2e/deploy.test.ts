@@ -237,3 +237,30 @@ describe("plan, rollback and dismiss", () => {
     expect(() => kubectl(env, "get", "namespace", namespace)).toThrow(/NotFound/);
   });
 });
+
+describe("slipway's own converge flags", () => {
+  it("--deploy-deadline ends the whole deploy, and --cleanup-on-fail removes what a failed first install created", async () => {
+    const { namespace, release } = fresh("dep-deadline");
+    const project = makeProject({
+      project: "dep-deadline",
+      chart: {
+        "templates/cm.yaml": configMap("left-behind", "1"),
+        // Never ready: the probe always fails, so only the deadline can end the converge.
+        "templates/deploy.yaml": busyboxDeployment(env.registry, "stuck").replace(
+          '        command: ["sh", "-c", "echo started stuck; exec sleep 3600"]\n',
+          '        command: ["sh", "-c", "echo started stuck; exec sleep 3600"]\n        readinessProbe:\n          exec: {command: ["false"]}\n          periodSeconds: 1\n',
+        ),
+      },
+    });
+    const started = Date.now();
+    const result = await converge(env, project, { namespace, release, args: ["--deploy-deadline", "8", "--cleanup-on-fail"] });
+    const elapsed = Date.now() - started;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("the deploy did not finish within --deploy-deadline 8s");
+    expect(elapsed).toBeLessThan(60_000);
+    // The release record is failed, not pending, and what the failed first install created is gone.
+    expect(releaseSecrets(namespace, release).map((s) => s.metadata.labels["status"])).toEqual(["failed"]);
+    expect(kubectl(env, "get", "configmaps", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}")).not.toContain("left-behind");
+    expect(kubectl(env, "get", "deployments", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}")).not.toContain("stuck");
+  });
+});
