@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/cluster.js";
 import { watchNamespace, type NamespaceWatch, type ObservedObject } from "../helpers/namespace-watch.js";
 import { runHelm, runNelm, type OracleResult } from "../helpers/oracles.js";
-import { converge, deleteNamespace, kubectl, kubectlJson, makeProject, busyboxDeployment, configMapYaml } from "../helpers/werf-project.js";
+import { converge, deleteNamespace, kubectl, kubectlJson, makeProject, busyboxDeployment, busyboxJob, configMapYaml } from "../helpers/werf-project.js";
 
 const env = inject("localEnv");
 const namespaces: string[] = [];
@@ -52,21 +52,8 @@ const deployment = (name: string, { annotations = "", readyAfter = 2, envFrom = 
 const hookAnnotations = (events: string, weight: number): string =>
   `  annotations:\n    helm.sh/hook: ${events}\n    helm.sh/hook-weight: "${weight}"\n`;
 
-const hookJob = (name: string, events: string, weight: number): string => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${name}
-${hookAnnotations(events, weight)}spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: ${env.registry}/base/busybox
-        command: ["sh", "-c", "echo hook ${name}; sleep 2"]
-`;
+const hookJob = (name: string, events: string, weight: number): string =>
+  busyboxJob(env.registry, name, `echo hook ${name}; sleep 2`, { annotations: hookAnnotations(events, weight) });
 
 const hookPod = (name: string, events: string, weight: number): string => `apiVersion: v1
 kind: Pod

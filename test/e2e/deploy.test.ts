@@ -8,7 +8,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { helmBinary } from "../helpers/oracles.js";
 import { uniqueName } from "../helpers/cluster.js";
 import { startKubeProxy } from "../helpers/kube-proxy.js";
-import { busyboxDeployment, configMapYaml, converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
+import { busyboxDeployment, busyboxJob, configMapYaml, converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
 
 const env = inject("localEnv");
 const namespaces: string[] = [];
@@ -161,21 +161,7 @@ describe("converge deploys a chart", () => {
 
   it("recreates a Job whose immutable template changed", async () => {
     const { namespace, release } = fresh("dep-job");
-    const job = (message: string): string => `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: migrate
-        image: ${env.registry}/base/busybox
-        command: ["sh", "-c", "echo ${message}"]
-`;
+    const job = (message: string): string => busyboxJob(env.registry, "migrate", `echo ${message}`, { container: "migrate" });
     const project = makeProject({
       project: "dep-job",
       chart: { "Chart.yaml": "apiVersion: v2\nname: job\nversion: 0.1.0\n", "templates/job.yaml": job("one") },

@@ -134,3 +134,22 @@ ${annotations}spec:
         command: ["sh", "-c", "echo ${o.message ?? `started ${name}`}; exec sleep 3600"]
 ${envFrom}${probe}`;
 }
+
+/** A Job of the busybox base image that runs `script` once (no retries); `annotations` go under metadata. */
+export function busyboxJob(registry: string, name: string, script: string, o: { annotations?: string; container?: string } = {}): string {
+  return `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}
+${o.annotations ?? ""}spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: ${o.container ?? "main"}
+        image: ${registry}/base/busybox
+        command: ["sh", "-c", "${script}"]
+`;
+}
