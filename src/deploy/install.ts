@@ -34,11 +34,11 @@ import { trackAbsence, trackPresence, trackReadiness } from "../track/tracker.js
 import { DEFAULT_LOG_OPTIONS, type TrackOptions } from "../track/options.js";
 import type { TrackEvent } from "../track/events.js";
 import type { Chart } from "../chart/types.js";
-import { applyChanges, comparable } from "./compare.js";
+import { applyChanges, comparable, jsonEqual } from "./compare.js";
 import type { DeployEvent } from "./events.js";
 import { executePlan, type ExecuteEvent, type ExecuteResult } from "./execute.js";
 import { FIELD_MANAGER, fixManagedFields } from "./managed-fields.js";
-import { type DeployReport } from "./report.js";
+import { operationDescription, type DeployReport } from "./report.js";
 
 /** The release's documents: what a release action applies. */
 export interface ReleaseDocs {
@@ -208,13 +208,14 @@ async function ensureNamespace(kube: KubeClient, namespace: string, create: bool
   await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: FIELD_MANAGER, force: true, signal });
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
-}
-function jsonEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a ?? {})) === JSON.stringify(sortKeys(b ?? {}));
+/**
+ * Whether a live object removed from the chart may be deleted by this release: not kept by a resource policy on the
+ * live object, and still owned by the release (an object another release owns now is left alone, as nelm does).
+ */
+export function deletableLive(live: KubeObject, releaseName: string, releaseNamespace: string): boolean {
+  const a = live.metadata.annotations ?? {};
+  if (a[A.helmResourcePolicy] === "keep" || /(^|,)\s*(keep|skip-delete)\s*(,|$)/.test(a[A.resourcePolicy] ?? "")) return false;
+  return a[A.releaseName] === releaseName && a[A.releaseNamespace] === releaseNamespace;
 }
 
 /** Bounded-parallel map. */
@@ -344,11 +345,7 @@ async function deletables(ctx: Ctx, previous: HelmRelease | undefined, current: 
       if (err instanceof KubeApiError && (err.notFound || err.reason === "NoKindMatch")) return undefined;
       throw new SlipwayError(`get ${r.human} (removed from the chart)`, { code: "deploy", cause: err });
     });
-    if (live === undefined) return undefined;
-    const a = live.metadata.annotations ?? {};
-    if (a[A.helmResourcePolicy] === "keep" || /(^|,)\s*(keep|skip-delete)\s*(,|$)/.test(a[A.resourcePolicy] ?? "")) return undefined;
-    // An object someone else owns now is left alone (orphaned), as nelm does.
-    if (a[A.releaseName] !== input.releaseName || a[A.releaseNamespace] !== input.namespace) return undefined;
+    if (live === undefined || !deletableLive(live, input.releaseName, input.namespace)) return undefined;
     return deletableInfoOf(r, r.deletePropagation);
   });
   return checked.filter((c): c is DeletableInfo => c !== undefined);
@@ -449,7 +446,7 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
     h.previous?.info.status === "deployed" &&
     (h.previous.manifest ?? "") === spec.record.manifest &&
     jsonEqual(h.previous.hooks ?? [], spec.record.hooks) &&
-    jsonEqual(h.previous.config, spec.record.config) &&
+    jsonEqual(h.previous.config ?? {}, spec.record.config) &&
     (h.previous.info.notes ?? "") === spec.record.notes;
   if (spec.planOnly === true) {
     const changes: PlannedChange[] = [];
@@ -639,11 +636,7 @@ function trackDefaults(options: DeployOptions): TrackOptions {
 
 function describeOperation(op: Operation, releaseNamespace: string): string | undefined {
   if (!isResourceOp(op)) return undefined;
-  const ns = op.resource.namespace;
-  let text = `${op.type.replaceAll("-", " ")}: ${op.resource.kind}/${op.resource.name}`;
-  if (ns !== undefined && ns !== "" && ns !== releaseNamespace) text += ` (namespace=${ns})`;
-  if (op.iteration > 0) text += ` (iteration=${op.iteration})`;
-  return text;
+  return operationDescription(op.type, op.resource.kind, op.resource.name, op.resource.namespace ?? "", releaseNamespace, op.iteration);
 }
 
 function reportOperation(ctx: Ctx, e: ExecuteEvent): void {

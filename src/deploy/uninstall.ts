@@ -10,12 +10,11 @@ import { KubeApiError, type KubeClient } from "../kube/types.js";
 import { history } from "../release/codec.js";
 import { acquireReleaseLock } from "../release/lock.js";
 import { createReleaseStorage, storageDriver } from "../release/storage.js";
-import { A } from "../resource/annotations.js";
 import { classify, parseDocuments, refOf } from "../resource/resource.js";
 import { trackAbsence } from "../track/tracker.js";
 import type { TrackEvent } from "../track/events.js";
 import type { DeployEvent } from "./events.js";
-import { manifestDocuments } from "./install.js";
+import { deletableLive, manifestDocuments } from "./install.js";
 
 export interface UninstallOptions {
   readonly releaseStorage: string;
@@ -67,11 +66,8 @@ export async function uninstallRelease(
     await Promise.all(
       resources.map(async (r) => {
         const live = await kube.get(refOf(r), { signal });
-        if (live === undefined) return;
-        const a = live.metadata.annotations ?? {};
         // Kept objects and objects another release owns now stay, as in the deploy's own deletions.
-        if (a[A.helmResourcePolicy] === "keep" || /(^|,)\s*(keep|skip-delete)\s*(,|$)/.test(a[A.resourcePolicy] ?? "")) return;
-        if (a[A.releaseName] !== target.releaseName || a[A.releaseNamespace] !== target.namespace) return;
+        if (live === undefined || !deletableLive(live, target.releaseName, target.namespace)) return;
         const description = `delete: ${r.human}`;
         emit({ type: "operation-start", opId: description, opType: "delete", description });
         const started = Date.now();
