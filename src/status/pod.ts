@@ -26,6 +26,12 @@ const COUNTED_WAITING = new Set(["ErrImagePull", "ImagePullBackOff", "ErrImageNe
 const FATAL_WAITING = new Set(["InvalidImageName"]);
 /** kubedog waits for these until the timeout (werf/kubedog#198); slipway fails after the grace period. */
 const GRACED_WAITING = new Set(["CreateContainerConfigError", "CreateContainerError"]);
+/**
+ * The kubelet's own hiccups under load (its ConfigMap/Secret cache not synced in time): the next pod sync retries
+ * and usually succeeds, so they are not a verdict on the manifest. The grace clock keeps running meanwhile, and a
+ * real cause shown afterwards counts at once.
+ */
+const TRANSIENT_KUBELET_MESSAGE = /failed to sync \S+ cache|timed out waiting for the condition/;
 
 export interface ProblemClock {
   /** ms since the keyed condition was first seen by the caller (`pod/container/reason` or `pod/Unschedulable`). */
@@ -102,7 +108,7 @@ export function podProblems(p: KubeObject, clock: ProblemClock = ALWAYS_DUE): Po
         message: `${reason}, image "${image}"${message === "" ? "" : `: ${message}`}`,
         ...(FATAL_WAITING.has(reason) ? { fatal: true } : {}),
       });
-    } else if (GRACED_WAITING.has(reason)) {
+    } else if (GRACED_WAITING.has(reason) && !TRANSIENT_KUBELET_MESSAGE.test(message)) {
       if (clock.since(`${pod}/${container}/${reason}`) >= (PROBLEM_GRACE_MS[reason] ?? 0)) {
         out.push({ pod, container, reason, message: `${reason}${message === "" ? "" : `: ${message}`}`, fatal: true });
       }

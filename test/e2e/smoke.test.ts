@@ -181,6 +181,15 @@ describe("build, push and run an image on the real node", () => {
         throw error;
       }
     });
-    await expect(cluster.apps.readNamespacedDeployment({ name: "smoke", namespace })).rejects.toSatisfy(isNotFound);
+    // Foreground deletion: the Deployment goes once the garbage collector has removed its ReplicaSet and pods.
+    await waitFor("the smoke Deployment to be gone", async () => {
+      try {
+        await cluster.apps.readNamespacedDeployment({ name: "smoke", namespace });
+        return undefined;
+      } catch (error) {
+        if (isNotFound(error)) return true;
+        throw error;
+      }
+    });
   });
 });

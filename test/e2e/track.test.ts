@@ -101,7 +101,11 @@ describe("trackReadiness on the real cluster", () => {
   });
 
   it("a container exiting 1 fails as CrashLoopBackOff with its last log lines", async () => {
-    const { events, error } = await track(deployment("crasher", { command: ["sh", "-c", "echo connecting to db; echo fatal: cannot start; exit 1"] }));
+    // minReadySeconds keeps the Deployment unavailable while the first run starts and exits: on a loaded node the
+    // kubelet can report that run as Running and Ready before it reports the exit (no readiness probe here).
+    const crasher = deployment("crasher", { command: ["sh", "-c", "echo connecting to db; echo fatal: cannot start; exit 1"] });
+    (crasher["spec"] as Record<string, unknown>)["minReadySeconds"] = 30;
+    const { events, error } = await track(crasher);
     expect(error).toBeInstanceOf(TrackError);
     expect((error as TrackError).reason).toMatch(/^container app in pod crasher-[a-z0-9]+-[a-z0-9]+: CrashLoopBackOff, exit code 1$/);
     expect(failedEvent(events)?.lastLogLines.slice(-2)).toEqual(["connecting to db", "fatal: cannot start"]);

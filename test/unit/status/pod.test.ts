@@ -61,6 +61,11 @@ describe("podProblems", () => {
       expected: [{ pod: "web-1", container: "app", reason: "CreateContainerConfigError", message: "CreateContainerConfigError: couldn't find key k in ConfigMap ns/cm", fatal: true }],
     },
     {
+      name: "the kubelet's own cache timeout under load is not a verdict on the manifest",
+      pod: pod(`{phase: Pending, containerStatuses: [{name: app, state: {waiting: {reason: CreateContainerConfigError, message: 'failed to sync configmap cache: timed out waiting for the condition'}}}]}`),
+      expected: [],
+    },
+    {
       name: "CreateContainerError is fatal",
       pod: pod(`{phase: Pending, containerStatuses: [{name: app, state: {waiting: {reason: CreateContainerError, message: boom}}}]}`),
       expected: [{ pod: "web-1", container: "app", reason: "CreateContainerError", message: "CreateContainerError: boom", fatal: true }],
