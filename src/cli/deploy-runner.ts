@@ -11,6 +11,7 @@ import { chartFullPath } from "../chart/types.js";
 import { serviceValues } from "../build/service-values.js";
 import { SlipwayError } from "../errors.js";
 import { createKubeClient, type ClosableKubeClient } from "../kube/client.js";
+import type { KubeRequestRecord } from "../kube/types.js";
 import type { BuildPipelineResult } from "../pipeline/build.js";
 import { deployParams } from "../deploy/params.js";
 import { deployRelease, DeployFailedError, planRelease, type DeployInput, type DeployOptions, type DeployResult } from "../deploy/install.js";
@@ -80,7 +81,7 @@ export function deployOptions(o: ConvergeOptions, project: string, extra: { clea
 }
 
 /** The deploy printer for the command's output mode. */
-export function deployPrinter(o: ConvergeOptions, ctx: CommandContext): DeployPrinter {
+export function deployPrinter(o: ConvergeOptions, ctx: CommandContext): Promise<DeployPrinter> {
   return createDeployPrinter({
     write: (text: string) => ctx.stdout.write(text),
     isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
@@ -102,6 +103,12 @@ export function releaseTarget(built: Pick<BuildPipelineResult, "project" | "conf
     releaseFlag: o.deploy.release,
     deploy: built.config.meta.deploy,
   });
+}
+
+/** The Kubernetes client of a command; with --log-debug every request is traced on stderr (method, path, status, time). */
+export function kubeClient(o: ConvergeOptions, ctx: CommandContext): ClosableKubeClient {
+  const trace = o.log.logLevel === "debug" ? (r: KubeRequestRecord): void => void ctx.stderr.write(`kube: ${r.method} ${r.path} ${r.status === 0 ? "failed" : r.status} ${r.ms}ms\n`) : undefined;
+  return createKubeClient(o.kube, ctx.env, { onRequest: trace });
 }
 
 interface Prepared {
@@ -139,7 +146,7 @@ async function prepareDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx
   // Service values win over what the user gave, as in werf.
   const values = mergeMaps(user, readValues(JSON.stringify(service), "service values"));
 
-  const kube = createKubeClient(o.kube, ctx.env);
+  const kube = kubeClient(o, ctx);
   try {
     const driver = storageDriver(o.deploy.releaseStorage);
     const records = await createReleaseStorage(kube, namespace, { driver }).list(release).catch(() => []);
@@ -187,7 +194,7 @@ async function writeReport(o: ConvergeOptions, report: DeployReport): Promise<vo
 
 /** Runs a release action with a printer; prints the notes on success; writes the report either way. */
 export async function withPrinter(o: ConvergeOptions, ctx: CommandContext, action: (emit: (e: DeployEvent | TrackEvent) => void) => Promise<DeployResult>): Promise<void> {
-  const printer = deployPrinter(o, ctx);
+  const printer = await deployPrinter(o, ctx);
   const emit = (event: DeployEvent | TrackEvent): void => printer.handle(event);
   try {
     const result = await action(emit);
@@ -223,7 +230,7 @@ function deadline(ms: number): AbortSignal {
 export async function runPlan(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<boolean> {
   const { kube, input } = await prepareDeploy(built, o, ctx);
   try {
-    const printer = deployPrinter(o, ctx);
+    const printer = await deployPrinter(o, ctx);
     let planned;
     try {
       planned = await planRelease(kube, input, deployOptions(o, built.project), (e) => printer.handle(e), ctx.signal);

@@ -38,6 +38,7 @@ import { applyChanges, comparable, jsonEqual } from "./compare.js";
 import type { DeployEvent } from "./events.js";
 import { executePlan, type ExecuteEvent, type ExecuteResult } from "./execute.js";
 import { FIELD_MANAGER, fixManagedFields } from "./managed-fields.js";
+import { applyIsNoop } from "./unchanged.js";
 import { operationDescription, type DeployReport } from "./report.js";
 
 /** The release's documents: what a release action applies. */
@@ -151,13 +152,33 @@ interface Prepared {
   readonly storedHooks: HelmHook[];
 }
 
-function prepare(ctx: Pick<Ctx, "input" | "options" | "scopes" | "emit">, input: ReleaseDocs, extra: { annotations: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>> }): Prepared {
+/** A release's documents parsed once: the scopes, the classification and the stored record all read these. */
+interface ParsedRelease {
+  readonly manifests: readonly ParsedDocument[];
+  readonly hooks: readonly ParsedDocument[];
+  readonly crds: readonly ParsedDocument[];
+}
+
+/** Parses the release's documents and learns the scope of every kind they use (discovery, or the chart's CRDs). */
+async function parseRelease(ctx: Pick<Ctx, "kube" | "scopes" | "emit">, input: ReleaseDocs, signal: AbortSignal, strict: boolean): Promise<ParsedRelease> {
+  const warn = (message: string): void => ctx.emit({ type: "warning", message });
+  const parsed = { crds: parseDocuments(input.crds, warn), hooks: parseDocuments(input.hooks, warn), manifests: parseDocuments(input.manifests, warn) };
+  await resolveScopes(ctx.kube, [...parsed.crds, ...parsed.hooks, ...parsed.manifests], ctx.scopes, signal, strict);
+  return parsed;
+}
+
+function prepare(
+  ctx: Pick<Ctx, "input" | "options" | "scopes" | "emit">,
+  input: ReleaseDocs,
+  parsed: ParsedRelease,
+  extra: { annotations: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>> },
+): Prepared {
   const warn = (message: string): void => ctx.emit({ type: "warning", message });
   const hasExtra = Object.keys(extra.annotations).length > 0 || Object.keys(extra.labels).length > 0;
-  const patchDocs = (docs: readonly RenderedDocument[]): ParsedDocument[] => parseDocuments(docs, warn).map((p) => ({ ...p, object: patchStored(p.object, extra) }));
-  const regular = patchDocs(input.manifests);
-  const hooks = patchDocs(input.hooks);
-  const crds = ctx.options.noInstallCrds ? [] : patchDocs(input.crds);
+  const patchDocs = (docs: readonly ParsedDocument[]): ParsedDocument[] => docs.map((p) => ({ ...p, object: patchStored(p.object, extra) }));
+  const regular = patchDocs(parsed.manifests);
+  const hooks = patchDocs(parsed.hooks);
+  const crds = ctx.options.noInstallCrds ? [] : patchDocs(parsed.crds);
   const resources = classify([...crds, ...hooks, ...regular], {
     releaseName: input.releaseName,
     releaseNamespace: input.namespace,
@@ -249,9 +270,49 @@ function runtimeObject(ctx: Pick<Ctx, "input" | "options">, r: Resource): KubeOb
   return patchRuntime(r, { releaseName: ctx.input.releaseName, releaseNamespace: ctx.input.namespace, annotations: ctx.options.runtimeAnnotations, labels: ctx.options.runtimeLabels });
 }
 
-/** GET, adoption check, dry-run apply: what to do with each resource. Every problem is collected; nothing is written. */
-async function decide(ctx: Ctx, resources: readonly Resource[], signal: AbortSignal): Promise<Decision[]> {
+/** The smallest group of one kind in one namespace that is read with one LIST instead of a GET per object. */
+const LIST_THRESHOLD = 3;
+
+/**
+ * The live objects of the resources, read with one LIST per kind and namespace where several share them (a chart's
+ * ConfigMaps), by name. A group whose LIST fails (RBAC may allow only get) is left to the GETs.
+ */
+async function prefetchLive(ctx: Ctx, resources: readonly Resource[], signal: AbortSignal): Promise<Map<string, KubeObject>> {
+  const groups = new Map<string, { apiVersion: string; kind: string; namespace: string; count: number }>();
+  for (const r of resources) {
+    if (r.namespace === "" || ctx.scopes.get(`${r.apiVersion}:${r.kind}`) !== true) continue;
+    const key = `${r.apiVersion}:${r.kind}:${r.namespace}`;
+    const g = groups.get(key) ?? { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, count: 0 };
+    g.count++;
+    groups.set(key, g);
+  }
+  const live = new Map<string, KubeObject>();
+  await Promise.all(
+    [...groups.entries()]
+      .filter(([, g]) => g.count >= LIST_THRESHOLD)
+      .map(async ([key, g]) => {
+        const list = await ctx.kube.list({ apiVersion: g.apiVersion, kind: g.kind, namespace: g.namespace }, { signal }).catch(() => undefined);
+        if (list === undefined) return;
+        const names = new Map(list.items.map((o) => [o.metadata.name, o]));
+        for (const r of resources) {
+          if (`${r.apiVersion}:${r.kind}:${r.namespace}` === key) live.set(r.id, names.get(r.name) ?? ABSENT);
+        }
+      }),
+  );
+  return live;
+}
+
+/** Marks an object a LIST showed to be absent. */
+const ABSENT: KubeObject = { apiVersion: "", kind: "", metadata: { name: "" } };
+
+/**
+ * GET (or LIST), adoption check, dry-run apply: what to do with each resource. Every problem is collected; nothing is
+ * written. `deployed` holds the objects of the previous revision when it is deployed: a resource applied unchanged
+ * since then whose live object provably matches it (src/deploy/unchanged) needs no dry-run.
+ */
+async function decide(ctx: Ctx, resources: readonly Resource[], deployed: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<Decision[]> {
   const { kube, input, options } = ctx;
+  const prefetched = await prefetchLive(ctx, resources, signal);
   const errors: unknown[] = [];
   const chartKinds = new Set(
     resources
@@ -265,12 +326,15 @@ async function decide(ctx: Ctx, resources: readonly Resource[], signal: AbortSig
     const where = { file: resource.source };
     const desired = runtimeObject(ctx, resource);
     const policies = resource.resourcePolicies;
-    let live: KubeObject | undefined;
-    try {
-      live = await kube.get(refOf(resource), { signal });
-    } catch (err) {
-      if (err instanceof KubeApiError && (err.reason === "NoKindMatch" || err.notFound)) live = undefined;
-      else throw new SlipwayError(`get ${resource.human}`, { code: "deploy", cause: err });
+    let live: KubeObject | undefined = prefetched.get(resource.id);
+    if (live === ABSENT) live = undefined;
+    else if (live === undefined) {
+      try {
+        live = await kube.get(refOf(resource), { signal });
+      } catch (err) {
+        if (err instanceof KubeApiError && (err.reason === "NoKindMatch" || err.notFound)) live = undefined;
+        else throw new SlipwayError(`get ${resource.human}`, { code: "deploy", cause: err });
+      }
     }
     if (live !== undefined && resource.ownership === "release" && !options.forceAdoption) {
       const a = live.metadata.annotations ?? {};
@@ -298,6 +362,8 @@ async function decide(ctx: Ctx, resources: readonly Resource[], signal: AbortSig
     }
     if (resource.recreate) return { resource, live, action: policies.includes("skip-recreate") ? "none" : "recreate" };
     const fixed = fixManagedFields(live.metadata.managedFields, live.apiVersion, { keepManualChanges: options.noRemoveManualChanges });
+    const before = deployed.get(resource.id);
+    if (fixed === undefined && before !== undefined && jsonEqual(before, resource.object) && applyIsNoop(live, desired)) return { resource, live, action: "none" };
     let dry: KubeObject;
     try {
       dry = await kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: true, signal });
@@ -323,20 +389,25 @@ async function decide(ctx: Ctx, resources: readonly Resource[], signal: AbortSig
   return decisions;
 }
 
-/** Objects of the previous release that left the chart and that this release still owns in the cluster. */
-async function deletables(ctx: Ctx, previous: HelmRelease | undefined, current: readonly Resource[], signal: AbortSignal): Promise<DeletableInfo[]> {
+/** The resources of the previous revision's manifest; undefined (with a warning) when slipway cannot read it. */
+async function previousResources(ctx: Ctx, previous: HelmRelease | undefined, signal: AbortSignal): Promise<Resource[] | undefined> {
   if (previous?.manifest === undefined || previous.manifest === "") return [];
   const { input, kube } = ctx;
-  let old: Resource[];
   try {
     const parsed = parseDocuments(manifestDocuments(previous.manifest));
     await resolveScopes(kube, parsed, ctx.scopes, signal, false);
-    old = classify(parsed, { releaseName: input.releaseName, releaseNamespace: input.namespace, namespaced: (v, k) => ctx.scopes.get(`${v}:${k}`) });
+    return classify(parsed, { releaseName: input.releaseName, releaseNamespace: input.namespace, namespaced: (v, k) => ctx.scopes.get(`${v}:${k}`) });
   } catch (err) {
     // A previous manifest slipway cannot read: nothing is deleted rather than the wrong thing, and the user is told.
     ctx.emit({ type: "warning", message: `the previous revision's manifest cannot be read, so nothing removed from the chart is deleted: ${errorText(err)}` });
-    return [];
+    return undefined;
   }
+}
+
+/** Objects of the previous release that left the chart and that this release still owns in the cluster. */
+async function deletables(ctx: Ctx, old: readonly Resource[] | undefined, current: readonly Resource[], signal: AbortSignal): Promise<DeletableInfo[]> {
+  if (old === undefined) return [];
+  const { input, kube } = ctx;
   const keep = new Set(current.map((r) => r.id));
   const candidates = old.filter((r) => !keep.has(r.id) && r.ownership === "release" && !r.resourcePolicies.includes("skip-delete"));
   const checked = await mapLimit(candidates, ctx.options.networkParallelism, async (r) => {
@@ -422,8 +493,10 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
 
   const resources = spec.prepared.resources;
   const installable = resources.filter((r) => (r.deployConditions[deployType] ?? []).length > 0);
-  const decisions = await decide(ctx, installable, signal);
-  const removed = await deletables(ctx, h.previous, resources, signal);
+  const old = await previousResources(ctx, h.previous, signal);
+  const deployed = new Map(h.previous?.info.status === "deployed" ? (old ?? []).map((r) => [r.id, r.object]) : []);
+  const decisions = await decide(ctx, installable, deployed, signal);
+  const removed = await deletables(ctx, old, resources, signal);
 
   const installs: InstallableInfo[] = [];
   for (const d of decisions) {
@@ -684,8 +757,8 @@ async function setup(kube: KubeClient, input: ReleaseDocs, options: DeployOption
   const storage = createReleaseStorage(kube, input.namespace, { driver, labels: options.releaseLabels });
   const ctx: Ctx = { kube, input, options, emit, storage, scopes, completed: [], canceled: [], failed: [] };
   // Local validation (reads only): parse, discover scopes, classify.
-  await resolveScopes(kube, parseDocuments([...input.crds, ...input.hooks, ...input.manifests]), scopes, signal, true);
-  const prepared = prepare(ctx, input, { annotations: options.addAnnotations, labels: options.addLabels });
+  const parsed = await parseRelease(ctx, input, signal, true);
+  const prepared = prepare(ctx, input, parsed, { annotations: options.addAnnotations, labels: options.addLabels });
   return { ctx, prepared };
 }
 
@@ -768,14 +841,14 @@ async function rollbackTo(ctx: Ctx, target: HelmRelease, signal: AbortSignal): P
     crds: [],
     notes: target.info.notes ?? "",
   };
-  await resolveScopes(ctx.kube, parseDocuments(docs.manifests), ctx.scopes, signal, false);
+  const parsed = await parseRelease(ctx, docs, signal, false);
   return runRelease(
     ctx,
     {
       input: docs,
       kind: "rollback",
       rollbackTo: target.version,
-      prepared: prepare(ctx, docs, { annotations: {}, labels: {} }),
+      prepared: prepare(ctx, docs, parsed, { annotations: {}, labels: {} }),
       record: { manifest: target.manifest ?? "", hooks: target.hooks ?? [], chart: target.chart, config: target.config ?? {}, notes: target.info.notes ?? "" },
     },
     signal,

@@ -9,6 +9,7 @@
  * Spawns git with argument arrays (no shell). Imports only ../errors.js.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readlinkSync } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -511,16 +512,32 @@ export function parseStatus(output: Buffer): StatusEntry[] {
  * has no name unless the offset is the local zone's, so the abbreviation repeats the offset. A +0000 commit read
  * on a machine whose local zone is UTC prints `UTC`, which is what werf prints in CI containers.
  */
-export function goTimeString(gitIsoDate: string, localZoneIsUtc = isLocalZoneUtc()): string {
+export function goTimeString(gitIsoDate: string, localZoneIsUtc: () => boolean = isLocalZoneUtc): string {
   const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) ([+-]\d{4})$/.exec(gitIsoDate.trim());
   if (match === null) return gitIsoDate;
   const [, day, time, offset] = match as unknown as [string, string, string, string];
-  const zone = offset === "+0000" && localZoneIsUtc ? "UTC" : offset;
+  const zone = offset === "+0000" && localZoneIsUtc() ? "UTC" : offset;
   return `${day} ${time} ${offset} ${zone}`;
 }
 
+let localZoneUtc: boolean | undefined;
+
 function isLocalZoneUtc(): boolean {
+  localZoneUtc ??= computeLocalZoneUtc();
+  return localZoneUtc;
+}
+
+function computeLocalZoneUtc(): boolean {
   const tz = process.env.TZ;
   if (tz !== undefined && tz !== "" && !/^(UTC|Etc\/UTC|UTC0|:?UTC|GMT|Etc\/GMT)$/i.test(tz)) return false;
+  if (tz === undefined) {
+    // The zone the system names in /etc/localtime (a link into the zone database), read without loading ICU's zone
+    // data (tens of milliseconds); Intl decides when it is a copied file.
+    try {
+      return /(^|\/)(Etc\/)?(UTC|UCT|Universal|Zulu)$/.test(readlinkSync("/etc/localtime"));
+    } catch {
+      // not a link, or no such file: ask Intl
+    }
+  }
   return Intl.DateTimeFormat().resolvedOptions().timeZone.replace(/^Etc\//, "") === "UTC";
 }

@@ -4,8 +4,12 @@
  * Node's built-in fetch cannot turn TLS verification off without importing undici, which is not a dependency,
  * so `--skip-tls-verify-registry` needs node:https anyway; using it for everything keeps one code path.
  */
-import http from "node:http";
-import https from "node:https";
+import type * as Http from "node:http";
+import type * as Https from "node:https";
+
+// Not `import http from "node:http"`: an ES import of node:http evaluates its lazy getters, which loads undici.
+const http: typeof Http = process.getBuiltinModule("node:http");
+const https: typeof Https = process.getBuiltinModule("node:https");
 
 export interface HttpResponse {
   readonly status: number;
@@ -61,8 +65,8 @@ function isTlsError(code: string | undefined): boolean {
 }
 
 export class HttpTransport {
-  readonly #http: http.Agent;
-  readonly #https: https.Agent;
+  readonly #http: Http.Agent;
+  readonly #https: Https.Agent;
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
 

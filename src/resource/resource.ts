@@ -9,11 +9,11 @@
  * runtime annotations). Pure: no I/O; the scope of kinds comes from the caller (discovery) with a built-in table
  * as fallback. Must not import src/kube except its types, nor node:fs/net.
  */
-import { parse as parseYaml } from "yaml";
 import { MultiError, SlipwayError } from "../errors.js";
 import type { KubeObject } from "../kube/types.js";
 import type { TrackLogOptions } from "../track/options.js";
 import { splitManifests } from "../render/manifests.js";
+import { readYamlObject } from "../template/yaml/read.js";
 import type { RenderResult } from "../render/render.js";
 import {
   A,
@@ -215,7 +215,8 @@ export function parseDocuments(docs: readonly RenderedDocument[], warn?: (m: str
   for (const doc of docs) {
     let value: unknown;
     try {
-      value = parseYaml(doc.content, { version: "1.1", merge: true, uniqueKeys: false });
+      // What Helm and nelm get for the manifest (sigs.k8s.io/yaml), on the template engine's reader.
+      value = readYamlObject(doc.content);
     } catch (err) {
       errors.push(fail(doc.source, `parse manifest: ${(err as Error).message.split("\n")[0] ?? ""}`));
       continue;
@@ -620,8 +621,10 @@ export interface ExtraMetadata {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Before storing: --add-annotation/--add-label on every object (hooks and CRDs too), Secret stringData folded into data. */
+/** Before storing: --add-annotation/--add-label on every object (hooks and CRDs too), Secret stringData folded into data; a copy, or the object itself when there is nothing to patch. */
 export function patchStored(object: KubeObject, extra: ExtraMetadata): KubeObject {
+  const foldsStringData = object.kind === "Secret" && object.apiVersion === "v1" && isObject(object["stringData"]);
+  if (!foldsStringData && Object.keys(extra.annotations).length === 0 && Object.keys(extra.labels).length === 0) return object;
   const copy = structuredClone(object);
   if (Object.keys(extra.annotations).length > 0) copy.metadata.annotations = { ...copy.metadata.annotations, ...extra.annotations };
   if (Object.keys(extra.labels).length > 0) copy.metadata.labels = { ...copy.metadata.labels, ...extra.labels };

@@ -8,7 +8,6 @@ import type { ChalkInstance } from "chalk";
 import { colorLevel, palette, type ColorMode } from "./color.js";
 import { PlainDeployPrinter } from "./deploy-plain.js";
 import type { DeployPrinterEvent } from "./deploy-state.js";
-import { TtyDeployPrinter } from "./deploy-tty.js";
 import { formatGoTime, localOffsetMinutes, RFC3339 } from "./log-time.js";
 
 export type { DeployPrinterEvent } from "./deploy-state.js";
@@ -78,9 +77,15 @@ export function printerContext(options: DeployPrinterOptions): PrinterContext {
   };
 }
 
-/** A live terminal gets the TTY printer; CI logs, pipes and TERM=dumb get the plain one. */
-export function createDeployPrinter(options: DeployPrinterOptions): DeployPrinter {
+/**
+ * A live terminal gets the TTY printer; CI logs, pipes and TERM=dumb get the plain one. The TTY printer is loaded
+ * only for a terminal: ora and its dependencies cost about 40 ms of every start.
+ */
+export async function createDeployPrinter(options: DeployPrinterOptions): Promise<DeployPrinter> {
   const context = printerContext(options);
-  if (options.isTTY && options.env["TERM"] !== "dumb") return new TtyDeployPrinter(context);
+  if (options.isTTY && options.env["TERM"] !== "dumb") {
+    const { TtyDeployPrinter } = await import("./deploy-tty.js");
+    return new TtyDeployPrinter(context);
+  }
   return new PlainDeployPrinter(context);
 }

@@ -95,6 +95,16 @@ describe("converge deploys a chart", () => {
       await proxy.close();
     }
     expect(releaseSecrets(namespace, release)).toHaveLength(1);
+
+    // Changes made in the cluster since (another field manager, the scale subresource) are reverted by the next
+    // converge of the unchanged chart, as nelm's dry-run comparison does.
+    kubectl(env, "patch", "configmap", "basic-config", "-n", namespace, "--type=merge", "-p", '{"data":{"value":"edited"}}');
+    kubectl(env, "scale", "deployment", "basic", "-n", namespace, "--replicas=0");
+    const third = await converge(env, project, { namespace, release, args: ["--set", "greeting=hi"] });
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain(`Succeeded release "${release}" (namespace: "${namespace}")`);
+    expect(kubectl(env, "get", "configmap", "basic-config", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("hi");
+    expect(kubectl(env, "get", "deployment", "basic", "-n", namespace, "-o", "jsonpath={.spec.replicas}")).toBe("1");
   });
 
   it("removes what left the chart, keeps helm.sh/resource-policy: keep, and records revisions helm can roll back", async () => {

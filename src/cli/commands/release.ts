@@ -51,8 +51,8 @@ export async function rollbackCommand(args: readonly string[], ctx: CommandConte
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     const t = await target(options, ctx);
-    const [{ createKubeClient }, { rollbackRelease }] = await Promise.all([import("../../kube/client.js"), import("../../deploy/install.js")]);
-    const kube = createKubeClient(options.kube, ctx.env);
+    const { rollbackRelease } = await import("../../deploy/install.js");
+    const kube = t.runner.kubeClient(options, ctx);
     try {
       const revision = typeof values["revision"] === "number" ? values["revision"] : undefined;
       await t.runner.withPrinter(options, ctx, (emit) =>
@@ -70,9 +70,9 @@ export async function dismissCommand(args: readonly string[], ctx: CommandContex
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     const t = await target(options, ctx);
-    const [{ createKubeClient }, { uninstallRelease }] = await Promise.all([import("../../kube/client.js"), import("../../deploy/uninstall.js")]);
-    const kube = createKubeClient(options.kube, ctx.env);
-    const printer = t.runner.deployPrinter(options, ctx);
+    const { uninstallRelease } = await import("../../deploy/uninstall.js");
+    const kube = t.runner.kubeClient(options, ctx);
+    const printer = await t.runner.deployPrinter(options, ctx);
     try {
       const d = t.runner.deployOptions(options, t.project);
       await uninstallRelease(

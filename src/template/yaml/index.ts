@@ -9,7 +9,7 @@ import { sortYamlKeys } from "./sort.js";
 
 export { emitYaml, EmitMap, PlainScalar, type EmitNode } from "./emit.js";
 export { JsonError, parseJson } from "../json.js";
-export { readYaml, readYamlRaw, readYamlRawFull, rawToGo, YamlError, YamlInt, YamlRawMap, formatFloat32, type YamlRaw } from "./read.js";
+export { readYaml, readYamlObject, readYamlRaw, readYamlRawFull, rawToGo, YamlError, YamlInt, YamlRawMap, formatFloat32, type YamlRaw } from "./read.js";
 export { resolvePlain, isBase60Float } from "./resolve.js";
 export { keyLess, sortYamlKeys } from "./sort.js";
 

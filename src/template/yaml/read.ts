@@ -250,6 +250,27 @@ export function readYaml(text: string): unknown {
   }
 }
 
+/**
+ * A manifest as a Kubernetes client decodes it (sigs.k8s.io/yaml into unstructured): readYaml's value with plain
+ * objects for maps. Throws YamlError as readYaml does.
+ */
+export function readYamlObject(text: string): unknown {
+  return mapsToObjects(readYaml(text));
+}
+
+function mapsToObjects(v: unknown): unknown {
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, item] of v as Map<string, unknown>) {
+      // A "__proto__" key is data, not the prototype.
+      if (k === "__proto__") Object.defineProperty(o, k, { value: mapsToObjects(item), enumerable: true, writable: true, configurable: true });
+      else o[k] = mapsToObjects(item);
+    }
+    return o;
+  }
+  return Array.isArray(v) ? v.map(mapsToObjects) : v;
+}
+
 /** fmt's %+#v of a decoded YAML value (scalars). */
 function goSyntax(v: YamlRaw): string {
   if (v === null) return "<nil>";

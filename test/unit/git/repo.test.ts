@@ -45,8 +45,8 @@ describe("CliGitRepo", () => {
     expect(head.unix).toBe(Date.parse("2024-05-01T12:00:00+02:00") / 1000);
     expect(head.date.toISOString()).toBe("2024-05-01T10:00:00.000Z");
     expect(head.dateHuman).toBe("2024-05-01 12:00:00 +0200 +0200");
-    expect(goTimeString("2024-05-01 10:00:00 +0000", true)).toBe("2024-05-01 10:00:00 +0000 UTC");
-    expect(goTimeString("2024-05-01 10:00:00 +0000", false)).toBe("2024-05-01 10:00:00 +0000 +0000");
+    expect(goTimeString("2024-05-01 10:00:00 +0000", () => true)).toBe("2024-05-01 10:00:00 +0000 UTC");
+    expect(goTimeString("2024-05-01 10:00:00 +0000", () => false)).toBe("2024-05-01 10:00:00 +0000 +0000");
   });
 
   it("lists a tree with nested dirs, symlinks, executable bits and a submodule entry in one call", async () => {

@@ -75,10 +75,10 @@ const skipped: Step[] = [
   { type: "release-skipped", release: "app", namespace: "prod", reason: "cluster resources already as desired" },
 ];
 
-function run(steps: readonly Step[], options: Partial<DeployPrinterOptions> = {}): string {
+async function run(steps: readonly Step[], options: Partial<DeployPrinterOptions> = {}): Promise<string> {
   vi.useFakeTimers({ now: T0 });
   let out = "";
-  const printer = createDeployPrinter({
+  const printer = await createDeployPrinter({
     write: (t) => (out += t),
     isTTY: false,
     color: "off",
@@ -109,41 +109,41 @@ afterEach(() => {
 });
 
 describe("plain deploy printer: golden output", () => {
-  it("a good converge", () => {
-    golden("converge-good.out", run(good));
+  it("a good converge", async () => {
+    golden("converge-good.out", await run(good));
   });
 
-  it("a good converge with --log-time", () => {
-    golden("converge-good-log-time.out", run(good, { logTime: true }));
+  it("a good converge with --log-time", async () => {
+    golden("converge-good-log-time.out", await run(good, { logTime: true }));
   });
 
-  it("a converge failing with CrashLoopBackOff", () => {
-    golden("converge-crashloop.out", run(failing));
+  it("a converge failing with CrashLoopBackOff", async () => {
+    golden("converge-crashloop.out", await run(failing));
   });
 
-  it("a skipped converge", () => {
-    golden("converge-skipped.out", run(skipped));
+  it("a skipped converge", async () => {
+    golden("converge-skipped.out", await run(skipped));
   });
 });
 
 describe("plain deploy printer", () => {
-  it("prints werf's start and result lines", () => {
-    const out = run(good);
+  it("prints werf's start and result lines", async () => {
+    const out = await run(good);
     expect(out.startsWith('Start release "app" (namespace: "prod")\nWaiting for locked "release/app"\n')).toBe(true);
     expect(out.endsWith('Succeeded release "app" (namespace: "prod")\n')).toBe(true);
-    expect(run(skipped).trimEnd().split("\n").at(-1)).toBe('Skipped release "app" (namespace: "prod"): cluster resources already as desired');
+    expect((await run(skipped)).trimEnd().split("\n").at(-1)).toBe('Skipped release "app" (namespace: "prod"): cluster resources already as desired');
   });
 
-  it("prefixes log lines with pod and container, and problems with the object and the budget", () => {
-    const out = run(failing);
+  it("prefixes log lines with pod and container, and problems with the object and the budget", async () => {
+    const out = await run(failing);
     expect(out).toContain(`│ ${pod}/app: Error: Cannot find module '/app/server.js'\n`);
     expect(out).toContain(`Deployment/app: CrashLoopBackOff in pod ${pod} container app (errors 2/3): back-off 20s restarting failed container\n`);
     // Shown events print; events that are not shown are kept for the summary only.
     expect(out.split("Warning event for Pod/").length - 1).toBe(1);
   });
 
-  it("prints the Progress status table every period with werf's columns and child pods", () => {
-    const out = run(good);
+  it("prints the Progress status table every period with werf's columns and child pods", async () => {
+    const out = await run(good);
     const tables = out.split("┌ Progress status").length - 1;
     // One tick at 5 s while the Deployment waits, then the final one at the end of the plan.
     expect(tables).toBe(2);
@@ -152,37 +152,37 @@ describe("plain deploy printer", () => {
     expect(out).toMatch(/│ RESOURCE \(→PRESENT\) +STATE +INFO\n│ Service\/app +READY\n/);
   });
 
-  it("shows a finished task once more, then hides it", () => {
+  it("shows a finished task once more, then hides it", async () => {
     // The Deployment is ready at 6.4 s, right after the first tick; then two quiet periods pass.
-    const out = run([...good.slice(0, -3), { wait: 5000 }, { wait: 5000 }, ...good.slice(-3)]);
+    const out = await run([...good.slice(0, -3), { wait: 5000 }, { wait: 5000 }, ...good.slice(-3)]);
     const tables = out.split("┌ Progress status").slice(1);
     expect(tables.length).toBe(2);
     expect(tables[0]).toMatch(/Deployment\/app +WAITING/);
     expect(tables[1]).toMatch(/Deployment\/app +READY +Ready:1\/1/);
   });
 
-  it("forgets tracks left waiting when their plan ends (no stale rows during a rollback)", () => {
+  it("forgets tracks left waiting when their plan ends (no stale rows during a rollback)", async () => {
     const steps: Step[] = [
       ...failing.slice(0, 8),
       { type: "operations-summary", completed: ["create: Deployment/app"], canceled: [], failed: [] },
       { type: "release-start", release: "app", namespace: "prod", revision: 2, action: "rollback" },
       { wait: 12_000 },
     ];
-    const out = run(steps);
+    const out = await run(steps);
     const afterPlan = out.slice(out.indexOf("┌ Completed operations"));
     expect(out).toContain("┌ Progress status");
     expect(afterPlan).toContain('Start rollback of release "app" (namespace: "prod")');
     expect(afterPlan).not.toContain("Progress status");
   });
 
-  it("prints no table with --status-progress-period -1", () => {
-    const out = run(failing, { statusProgressPeriodMs: -1000 });
+  it("prints no table with --status-progress-period -1", async () => {
+    const out = await run(failing, { statusProgressPeriodMs: -1000 });
     expect(out).not.toContain("Progress status");
     expect(out).toContain(`│ ${pod}/app: starting server`);
   });
 
-  it("puts the failure summary with the root cause before the result line", () => {
-    const lines = run(failing).trimEnd().split("\n");
+  it("puts the failure summary with the root cause before the result line", async () => {
+    const lines = (await run(failing)).trimEnd().split("\n");
     const title = lines.indexOf("┌ Failed resources");
     expect(title).toBeGreaterThan(0);
     expect(lines[title + 1]).toBe(`│ Deployment/app: ${crashReason}`);
@@ -190,21 +190,21 @@ describe("plain deploy printer", () => {
     expect(lines.at(-2)).toBe("└ Failed resources");
   });
 
-  it("prints the summary at finish when the deploy ended without a result", () => {
-    const out = run(failing.slice(0, -2));
+  it("prints the summary at finish when the deploy ended without a result", async () => {
+    const out = await run(failing.slice(0, -2));
     expect(out).toContain(`│ Deployment/app: ${crashReason}\n`);
     expect(out).not.toContain("Failed release");
   });
 
-  it("capitalises the entries of the operations blocks", () => {
-    const out = run(failing);
+  it("capitalises the entries of the operations blocks", async () => {
+    const out = await run(failing);
     expect(out).toContain("┌ Completed operations\n│ Create: Deployment/app\n└ Completed operations\n");
     expect(out).toContain("┌ Canceled operations\n│ Create: Service/app\n└ Canceled operations\n");
     expect(out).not.toContain("Failed operations");
   });
 
-  it("stamps every line with --log-time in the given Go layout", () => {
-    const out = run(skipped, { logTime: true, timeFormat: "15:04:05.000" });
+  it("stamps every line with --log-time in the given Go layout", async () => {
+    const out = await run(skipped, { logTime: true, timeFormat: "15:04:05.000" });
     expect(out).toBe(
       ['10:00:00.000 Start release "app" (namespace: "prod")', '10:00:00.000 Skipped release "app" (namespace: "prod"): cluster resources already as desired', ""].join("\n"),
     );
@@ -217,8 +217,8 @@ function visible(text: string): string {
 }
 
 describe("plain deploy printer in CI", () => {
-  it("folds Progress status and Completed operations into collapsed GitLab sections", () => {
-    const out = run(good, { env: { GITLAB_CI: "true" } });
+  it("folds Progress status and Completed operations into collapsed GitLab sections", async () => {
+    const out = await run(good, { env: { GITLAB_CI: "true" } });
     const ts = Math.floor((T0 + 5000 + 1200 + 200) / 1000);
     expect(out).toContain(`\u001b[0Ksection_start:${ts}:slipway_progress_status_1[collapsed=true]\r\u001b[0K┌ Progress status\n`);
     expect(out).toContain(`└ Progress status\n\u001b[0Ksection_end:${ts}:slipway_progress_status_1\r\u001b[0K\n`);
@@ -230,13 +230,13 @@ describe("plain deploy printer in CI", () => {
     expect(afterLastSection.endsWith('Succeeded release "app" (namespace: "prod")\n')).toBe(true);
   });
 
-  it("keeps the time stamp off the GitLab marker and on the header", () => {
-    const out = run(good, { env: { GITLAB_CI: "1" }, logTime: true });
+  it("keeps the time stamp off the GitLab marker and on the header", async () => {
+    const out = await run(good, { env: { GITLAB_CI: "1" }, logTime: true });
     expect(visible(out)).toMatch(/\n<ESC>\[0Ksection_start:\d+:slipway_progress_status_1\[collapsed=true\]\r<ESC>\[0K2026-12-03T10:00:0\dZ ┌ Progress status\n/);
   });
 
-  it("uses ::group:: and ::endgroup:: on GitHub Actions, at the start of the line even with --log-time", () => {
-    const out = run(good, { env: { GITHUB_ACTIONS: "true" }, logTime: true });
+  it("uses ::group:: and ::endgroup:: on GitHub Actions, at the start of the line even with --log-time", async () => {
+    const out = await run(good, { env: { GITHUB_ACTIONS: "true" }, logTime: true });
     const lines = out.split("\n");
     const open = lines.indexOf("::group::Progress status");
     expect(open).toBeGreaterThan(0);
@@ -246,8 +246,8 @@ describe("plain deploy printer in CI", () => {
     expect(out).not.toContain("section_start");
   });
 
-  it("does not fold anything outside CI", () => {
-    const out = run(good, { env: { GITHUB_ACTIONS: "false" } });
+  it("does not fold anything outside CI", async () => {
+    const out = await run(good, { env: { GITHUB_ACTIONS: "false" } });
     expect(out).not.toContain("::group::");
     expect(out).not.toContain("section_start");
   });
@@ -255,20 +255,20 @@ describe("plain deploy printer in CI", () => {
 
 describe("plain deploy printer colours", () => {
   const esc = "\u001b[";
-  it("is plain with --log-color-mode off, even with FORCE_COLOR", () => {
-    expect(run(failing, { color: "off", env: { FORCE_COLOR: "1" } })).not.toContain(esc);
+  it("is plain with --log-color-mode off, even with FORCE_COLOR", async () => {
+    expect(await run(failing, { color: "off", env: { FORCE_COLOR: "1" } })).not.toContain(esc);
   });
 
-  it("colours with --log-color-mode on, even with NO_COLOR", () => {
-    const out = run(good, { color: "on", env: { NO_COLOR: "1" } });
+  it("colours with --log-color-mode on, even with NO_COLOR", async () => {
+    const out = await run(good, { color: "on", env: { NO_COLOR: "1" } });
     expect(out).toContain(`${esc}32m${esc}1mSucceeded release "app" (namespace: "prod")`);
   });
 
-  it("auto: a pipe is plain, FORCE_COLOR colours it, FORCE_COLOR=0 does not", () => {
-    expect(run(failing, { color: "auto" })).not.toContain(esc);
-    const forced = run(failing, { color: "auto", env: { FORCE_COLOR: "1" } });
+  it("auto: a pipe is plain, FORCE_COLOR colours it, FORCE_COLOR=0 does not", async () => {
+    expect(await run(failing, { color: "auto" })).not.toContain(esc);
+    const forced = await run(failing, { color: "auto", env: { FORCE_COLOR: "1" } });
     expect(forced).toContain(`${esc}31m✗ Deployment/app failed: ${crashReason}`);
     expect(forced).toContain(`${esc}36mDeployment${esc}39m/app`);
-    expect(run(failing, { color: "auto", env: { FORCE_COLOR: "0" } })).not.toContain(esc);
+    expect(await run(failing, { color: "auto", env: { FORCE_COLOR: "0" } })).not.toContain(esc);
   });
 });

@@ -10,10 +10,10 @@ const app: TrackedObject = { apiVersion: "apps/v1", kind: "Deployment", namespac
 const pod = "app-7d9f5c6b8-x2k4q";
 
 /** A fake terminal: every write is kept as one chunk. */
-function terminal(options: Partial<DeployPrinterOptions> = {}): { printer: TtyDeployPrinter; chunks: string[] } {
+async function terminal(options: Partial<DeployPrinterOptions> = {}): Promise<{ printer: TtyDeployPrinter; chunks: string[] }> {
   vi.useFakeTimers({ now: T0 });
   const chunks: string[] = [];
-  const printer = createDeployPrinter({
+  const printer = await createDeployPrinter({
     write: (t) => chunks.push(t),
     isTTY: true,
     color: "off",
@@ -40,8 +40,8 @@ afterEach(() => {
 });
 
 describe("TTY deploy printer", () => {
-  it("draws a spinner per running operation in a live area, hiding the cursor", () => {
-    const { printer, chunks } = terminal();
+  it("draws a spinner per running operation in a live area, hiding the cursor", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "operation-start", opId: "c", opType: "create", description: "create: ConfigMap/app" });
     expect(chunks).toHaveLength(1);
     expect(chunks[0]).toBe(`${SYNC_START}${HIDE_CURSOR}⠋ create: ConfigMap/app 0s\n${SYNC_END}`);
@@ -51,8 +51,8 @@ describe("TTY deploy printer", () => {
     expect(chunks.at(-1)).toBe(`${SYNC_START}${eraseLines(1)}⠙ create: ConfigMap/app 0s\n${SYNC_END}`);
   });
 
-  it("prints log lines above the live status table", () => {
-    const { printer, chunks } = terminal();
+  it("prints log lines above the live status table", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     printer.handle({ type: "track-pod", taskId: "t", pod, state: "created", status: "Running" });
     const height = printer.liveAreaHeight;
@@ -64,8 +64,8 @@ describe("TTY deploy printer", () => {
     expect(chunk.endsWith(`└ Progress status\n${SYNC_END}`)).toBe(true);
   });
 
-  it("refreshes the table every status progress period, not on every status change", () => {
-    const { printer, chunks } = terminal();
+  it("refreshes the table every status progress period, not on every status change", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     printer.handle({ type: "track-status", taskId: "t", status: { readiness: "progressing", waitingFor: [], ready: { current: 1, desired: 3 } } });
     expect(chunks.at(-1)).not.toContain("Ready:1/3");
@@ -75,24 +75,24 @@ describe("TTY deploy printer", () => {
     expect(lines(chunks.at(-1)).some((l) => /Deployment\/app +. WAITING +Ready:1\/3/.test(l))).toBe(true);
   });
 
-  it("replaces the row of a finished track with a permanent line", () => {
-    const { printer, chunks } = terminal();
+  it("replaces the row of a finished track with a permanent line", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     printer.handle({ type: "track-done", taskId: "t", elapsedMs: 2500 });
     expect(chunks.at(-1)).toBe(`${SYNC_START}${eraseLines(4)}✓ Deployment/app ready (2.50s)\n${SYNC_END}`);
     expect(printer.liveAreaHeight).toBe(0);
   });
 
-  it("shows one spinner line per track when the tables are off", () => {
-    const { printer, chunks } = terminal({ statusProgressPeriodMs: -1000 });
+  it("shows one spinner line per track when the tables are off", async () => {
+    const { printer, chunks } = await terminal({ statusProgressPeriodMs: -1000 });
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     printer.handle({ type: "track-status", taskId: "t", status: { readiness: "progressing", waitingFor: ["up-to-date 0->1"], ready: { current: 0, desired: 1 } } });
     expect(lines(chunks.at(-1))).toContain("⠋ Deployment/app Ready:0/1  up-to-date 0->1");
     expect(chunks.join("")).not.toContain("Progress status");
   });
 
-  it("keeps live lines within the terminal width and the area within its height", () => {
-    const { printer, chunks } = terminal({ columns: 30, rows: 5 });
+  it("keeps live lines within the terminal width and the area within its height", async () => {
+    const { printer, chunks } = await terminal({ columns: 30, rows: 5 });
     for (let i = 0; i < 8; i++) printer.handle({ type: "operation-start", opId: `c${i}`, opType: "create", description: `create: ConfigMap/a-rather-long-name-${i}` });
     const area = lines(chunks.at(-1)).slice(0, -1);
     expect(printer.liveAreaHeight).toBe(4);
@@ -100,8 +100,8 @@ describe("TTY deploy printer", () => {
     expect(area.at(-1)).toContain("more lines");
   });
 
-  it("erases the live area and shows the cursor at finish, then stays quiet", () => {
-    const { printer, chunks } = terminal();
+  it("erases the live area and shows the cursor at finish, then stays quiet", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "operation-start", opId: "c", opType: "create", description: "create: ConfigMap/app" });
     printer.finish();
     expect(chunks.at(-1)).toBe(`${eraseLines(1)}${SHOW_CURSOR}`);
@@ -110,8 +110,8 @@ describe("TTY deploy printer", () => {
     expect(chunks).toHaveLength(count);
   });
 
-  it("prints the failure summary and the result line above an empty live area", () => {
-    const { printer, chunks } = terminal({ color: "on" });
+  it("prints the failure summary and the result line above an empty live area", async () => {
+    const { printer, chunks } = await terminal({ color: "on" });
     printer.handle({ type: "release-start", release: "app", namespace: "prod", revision: 1, action: "install" });
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     printer.handle({ type: "track-failed", taskId: "t", reason: "container app in pod x: CrashLoopBackOff, exit code 1", lastLogLines: ["boom"], elapsedMs: 1000 });
@@ -126,17 +126,17 @@ describe("TTY deploy printer", () => {
 });
 
 describe("createDeployPrinter", () => {
-  it("picks the plain printer for a pipe and for TERM=dumb", () => {
+  it("picks the plain printer for a pipe and for TERM=dumb", async () => {
     const base = { write: () => undefined, color: "auto" as const, logTime: false, statusProgressPeriodMs: 5000 };
-    expect(createDeployPrinter({ ...base, isTTY: false, env: {} })).toBeInstanceOf(PlainDeployPrinter);
-    expect(createDeployPrinter({ ...base, isTTY: true, env: { TERM: "dumb" } })).toBeInstanceOf(PlainDeployPrinter);
-    expect(createDeployPrinter({ ...base, isTTY: true, env: {} })).toBeInstanceOf(TtyDeployPrinter);
+    expect(await createDeployPrinter({ ...base, isTTY: false, env: {} })).toBeInstanceOf(PlainDeployPrinter);
+    expect(await createDeployPrinter({ ...base, isTTY: true, env: { TERM: "dumb" } })).toBeInstanceOf(PlainDeployPrinter);
+    expect(await createDeployPrinter({ ...base, isTTY: true, env: {} })).toBeInstanceOf(TtyDeployPrinter);
   });
 });
 
 describe("TTY deploy printer at the end of a plan", () => {
-  it("drops canceled operations and tracks from the live area", () => {
-    const { printer, chunks } = terminal();
+  it("drops canceled operations and tracks from the live area", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "operation-start", opId: "c", opType: "create", description: "create: ConfigMap/app" });
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     expect(printer.liveAreaHeight).toBe(5);
@@ -147,16 +147,16 @@ describe("TTY deploy printer at the end of a plan", () => {
 });
 
 describe("TTY deploy printer redraws", () => {
-  it("removes the row of a finished presence track though it prints no line", () => {
-    const { printer } = terminal();
+  it("removes the row of a finished presence track though it prints no line", async () => {
+    const { printer } = await terminal();
     printer.handle({ type: "track-start", taskId: "p", mode: "presence", object: { apiVersion: "v1", kind: "Service", namespace: "prod", name: "app" } });
     expect(printer.liveAreaHeight).toBe(4);
     printer.handle({ type: "track-done", taskId: "p", elapsedMs: 10 });
     expect(printer.liveAreaHeight).toBe(0);
   });
 
-  it("does not redraw for a status change that waits for the next table refresh", () => {
-    const { printer, chunks } = terminal();
+  it("does not redraw for a status change that waits for the next table refresh", async () => {
+    const { printer, chunks } = await terminal();
     printer.handle({ type: "track-start", taskId: "t", mode: "readiness", object: app });
     const count = chunks.length;
     printer.handle({ type: "track-status", taskId: "t", status: { readiness: "progressing", waitingFor: [], ready: { current: 0, desired: 2 } } });
