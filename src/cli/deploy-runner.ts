@@ -4,21 +4,18 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import process from "node:process";
-import { loadFiles } from "../chart/load.js";
-import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
 import type { Chart } from "../chart/types.js";
 import { chartFullPath } from "../chart/types.js";
-import { serviceValues } from "../build/service-values.js";
 import { SlipwayError } from "../errors.js";
 import { createKubeClient, type ClosableKubeClient } from "../kube/client.js";
-import type { KubeRequestRecord } from "../kube/types.js";
+import type { KubeClient, KubeRequestRecord } from "../kube/types.js";
+import type { ClusterPort, RenderedRelease } from "../pipeline/converge.js";
 import type { BuildPipelineResult } from "../pipeline/build.js";
 import { deployParams } from "../deploy/params.js";
 import { deployRelease, DeployFailedError, planRelease, type DeployInput, type DeployOptions, type DeployResult } from "../deploy/install.js";
 import { deployReportJson, type DeployReport } from "../deploy/report.js";
 import type { DeployEvent } from "../deploy/events.js";
 import type { TrackEvent } from "../track/events.js";
-import { HelmRenderError, renderChart } from "../render/render.js";
 import { history } from "../release/codec.js";
 import { createReleaseStorage, storageDriver } from "../release/storage.js";
 import { marshalJson } from "../template/json.js";
@@ -111,80 +108,35 @@ export function kubeClient(o: ConvergeOptions, ctx: CommandContext): ClosableKub
   return createKubeClient(o.kube, ctx.env, { onRequest: trace });
 }
 
-interface Prepared {
-  readonly kube: ClosableKubeClient;
-  readonly input: DeployInput;
+/** The render phase's cluster port: the server's version and API versions, and where the release's history stands. */
+export function clusterFacts(kube: KubeClient, o: ConvergeOptions, signal: AbortSignal): ClusterPort {
+  return async ({ namespace, release }) => {
+    const storage = createReleaseStorage(kube, namespace, { driver: storageDriver(o.deploy.releaseStorage) });
+    const [records, version, apiVersions] = await Promise.all([
+      // A history slipway cannot read renders as a first install; the deploy reads it again under the lock.
+      storage.list(release).catch(() => []),
+      kube.serverVersion({ signal }),
+      kube.apiVersions({ signal }),
+    ]);
+    const h = history(records);
+    return { kubeVersion: version.gitVersion, apiVersions, isUpgrade: h.deployType === "upgrade", revision: h.nextRevision };
+  };
 }
 
-/** Chart, values (with werf's service values), and the render against the live cluster's capabilities. */
-async function prepareDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<Prepared> {
-  const files = built.chartFiles;
-  if (files === undefined) throw new SlipwayError("internal: the chart was not read", { code: "internal" });
-  const { namespace, release } = releaseTarget(built, o);
-  // Secret values are not supported yet: failing is better than deploying a chart with its secrets missing.
-  const secretFile = files.some((f) => f.name === "secret-values.yaml") && !o.values.disableDefaultSecretValues;
-  if (o.values.secretValues.length > 0 || secretFile) {
-    throw new SlipwayError(
-      `${secretFile ? ".helm/secret-values.yaml" : "--secret-values"}: secret values are not supported by slipway yet (use --disable-default-secret-values to deploy without the chart's secret-values.yaml)`,
-      { code: "not-implemented" },
-    );
-  }
-  const chart = loadFiles(files, null);
-  const user = mergeUserValues({ valueFiles: o.values.values, values: o.values.set, stringValues: o.values.setString, fileValues: o.values.setFile, jsonValues: o.values.setJson, literalValues: o.values.setLiteral });
-  const images = built.images
-    .filter((i) => i.final)
-    .map((i) => ({ name: i.name, registry: i.repository.registry, repository: i.repository.path, tag: i.tag, digest: i.manifestDigest }));
-  const service = serviceValues({
-    project: built.project,
-    werfVersion: werfVersionForState(),
-    repo: built.valuesRepo,
-    commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
-    namespace,
-    env: o.project.env,
-    images,
-  });
-  // Service values win over what the user gave, as in werf.
-  const values = mergeMaps(user, readValues(JSON.stringify(service), "service values"));
-
-  const kube = kubeClient(o, ctx);
-  try {
-    const driver = storageDriver(o.deploy.releaseStorage);
-    const records = await createReleaseStorage(kube, namespace, { driver }).list(release).catch(() => []);
-    const h = history(records);
-    const [version, apiVersions] = await Promise.all([kube.serverVersion({ signal: ctx.signal }), kube.apiVersions({ signal: ctx.signal })]);
-    let rendered;
-    try {
-      rendered = renderChart(chart, {
-        releaseName: release,
-        namespace,
-        values,
-        kubeVersion: version.gitVersion,
-        apiVersions,
-        isUpgrade: h.deployType === "upgrade",
-        revision: h.nextRevision,
-        keepUnknownHooks: true,
-      });
-    } catch (e) {
-      if (e instanceof HelmRenderError) throw new SlipwayError(e.message, { code: "template" });
-      throw e;
-    }
-    const input: DeployInput = {
-      releaseName: release,
-      namespace,
-      chart,
-      chartValues: toPlain(chart.values),
-      userValues: toPlain(user) as Record<string, unknown>,
-      manifests: rendered.manifests.map((m) => ({ source: m.name, content: m.content, storeAs: "regular" as const })),
-      hooks: rendered.hooks.map((m) => ({ source: m.name, content: m.content, storeAs: "hook" as const })),
-      crds: crdDocuments(chart),
-      // --no-notes only stops the printing, as in werf; the record keeps the notes.
-      notes: rendered.notes,
-    };
-    return { kube, input };
-  } catch (err) {
-    kube.close();
-    throw err;
-  }
+/** The deploy engine's input: the rendered release, its CRDs, and the values as the release record keeps them. */
+function deployInput(r: RenderedRelease): DeployInput {
+  return {
+    releaseName: r.release,
+    namespace: r.namespace,
+    chart: r.chart,
+    chartValues: toPlain(r.chart.values),
+    userValues: toPlain(r.userValues) as Record<string, unknown>,
+    manifests: r.render.manifests.map((m) => ({ source: m.name, content: m.content, storeAs: "regular" as const })),
+    hooks: r.render.hooks.map((m) => ({ source: m.name, content: m.content, storeAs: "hook" as const })),
+    crds: crdDocuments(r.chart),
+    // --no-notes only stops the printing, as in werf; the record keeps the notes.
+    notes: r.render.notes,
+  };
 }
 
 /** Writes werf's deploy report when asked (`--save-deploy-report`). */
@@ -208,15 +160,17 @@ export async function withPrinter(o: ConvergeOptions, ctx: CommandContext, actio
   }
 }
 
-export async function runDeploy(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext, extra: { cleanupOnFail?: boolean; deadlineMs?: number } = {}): Promise<void> {
-  const { kube, input } = await prepareDeploy(built, o, ctx);
-  try {
-    const options = deployOptions(o, built.project, extra);
-    const signal = extra.deadlineMs !== undefined && extra.deadlineMs > 0 ? AbortSignal.any([ctx.signal, deadline(extra.deadlineMs)]) : ctx.signal;
-    await withPrinter(o, ctx, (emit) => deployRelease(kube, input, options, emit, signal));
-  } finally {
-    kube.close();
-  }
+export async function runDeploy(
+  kube: KubeClient,
+  rendered: RenderedRelease,
+  project: string,
+  o: ConvergeOptions,
+  ctx: CommandContext,
+  extra: { cleanupOnFail?: boolean; deadlineMs?: number } = {},
+): Promise<void> {
+  const options = deployOptions(o, project, extra);
+  const signal = extra.deadlineMs !== undefined && extra.deadlineMs > 0 ? AbortSignal.any([ctx.signal, deadline(extra.deadlineMs)]) : ctx.signal;
+  await withPrinter(o, ctx, (emit) => deployRelease(kube, deployInput(rendered), options, emit, signal));
 }
 
 /** `--deploy-deadline`: one limit for the whole deploy (werf has only per-operation timeouts). */
@@ -227,19 +181,14 @@ function deadline(ms: number): AbortSignal {
 }
 
 /** `slipway plan`: what converge would change; true when something would. */
-export async function runPlan(built: BuildPipelineResult, o: ConvergeOptions, ctx: CommandContext): Promise<boolean> {
-  const { kube, input } = await prepareDeploy(built, o, ctx);
+export async function runPlan(kube: KubeClient, rendered: RenderedRelease, project: string, o: ConvergeOptions, ctx: CommandContext): Promise<boolean> {
+  const printer = await deployPrinter(o, ctx);
+  let planned;
   try {
-    const printer = await deployPrinter(o, ctx);
-    let planned;
-    try {
-      planned = await planRelease(kube, input, deployOptions(o, built.project), (e) => printer.handle(e), ctx.signal);
-    } finally {
-      printer.finish();
-    }
-    ctx.stdout.write(formatPlannedChanges(planned, { color: o.log.logColorMode === "on" || (o.log.logColorMode === "auto" && process.stdout.isTTY === true && ctx.stdout === process.stdout) }));
-    return !planned.upToDate;
+    planned = await planRelease(kube, deployInput(rendered), deployOptions(o, project), (e) => printer.handle(e), ctx.signal);
   } finally {
-    kube.close();
+    printer.finish();
   }
+  ctx.stdout.write(formatPlannedChanges(planned, { color: o.log.logColorMode === "on" || (o.log.logColorMode === "auto" && process.stdout.isTTY === true && ctx.stdout === process.stdout) }));
+  return !planned.upToDate;
 }

@@ -26,7 +26,22 @@ export interface ValuesPhaseOptions {
   readonly setFile: readonly string[];
   readonly setJson: readonly string[];
   readonly setLiteral: readonly string[];
+  /** --secret-values files; refused until secret values are supported. */
+  readonly secretValues: readonly string[];
+  readonly disableDefaultSecretValues: boolean;
 }
+
+/** What Helm renders against: the live cluster's capabilities and the release's history. */
+export interface ClusterFacts {
+  readonly kubeVersion: string;
+  readonly apiVersions: readonly string[];
+  readonly isUpgrade: boolean;
+  /** The revision this deploy will write. */
+  readonly revision: number;
+}
+
+/** Reads ClusterFacts for a release; without it the chart renders against Helm's defaults (as `helm template`). */
+export type ClusterPort = (target: { readonly namespace: string; readonly release: string }) => Promise<ClusterFacts>;
 
 /** What the pipeline reads of the deploy group itself; the whole group is handed on to the deploy port. */
 export interface DeployGroupBase {
@@ -42,16 +57,8 @@ export interface ConvergePipelineOptions<D extends DeployGroupBase = DeployGroup
   readonly kube: K;
 }
 
-export interface DeployPhaseInput<D = DeployGroupBase, K = unknown> {
-  readonly releaseName: string;
-  readonly namespace: string;
-  /** The loaded top chart. */
-  readonly chart: Chart;
-  readonly render: RenderResult;
-  /** What the user gave (`config` of the release record), without the service values. */
-  readonly userValues: GoMap;
-  /** werf's service values (`.Values.werf`, `.Values.global.werf`), which beat the user's. */
-  readonly serviceValues: GoMap;
+/** The deploy port's input: the rendered release, the build's result and the deploy and kube option groups. */
+export interface DeployPhaseInput<D = DeployGroupBase, K = unknown> extends RenderedRelease {
   /** The build phase's result: project, commit, images. */
   readonly build: BuildPipelineResult;
   readonly deploy: D;
@@ -76,6 +83,18 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   readonly now?: () => number;
   /** Reads a --values/--set-file file; defaults to the file system. */
   readonly readFile?: (path: string) => string;
+  readonly cluster?: ClusterPort | undefined;
+}
+
+/** The release rendered for the deploy. */
+export interface RenderedRelease {
+  readonly namespace: string;
+  readonly release: string;
+  /** The loaded top chart. */
+  readonly chart: Chart;
+  readonly userValues: GoMap;
+  readonly service: GoMap;
+  readonly render: RenderResult;
 }
 
 export interface ConvergeResult {
@@ -112,64 +131,78 @@ export async function runConverge<D extends DeployGroupBase, K>(
     ),
   );
 
-  const rendered = await phase("render", emit, now, () => {
-    // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
-    const { namespace, release } = deployParams({
-      project: built.project,
-      env: options.project.env,
-      namespaceFlag: options.deploy.namespace,
-      releaseFlag: options.deploy.release,
-      deploy: built.config.meta.deploy,
-    });
-    if (built.chartFiles === undefined) throw new SlipwayError("the chart was not read", { code: "internal" });
-    const chart = loadFiles(built.chartFiles, null);
-    const v = options.values;
-    const userValues = mergeUserValues(
-      { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
-      ...(ports.readFile === undefined ? [] : [ports.readFile]),
-    );
-    const service = readValues(
-      JSON.stringify(
-        serviceValues({
-          project: built.project,
-          werfVersion: werfVersionForState(),
-          repo: built.valuesRepo,
-          commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
-          namespace,
-          env: options.project.env,
-          images: built.images
-            .filter((i) => i.final)
-            .map((i) => ({ name: i.name, registry: i.repository.registry, repository: i.repository.path, tag: i.tag, digest: i.manifestDigest })),
-        }),
-      ),
-      "service values",
-    );
-    let render: RenderResult;
-    try {
-      render = renderChart(chart, { releaseName: release, namespace, values: mergeMaps(userValues, service) });
-    } catch (error) {
-      // One line, worded as Helm words it.
-      if (error instanceof HelmRenderError) throw new SlipwayError(error.message, { code: "template", cause: error });
-      throw error;
-    }
-    return { namespace, release, chart, userValues, service, render };
-  });
+  const rendered = await phase("render", emit, now, () => renderRelease(built, options, ports));
 
   const deploy = await phase("deploy", emit, now, () =>
-    ports.deploy(
-      {
-        releaseName: rendered.release,
-        namespace: rendered.namespace,
-        chart: rendered.chart,
-        render: rendered.render,
-        userValues: rendered.userValues,
-        serviceValues: rendered.service,
-        build: built,
-        deploy: options.deploy,
-        kube: options.kube,
-      },
-      emit,
-    ),
+    ports.deploy({ ...rendered, build: built, deploy: options.deploy, kube: options.kube }, emit),
   );
   return { build: built, releaseName: rendered.release, namespace: rendered.namespace, deploy };
+}
+
+/**
+ * The render phase: release name and namespace by werf's rules, the user's values under werf's service values, and
+ * the chart rendered as Helm renders it for a deploy (against the cluster's capabilities and the release's history
+ * when the cluster port is given; hooks of unknown events kept for the deploy engine to judge).
+ */
+export async function renderRelease(
+  built: BuildPipelineResult,
+  options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
+  ports: Pick<ConvergePorts, "cluster" | "readFile">,
+): Promise<RenderedRelease> {
+  // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
+  const { namespace, release } = deployParams({
+    project: built.project,
+    env: options.project.env,
+    namespaceFlag: options.deploy.namespace,
+    releaseFlag: options.deploy.release,
+    deploy: built.config.meta.deploy,
+  });
+  const files = built.chartFiles;
+  if (files === undefined) throw new SlipwayError("the chart was not read", { code: "internal" });
+  const v = options.values;
+  // Secret values are not supported yet: failing is better than deploying a chart with its secrets missing.
+  const secretFile = files.some((f) => f.name === "secret-values.yaml") && !v.disableDefaultSecretValues;
+  if (v.secretValues.length > 0 || secretFile) {
+    throw new SlipwayError(
+      `${secretFile ? ".helm/secret-values.yaml" : "--secret-values"}: secret values are not supported by slipway yet (use --disable-default-secret-values to deploy without the chart's secret-values.yaml)`,
+      { code: "not-implemented" },
+    );
+  }
+  const chart = loadFiles(files, null);
+  const userValues = mergeUserValues(
+    { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
+    ...(ports.readFile === undefined ? [] : [ports.readFile]),
+  );
+  const service = readValues(
+    JSON.stringify(
+      serviceValues({
+        project: built.project,
+        werfVersion: werfVersionForState(),
+        repo: built.valuesRepo,
+        commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
+        namespace,
+        env: options.project.env,
+        images: built.images
+          .filter((i) => i.final)
+          .map((i) => ({ name: i.name, registry: i.repository.registry, repository: i.repository.path, tag: i.tag, digest: i.manifestDigest })),
+      }),
+    ),
+    "service values",
+  );
+  const facts = ports.cluster === undefined ? undefined : await ports.cluster({ namespace, release });
+  let render: RenderResult;
+  try {
+    render = renderChart(chart, {
+      releaseName: release,
+      namespace,
+      values: mergeMaps(userValues, service),
+      ...(facts === undefined ? {} : { kubeVersion: facts.kubeVersion, apiVersions: facts.apiVersions, isUpgrade: facts.isUpgrade, revision: facts.revision }),
+      keepUnknownHooks: true,
+    });
+  } catch (error) {
+    // One line, worded as Helm words it.
+    if (error instanceof HelmRenderError) throw new SlipwayError(error.message, { code: "template", cause: error });
+    throw error;
+  }
+  return { namespace, release, chart, userValues, service, render };
 }

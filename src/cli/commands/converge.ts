@@ -57,21 +57,24 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
   const options = parseOrHelp(rest, ctx, convergeFullHelp);
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
-    const [{ runConverge }, { buildAdapters }, { Reporter }] = await Promise.all([
+    const [{ runConverge }, { buildAdapters }, { Reporter }, runner] = await Promise.all([
       import("../../pipeline/converge.js"),
       import("../ports.js"),
       import("../reporter.js"),
+      import("../deploy-runner.js"),
     ]);
     const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log });
+    // One connection for the render (the cluster's capabilities, the release's history) and the deploy.
+    let kube: ReturnType<typeof runner.kubeClient> | undefined;
+    const kubeOf = () => (kube ??= runner.kubeClient(options, ctx));
     try {
       await runConverge(
         options,
         {
           adapters: buildAdapters(options.build, ctx.env),
-          // The deploy of src/cli/deploy-runner.ts until src/deploy provides the port: it reads the cluster's
-          // capabilities and release history itself and renders again with them.
+          cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
           deploy: async (input) => {
-            await (await import("../deploy-runner.js")).runDeploy(input.build, options, ctx, {
+            await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, {
               cleanupOnFail: extra["cleanup-on-fail"] === true,
               deadlineMs: typeof extra["deploy-deadline"] === "number" ? extra["deploy-deadline"] * 1000 : 0,
             });
@@ -84,6 +87,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
         reporter.emit,
       );
     } finally {
+      kube?.close();
       reporter.finish();
     }
   });

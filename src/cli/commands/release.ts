@@ -32,7 +32,14 @@ export async function planCommand(args: readonly string[], ctx: CommandContext):
   let changed = false;
   await withRunningTime(options, ctx, async () => {
     const built = await (await loadBuildRunner())(options, ctx, { readChart: true });
-    changed = await (await import("../deploy-runner.js")).runPlan(built, options, ctx);
+    const [runner, { renderRelease }] = await Promise.all([import("../deploy-runner.js"), import("../../pipeline/converge.js")]);
+    const kube = runner.kubeClient(options, ctx);
+    try {
+      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal) });
+      changed = await runner.runPlan(kube, rendered, built.project, options, ctx);
+    } finally {
+      kube.close();
+    }
   });
   if (changed && values["exit-code"] === true) throw new ChangesPlannedError();
 }

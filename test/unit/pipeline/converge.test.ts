@@ -54,7 +54,7 @@ function options(dir: string): ConvergePipelineOptions<{ namespace: string; rele
       withoutImages: false, useBuildReport: true, saveBuildReport: false, buildReportPath: join(dir, "report.json"), buildReportFormat: "json",
       buildReportPathExplicit: true, parallel: true, parallelTasksLimit: 5, platform: [], backendNetwork: "",
     },
-    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [] },
+    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [], secretValues: [], disableDefaultSecretValues: false },
     deploy: { namespace: "", release: "", marker: "deploy-group" },
     kube: { kubeContext: "ctx" },
   };
@@ -89,7 +89,7 @@ describe("runConverge", () => {
         adapters: fakeAdapters(asked),
         deploy: (given, emit) => {
           input = given;
-          emit({ type: "release-succeeded", release: given.releaseName, namespace: given.namespace, revision: 1 });
+          emit({ type: "release-succeeded", release: given.release, namespace: given.namespace, revision: 1 });
           return Promise.resolve({ status: "deployed" });
         },
         cwd: dir,
@@ -100,14 +100,14 @@ describe("runConverge", () => {
     const markers = events.map((e) => ("type" in e ? `${e.type}${"phase" in e ? `:${e.phase}` : ""}` : e.kind));
     expect(markers).toEqual(["phase-start:build", "phase-done:build", "phase-start:render", "phase-done:render", "phase-start:deploy", "release-succeeded", "phase-done:deploy"]);
     expect(asked).toEqual(["git"]);
-    expect(input?.releaseName).toBe("shop-prod");
+    expect(input?.release).toBe("shop-prod");
     expect(input?.namespace).toBe("shop-prod");
     expect(input?.render.output).toContain("image: registry.example/shop:abc-1");
     expect(input?.render.output).toContain("greeting: hi");
     expect(input?.chart.name).toBe("shop");
     expect(input?.userValues.get("greeting")).toBe("hi");
     expect(input?.userValues.has("werf")).toBe(false);
-    expect(input?.serviceValues.has("werf")).toBe(true);
+    expect(input?.service.has("werf")).toBe(true);
     expect(input?.deploy.marker).toBe("deploy-group");
     expect(input?.kube.kubeContext).toBe("ctx");
     expect(result.deploy.status).toBe("deployed");
