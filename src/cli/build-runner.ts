@@ -8,7 +8,7 @@ import { buildAdapters } from "./ports.js";
 import { Reporter } from "./reporter.js";
 
 export async function runBuild(options: ConvergeOptions, ctx: CommandContext, extra: { readChart?: boolean } = {}): Promise<BuildPipelineResult> {
-  const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log });
+  const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log, env: ctx.env });
   const cwd = ctx.env["SLIPWAY_CWD"] ?? process.cwd();
   try {
     return await runBuildPipeline(

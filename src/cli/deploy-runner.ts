@@ -144,19 +144,28 @@ async function writeReport(o: ConvergeOptions, report: DeployReport): Promise<vo
   if (o.deploy.saveDeployReport) await writeFile(resolve(process.cwd(), o.deploy.deployReportPath), deployReportJson(report), { mode: 0o600 });
 }
 
-/** Runs a release action with a printer; prints the notes on success; writes the report either way. */
-export async function withPrinter(o: ConvergeOptions, ctx: CommandContext, action: (emit: (e: DeployEvent | TrackEvent) => void) => Promise<DeployResult>): Promise<void> {
-  const printer = await deployPrinter(o, ctx);
-  const emit = (event: DeployEvent | TrackEvent): void => printer.handle(event);
+type DeployEmit = (e: DeployEvent | TrackEvent) => void;
+
+/** Runs a release action: prints the notes on success; writes the report either way. */
+async function reported(o: ConvergeOptions, emit: DeployEmit, action: (emit: DeployEmit) => Promise<DeployResult>): Promise<void> {
+  let result: DeployResult;
   try {
-    const result = await action(emit);
-    if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") emit({ type: "release-notes", notes: result.notes });
-    printer.finish();
-    await writeReport(o, result.report);
+    result = await action(emit);
   } catch (err) {
-    printer.finish();
     if (err instanceof DeployFailedError) await writeReport(o, err.report).catch(() => undefined);
     throw err;
+  }
+  if (!o.deploy.noNotes && result.notes !== "" && result.report.status === "deployed") emit({ type: "release-notes", notes: result.notes });
+  await writeReport(o, result.report);
+}
+
+/** A release action of its own (rollback, dismiss) with a deploy printer; see `reported`. */
+export async function withPrinter(o: ConvergeOptions, ctx: CommandContext, action: (emit: DeployEmit) => Promise<DeployResult>): Promise<void> {
+  const printer = await deployPrinter(o, ctx);
+  try {
+    await reported(o, (event) => printer.handle(event), action);
+  } finally {
+    printer.finish();
   }
 }
 
@@ -166,11 +175,12 @@ export async function runDeploy(
   project: string,
   o: ConvergeOptions,
   ctx: CommandContext,
+  emit: DeployEmit,
   extra: { cleanupOnFail?: boolean; deadlineMs?: number } = {},
 ): Promise<void> {
   const options = deployOptions(o, project, extra);
   const signal = extra.deadlineMs !== undefined && extra.deadlineMs > 0 ? AbortSignal.any([ctx.signal, deadline(extra.deadlineMs)]) : ctx.signal;
-  await withPrinter(o, ctx, (emit) => deployRelease(kube, deployInput(rendered), options, emit, signal));
+  await reported(o, emit, (e) => deployRelease(kube, deployInput(rendered), options, e, signal));
 }
 
 /** `--deploy-deadline`: one limit for the whole deploy (werf has only per-operation timeouts). */

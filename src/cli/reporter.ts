@@ -3,6 +3,7 @@
 import process from "node:process";
 import { isBuildEvent, isPhaseMarker, type BuildEvent, type DeployEvent, type PipelineEvent, type TrackEvent } from "../pipeline/events.js";
 import { BuildLog } from "../ui/build-log.js";
+import { colorLevel } from "../ui/color.js";
 import type { CliWriter } from "./context.js";
 import type { LogOptions } from "./options.js";
 
@@ -21,6 +22,8 @@ export interface ReporterOptions {
   readonly deployPrinter?: (settings: PrinterSettings) => PhasePrinter<DeployPhaseEvent>;
   /** Defaults to whether the process's stdout is a terminal. */
   readonly isTTY?: boolean;
+  /** NO_COLOR, FORCE_COLOR and TERM decide `--log-color-mode auto` as for the deploy printers. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What every printer is told about the output mode. */
@@ -32,11 +35,6 @@ export interface PrinterSettings {
   readonly isTTY: boolean;
 }
 
-export function colorEnabled(mode: string, isTTY: boolean): boolean {
-  if (mode === "on") return true;
-  if (mode === "off") return false;
-  return isTTY;
-}
 
 export class Reporter {
   private readonly settings: PrinterSettings;
@@ -50,7 +48,7 @@ export class Reporter {
         options.write(text);
       },
       pretty: options.log.logPretty,
-      color: colorEnabled(options.log.logColorMode, isTTY),
+      color: colorLevel({ mode: options.log.logColorMode, isTTY, env: options.env ?? {} }) > 0,
       quiet: options.log.logQuiet,
       isTTY,
     };

@@ -63,7 +63,10 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
       import("../reporter.js"),
       import("../deploy-runner.js"),
     ]);
-    const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log });
+    // The deploy printer is made before the pipeline starts (a terminal's loads ora); the reporter hands it the
+    // deploy phase's events.
+    const deployPrinter = await runner.deployPrinter(options, ctx);
+    const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log, env: ctx.env, deployPrinter: () => deployPrinter });
     // One connection for the render (the cluster's capabilities, the release's history) and the deploy.
     let kube: ReturnType<typeof runner.kubeClient> | undefined;
     const kubeOf = () => (kube ??= runner.kubeClient(options, ctx));
@@ -73,8 +76,8 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
         {
           adapters: buildAdapters(options.build, ctx.env),
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
-          deploy: async (input) => {
-            await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, {
+          deploy: async (input, emit) => {
+            await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {
               cleanupOnFail: extra["cleanup-on-fail"] === true,
               deadlineMs: typeof extra["deploy-deadline"] === "number" ? extra["deploy-deadline"] * 1000 : 0,
             });

@@ -50,4 +50,17 @@ describe("Reporter", () => {
     reporter.finish();
     expect(out).toBe("\u001b[1;33mbuild warning\u001b[0m\n");
   });
+
+  it("decides --log-color-mode auto as the deploy printers do: a terminal, unless NO_COLOR or TERM=dumb", () => {
+    const outputFor = (env: Record<string, string>): string => {
+      let out = "";
+      const reporter = new Reporter({ write: (t) => (out += t), log: { ...log, logColorMode: "auto" }, isTTY: true, env });
+      reporter.emit({ kind: "warning", text: "w" });
+      reporter.finish();
+      return out;
+    };
+    expect(outputFor({})).toBe("\u001b[1;33mw\u001b[0m\n");
+    expect(outputFor({ NO_COLOR: "1" })).toBe("w\n");
+    expect(outputFor({ TERM: "dumb" })).toBe("w\n");
+  });
 });
