@@ -39,6 +39,7 @@ import type { DeployEvent } from "./events.js";
 import { executePlan, type ExecuteEvent, type ExecuteResult } from "./execute.js";
 import { FIELD_MANAGER, fixManagedFields } from "./managed-fields.js";
 import { applyIsNoop } from "./unchanged.js";
+import { mapLimit } from "../util/map-limit.js";
 import { operationDescription, type DeployReport } from "./report.js";
 
 /** The release's documents: what a release action applies. */
@@ -237,20 +238,6 @@ export function deletableLive(live: KubeObject, releaseName: string, releaseName
   const a = live.metadata.annotations ?? {};
   if (a[A.helmResourcePolicy] === "keep" || /(^|,)\s*(keep|skip-delete)\s*(,|$)/.test(a[A.resourcePolicy] ?? "")) return false;
   return a[A.releaseName] === releaseName && a[A.releaseNamespace] === releaseNamespace;
-}
-
-/** Bounded-parallel map. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 interface Decision {
@@ -558,7 +545,8 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
   for (const op of plan.operations.values()) if (op.type !== "noop") counts[op.type] = (counts[op.type] ?? 0) + 1;
   emit({ type: "plan-ready", plan: spec.kind === "rollback" ? "rollback" : "install", counts });
 
-  const result = await executePlan(plan, (op, opSignal) => runOperation(ctx, op, opSignal, { record, description, byId, decisionById, history: h }), {
+  const opContext: OpContext = { record, description, byId, decisionById, history: h, applied: new Map() };
+  const result = await executePlan(plan, (op, opSignal) => runOperation(ctx, op, opSignal, opContext), {
     parallelism: options.networkParallelism,
     signal,
     onEvent: (e) => reportOperation(ctx, e),
@@ -589,7 +577,8 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
     }
   }
   const failurePlan = buildFailurePlan({ installs, statuses: result.statuses });
-  const failure = await executePlan(failurePlan, (op, opSignal) => runOperation(ctx, op, opSignal, { record: failureRecord, description: failureRecord.info.description ?? "", byId, decisionById, history: h }), {
+  const failureContext: OpContext = { record: failureRecord, description: failureRecord.info.description ?? "", byId, decisionById, history: h, applied: new Map() };
+  const failure = await executePlan(failurePlan, (op, opSignal) => runOperation(ctx, op, opSignal, failureContext), {
     parallelism: options.networkParallelism,
     signal: AbortSignal.timeout(options.timeoutMs > 0 ? options.timeoutMs : 120_000),
   });
@@ -609,9 +598,12 @@ interface OpContext {
   readonly byId: ReadonlyMap<string, Resource>;
   readonly decisionById: ReadonlyMap<string, Decision>;
   readonly history: ReturnType<typeof history>;
+  /** What each apply returned, by resource id: the readiness tracking of a kind without status needs nothing more. */
+  readonly applied: Map<string, KubeObject>;
 }
 
-async function applyResource(ctx: Ctx, r: Resource, create: boolean, live: KubeObject | undefined, signal: AbortSignal): Promise<void> {
+/** Applies the resource (server-side, forced, after nelm's managedFields rewrite); gives what the API returned. */
+async function applyResource(ctx: Ctx, r: Resource, create: boolean, live: KubeObject | undefined, signal: AbortSignal): Promise<KubeObject> {
   const { kube, options } = ctx;
   const object = runtimeObject(ctx, r);
   if (create && r.replicasOnCreation !== undefined) object["spec"] = { ...(object["spec"] as object | undefined), replicas: r.replicasOnCreation };
@@ -623,9 +615,10 @@ async function applyResource(ctx: Ctx, r: Resource, create: boolean, live: KubeO
     });
   }
   const webhookDeadline = Date.now() + 240_000;
+  let applied: KubeObject;
   for (let attempt = 0; ; attempt++) {
     try {
-      await kube.apply(object, { fieldManager: FIELD_MANAGER, force: true, signal });
+      applied = await kube.apply(object, { fieldManager: FIELD_MANAGER, force: true, signal });
       break;
     } catch (err) {
       const webhook = err instanceof KubeApiError && /failed calling webhook|conversion webhook for/.test(err.message);
@@ -639,6 +632,7 @@ async function applyResource(ctx: Ctx, r: Resource, create: boolean, live: KubeO
     }
   }
   if (r.kind === CRD_KIND) kube.invalidateDiscovery();
+  return applied;
 }
 
 async function deleteAndWait(ctx: Ctx, ref: ObjectRef, propagation: "Foreground" | "Background" | "Orphan" | undefined, taskId: string, signal: AbortSignal): Promise<void> {
@@ -673,7 +667,9 @@ async function runOperation(ctx: Ctx, op: Operation, signal: AbortSignal, oc: Op
       return;
     case "track-readiness": {
       const r = oc.byId.get(op.resource.id);
-      await trackReadiness(kube, opRef(op.resource, input.namespace), r === undefined ? { ...trackDefaults(options), taskId: op.id } : trackOptions(r, options, op.id), ctx.emit, signal);
+      const applied = oc.applied.get(op.resource.id);
+      const trackOpts = r === undefined ? { ...trackDefaults(options), taskId: op.id } : trackOptions(r, options, op.id);
+      await trackReadiness(kube, opRef(op.resource, input.namespace), { ...trackOpts, applied }, ctx.emit, signal);
       return;
     }
     case "delete": {
@@ -685,10 +681,8 @@ async function runOperation(ctx: Ctx, op: Operation, signal: AbortSignal, oc: Op
       const r = oc.byId.get(op.resource.id);
       if (r === undefined) throw new SlipwayError(`internal: no resource ${op.resource.id} for ${op.id}`, { code: "internal" });
       const live = oc.decisionById.get(r.id)?.live;
-      if (op.type === "recreate") {
-        await deleteAndWait(ctx, refOf(r), r.deletePropagation, op.id, signal);
-        await applyResource(ctx, r, true, undefined, signal);
-      } else await applyResource(ctx, r, op.type === "create", live, signal);
+      if (op.type === "recreate") await deleteAndWait(ctx, refOf(r), r.deletePropagation, op.id, signal);
+      oc.applied.set(r.id, await applyResource(ctx, r, op.type === "recreate" || op.type === "create", op.type === "recreate" ? undefined : live, signal));
     }
   }
 }

@@ -11,6 +11,7 @@ import { history } from "../release/codec.js";
 import { acquireReleaseLock } from "../release/lock.js";
 import { createReleaseStorage, storageDriver } from "../release/storage.js";
 import { classify, parseDocuments, refOf } from "../resource/resource.js";
+import { mapLimit } from "../util/map-limit.js";
 import { trackAbsence } from "../track/tracker.js";
 import type { TrackEvent } from "../track/events.js";
 import type { DeployEvent } from "./events.js";
@@ -63,20 +64,18 @@ export async function uninstallRelease(
     const resources = classify(parsed, { releaseName: target.releaseName, releaseNamespace: target.namespace, namespaced: (v, k) => scopes.get(`${v}:${k}`) }).filter(
       (r) => r.ownership === "release" && !r.resourcePolicies.includes("skip-delete") && scopes.has(`${r.apiVersion}:${r.kind}`),
     );
-    await Promise.all(
-      resources.map(async (r) => {
-        const live = await kube.get(refOf(r), { signal });
-        // Kept objects and objects another release owns now stay, as in the deploy's own deletions.
-        if (live === undefined || !deletableLive(live, target.releaseName, target.namespace)) return;
-        const description = `delete: ${r.human}`;
-        emit({ type: "operation-start", opId: description, opType: "delete", description });
-        const started = Date.now();
-        await kube.delete(refOf(r), { propagationPolicy: r.deletePropagation ?? options.deletePropagation, signal });
-        await trackAbsence(kube, refOf(r), { taskId: description, timeoutMs: options.timeoutMs }, emit, signal);
-        emit({ type: "operation-done", opId: description, opType: "delete", description, elapsedMs: Date.now() - started });
-        deleted.push(description);
-      }),
-    );
+    await mapLimit(resources, options.networkParallelism, async (r) => {
+      const live = await kube.get(refOf(r), { signal });
+      // Kept objects and objects another release owns now stay, as in the deploy's own deletions.
+      if (live === undefined || !deletableLive(live, target.releaseName, target.namespace)) return;
+      const description = `delete: ${r.human}`;
+      emit({ type: "operation-start", opId: description, opType: "delete", description });
+      const started = Date.now();
+      await kube.delete(refOf(r), { propagationPolicy: r.deletePropagation ?? options.deletePropagation, signal });
+      await trackAbsence(kube, refOf(r), { taskId: description, timeoutMs: options.timeoutMs }, emit, signal);
+      emit({ type: "operation-done", opId: description, opType: "delete", description, elapsedMs: Date.now() - started });
+      deleted.push(description);
+    });
     for (const record of h.releases) await storage.remove(target.releaseName, record.version);
   } finally {
     await lock?.release().catch(() => undefined);

@@ -52,6 +52,31 @@ export function computeStatus(o: KubeObject): ResourceStatus {
   return (BY_GROUP_KIND[`${groupOf(o.apiVersion)}/${o.kind}`] ?? genericStatus)(o);
 }
 
+/** Built-in kinds that have no status at all: the object is ready the moment it exists. */
+const STATUSLESS = new Set([
+  "/ConfigMap",
+  "/Secret",
+  "/ServiceAccount",
+  "/Endpoints",
+  "/LimitRange",
+  "/PodTemplate",
+  "rbac.authorization.k8s.io/Role",
+  "rbac.authorization.k8s.io/RoleBinding",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "scheduling.k8s.io/PriorityClass",
+  "storage.k8s.io/StorageClass",
+  "networking.k8s.io/IngressClass",
+  "discovery.k8s.io/EndpointSlice",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+]);
+
+/** Whether readiness is existence (a built-in kind without status): what the API returned on apply settles it. */
+export function readyOnceItExists(apiVersion: string, kind: string): boolean {
+  return STATUSLESS.has(`${groupOf(apiVersion)}/${kind}`);
+}
+
 /** Whether the kind has a dedicated rule; the others are generic (2 s settle, no-activity timeout). */
 export function hasDedicatedRule(apiVersion: string, kind: string): boolean {
   return `${groupOf(apiVersion)}/${kind}` in BY_GROUP_KIND;

@@ -4,6 +4,7 @@
  * What a tracker is told: plain data, filled by the deploy from the resource's werf.io/* annotations (parsed in
  * src/resource) and the command line. Imports nothing.
  */
+import type { KubeObject } from "../kube/types.js";
 
 export type FailMode = "FailWholeDeployProcessImmediately" | "IgnoreAndContinueDeployProcess" | "HopeUntilEndOfDeployProcess";
 
@@ -33,6 +34,11 @@ export interface TrackOptions {
   /** werf.io/failures-allowed-per-replica; undefined = the kind's default (or the object's annotation). */
   readonly failuresAllowedPerReplica?: number | undefined;
   readonly logs: TrackLogOptions;
+  /**
+   * The object as the API returned it when the deploy applied it a moment ago. For a kind whose readiness is its
+   * existence (src/status readyOnceItExists) it settles the tracking without a request.
+   */
+  readonly applied?: KubeObject | undefined;
 }
 
 export interface PresenceOptions {

@@ -22,6 +22,7 @@ import {
   probeEventProblem,
   problemOccurrence,
   PROBLEM_GRACE_MS,
+  readyOnceItExists,
 } from "../status/status.js";
 import type { PodProblem, ResourceStatus } from "../status/types.js";
 import type { TrackEvent, TrackedObject } from "./events.js";
@@ -213,6 +214,14 @@ class ReadinessTask {
       return promise;
     }
     this.signal.addEventListener("abort", () => this.abort(), { once: true });
+    const applied = this.options.applied;
+    if (applied !== undefined && readyOnceItExists(this.ref.apiVersion, this.ref.kind) && applied.metadata.name === this.ref.name) {
+      // A kind without status is ready once it exists, and the apply a moment ago showed it: no list, no watch.
+      this.root = applied;
+      this.rootSeenAt = Date.now();
+      this.evaluate();
+      return promise;
+    }
     if (this.options.timeoutMs > 0) this.after(this.options.timeoutMs, () => this.timeout());
     if (this.generic && this.options.noActivityTimeoutMs > 0) this.after(this.options.noActivityTimeoutMs, () => this.checkActivity());
     this.watch(

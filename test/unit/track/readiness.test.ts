@@ -464,3 +464,34 @@ describe("trackReadiness: Job, Pod, generic", () => {
     expect((run.error() as TrackError).reason).toBe("container app in pod solo: Readiness probe failed: HTTP probe failed with statuscode: 503");
   });
 });
+
+describe("trackReadiness: kinds without status", () => {
+  const CM: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", namespace: NS, name: "settings" };
+  const applied = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: NS, uid: "cm-uid" }, data: { a: "1" } };
+
+  it("a ConfigMap the deploy has just applied is ready without a request", async () => {
+    const kube = new FakeKube();
+    const run = start(kube, CM, options({ applied }));
+    await flush();
+    expect(run.state()).toBe("resolved");
+    expect(kube.calls).toEqual([]);
+    expect(ofType(run.events, "track-done")).toHaveLength(1);
+  });
+
+  it("without the applied object, or for a kind with status, it watches as usual", async () => {
+    const kube = new FakeKube();
+    const run = start(kube, CM, options());
+    await flush();
+    expect(run.state()).toBe("pending");
+    kube.put(applied);
+    await flush();
+    expect(run.state()).toBe("resolved");
+    expect(kube.calls.length).toBeGreaterThan(0);
+
+    const withStatus = new FakeKube();
+    const dep = start(withStatus, DEP, options({ applied: deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 0 }) }));
+    await flush();
+    expect(dep.state()).toBe("pending");
+    dep.controller.abort();
+  });
+});
