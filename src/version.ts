@@ -15,8 +15,12 @@ export function werfVersionForState(): string {
 
 let cachedVersion: string | undefined;
 
+/** Set by scripts/bundle.js in the bundled build, where package.json is not at the same relative path. */
+declare const __SLIPWAY_VERSION__: string | undefined;
+
 /** The `version` field of slipway's package.json (the same relative path from src/ and dist/). */
 export function slipwayVersion(): string {
+  if (cachedVersion === undefined && typeof __SLIPWAY_VERSION__ === "string") cachedVersion = __SLIPWAY_VERSION__;
   if (cachedVersion === undefined) {
     const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
     const parsed: unknown = JSON.parse(text);

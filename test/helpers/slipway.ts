@@ -1,10 +1,10 @@
-// Runs the real slipway binary (bin/slipway.js over dist/, built by `npm run build`) as a child process.
+// Runs the real slipway binary (bin/slipway.js over dist/bundle, built by `npm run build`) as a child process.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../../bin/slipway.js", import.meta.url));
-const DIST = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const DIST = fileURLToPath(new URL("../../dist/bundle/main.js", import.meta.url));
 
 export interface SlipwayResult {
   readonly code: number;
