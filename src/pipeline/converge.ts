@@ -29,6 +29,8 @@ export interface ValuesPhaseOptions {
   /** --secret-values files; refused until secret values are supported. */
   readonly secretValues: readonly string[];
   readonly disableDefaultSecretValues: boolean;
+  /** --disable-default-values: the top chart's values.yaml is left out. */
+  readonly disableDefaultValues: boolean;
 }
 
 /** What Helm renders against: the live cluster's capabilities and the release's history. */
@@ -169,6 +171,7 @@ export async function renderRelease(
     );
   }
   const chart = loadFiles(files, null);
+  if (v.disableDefaultValues) chart.values = new Map();
   const userValues = mergeUserValues(
     { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
     ...(ports.readFile === undefined ? [] : [ports.readFile]),

@@ -7,18 +7,20 @@ import type { BuiltImage } from "../../../src/build/phase.js";
 import { reportToJson } from "../../../src/build/report.js";
 import { openGitRepo } from "../../../src/git/repo.js";
 import { buildReport, type BuildAdapters } from "../../../src/pipeline/build.js";
-import { runConverge, type ConvergePipelineOptions, type DeployPhaseInput } from "../../../src/pipeline/converge.js";
+import { renderRelease, runConverge, type ConvergePipelineOptions, type DeployPhaseInput } from "../../../src/pipeline/converge.js";
+import { runBuildPipeline } from "../../../src/pipeline/build.js";
 import type { PipelineEvent } from "../../../src/pipeline/events.js";
 import { parseWerfConfig } from "../../../src/config/werf-yaml.js";
 
 const WERF_YAML = "project: shop\nconfigVersion: 1\n---\nimage: web\ndockerfile: Dockerfile\n";
 
-function project(template: string): string {
+function project(template: string, chartFiles: Readonly<Record<string, string>> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "slipway-converge-"));
   writeFileSync(join(dir, "werf.yaml"), WERF_YAML);
   writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
   mkdirSync(join(dir, ".helm", "templates"), { recursive: true });
   writeFileSync(join(dir, ".helm", "templates", "cm.yaml"), template);
+  for (const [name, text] of Object.entries(chartFiles)) writeFileSync(join(dir, ".helm", name), text);
   const git = (...args: string[]): void => {
     execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "ignore" });
   };
@@ -54,7 +56,7 @@ function options(dir: string): ConvergePipelineOptions<{ namespace: string; rele
       withoutImages: false, useBuildReport: true, saveBuildReport: false, buildReportPath: join(dir, "report.json"), buildReportFormat: "json",
       buildReportPathExplicit: true, parallel: true, parallelTasksLimit: 5, platform: [], backendNetwork: "",
     },
-    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [], secretValues: [], disableDefaultSecretValues: false },
+    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [], secretValues: [], disableDefaultSecretValues: false, disableDefaultValues: false },
     deploy: { namespace: "", release: "", marker: "deploy-group" },
     kube: { kubeContext: "ctx" },
   };
@@ -133,5 +135,35 @@ describe("runConverge", () => {
     await expect(run).rejects.toThrow(/nil pointer evaluating interface \{\}\.deep/);
     expect(deployed).toBe(false);
     expect(events.at(-1)).toMatchObject({ type: "phase-failed", phase: "render" });
+  });
+});
+
+describe("renderRelease", () => {
+  async function render(template: string, chartFiles: Readonly<Record<string, string>>, values: Partial<ConvergePipelineOptions["values"]>, withCluster: boolean) {
+    const dir = project(template, chartFiles);
+    const o = options(dir);
+    const built = await runBuildPipeline({ project: o.project, build: o.build, readChart: true }, { adapters: fakeAdapters([]), cwd: dir, environ: {}, emit: () => undefined });
+    const cluster = () => Promise.resolve({ kubeVersion: "v1.31.4", apiVersions: ["example.com/v1/Widget"], isUpgrade: true, revision: 7 });
+    return renderRelease(built, { ...o, values: { ...o.values, ...values } }, withCluster ? { cluster } : {});
+  }
+  const TEMPLATE = 'kind: ConfigMap\ndata:\n  kube: "{{ .Capabilities.KubeVersion.Version }}"\n  widget: "{{ .Capabilities.APIVersions.Has "example.com/v1/Widget" }}"\n  revision: "{{ .Release.Revision }}"\n  upgrade: "{{ .Release.IsUpgrade }}"\n  color: "{{ .Values.color }}"\n';
+
+  it("renders against what the cluster port tells (capabilities, the next revision, upgrade or install)", async () => {
+    const live = await render(TEMPLATE, { "values.yaml": "color: blue\n" }, {}, true);
+    expect(live.render.output).toContain('kube: "v1.31.4"\n  widget: "true"\n  revision: "7"\n  upgrade: "true"\n  color: "blue"');
+    const offline = await render(TEMPLATE, { "values.yaml": "color: blue\n" }, {}, false);
+    expect(offline.render.output).toContain('widget: "false"\n  revision: "1"\n  upgrade: "false"');
+  });
+
+  it("--disable-default-values leaves the chart's values.yaml out; --set still applies", async () => {
+    const r = await render(TEMPLATE, { "values.yaml": "color: blue\n" }, { disableDefaultValues: true, set: [] }, false);
+    expect(r.render.output).toContain('color: ""');
+    const set = await render(TEMPLATE, { "values.yaml": "color: blue\n" }, { disableDefaultValues: true, set: ["color=red"] }, false);
+    expect(set.render.output).toContain('color: "red"');
+  });
+
+  it("refuses secret values clearly instead of deploying without them", async () => {
+    await expect(render(TEMPLATE, { "secret-values.yaml": "password: 1000abc\n" }, {}, false)).rejects.toThrow(/\.helm\/secret-values\.yaml: secret values are not supported by slipway yet/);
+    await expect(render(TEMPLATE, { "secret-values.yaml": "password: 1000abc\n" }, { disableDefaultSecretValues: true }, false)).resolves.toBeDefined();
   });
 });
