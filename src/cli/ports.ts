@@ -1,7 +1,11 @@
 // The adapters behind the pipeline's ports, made here and nowhere else: the Git repository, the registry client
 // (with Docker's credential store), and the Docker Engine. Each adapter module is imported only
 // when the pipeline first asks for it, so a converge that builds nothing never loads dockerode or the registry client.
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
+import { join } from "node:path";
+import { SlipwayError } from "../errors.js";
+import { dockerConfigDir } from "../registry/auth.js";
 import type { BuildAdapters, RegistryPort } from "../pipeline/build.js";
 import type { Env } from "./flags.js";
 import type { BuildOptions } from "./options.js";
@@ -10,19 +14,8 @@ export function buildAdapters(build: BuildOptions, env: Env): BuildAdapters {
   return {
     openGit: async (dir) => (await import("../git/repo.js")).openGitRepo(dir),
     registry: async (): Promise<RegistryPort> => {
-      const [{ DockerCredentialStore, dockerConfigDir }, { RegistryClient }] = await Promise.all([
-        import("../registry/auth.js"),
-        import("../registry/client.js"),
-      ]);
-      const store = new DockerCredentialStore({
-        configDir: dockerConfigDir({
-          flag: build.dockerConfig || undefined,
-          werfDockerConfig: env["WERF_DOCKER_CONFIG"],
-          dockerConfig: env["DOCKER_CONFIG"],
-          home: env["HOME"] ?? homedir(),
-        }),
-        env,
-      });
+      const [{ DockerCredentialStore }, { RegistryClient }] = await Promise.all([import("../registry/auth.js"), import("../registry/client.js")]);
+      const store = new DockerCredentialStore({ configDir: configDir(build, env), env });
       const client = new RegistryClient({
         credentials: store.credentials,
         insecureRegistry: build.insecureRegistry,
@@ -32,4 +25,20 @@ export function buildAdapters(build: BuildOptions, env: Env): BuildAdapters {
     },
     engine: async () => new (await import("../container/dockerode.js")).DockerEngine({ env }),
   };
+}
+
+/** The docker config directory of the command line (`--docker-config`, `$WERF_DOCKER_CONFIG`, `$DOCKER_CONFIG`, ~/.docker). */
+function configDir(build: BuildOptions, env: Env): string {
+  return dockerConfigDir({ flag: build.dockerConfig || undefined, werfDockerConfig: env["WERF_DOCKER_CONFIG"], dockerConfig: env["DOCKER_CONFIG"], home: env["HOME"] ?? homedir() });
+}
+
+/** The docker config.json werf reads for --set-docker-config-json-value; undefined when there is none, as in werf. */
+export function readDockerConfigJson(build: BuildOptions, env: Env): Buffer | undefined {
+  const file = join(configDir(build, env), "config.json");
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new SlipwayError(`--set-docker-config-json-value: cannot read ${file}: ${(err as Error).message}`, { code: "config" });
+  }
 }

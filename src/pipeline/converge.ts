@@ -31,6 +31,8 @@ export interface ValuesPhaseOptions {
   readonly disableDefaultSecretValues: boolean;
   /** --disable-default-values: the top chart's values.yaml is left out. */
   readonly disableDefaultValues: boolean;
+  /** --set-docker-config-json-value: `.Values.dockerconfigjson` from the docker config (see ConvergePorts). */
+  readonly setDockerConfigJsonValue: boolean;
 }
 
 /** What Helm renders against: the live cluster's capabilities and the release's history. */
@@ -86,6 +88,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   /** Reads a --values/--set-file file; defaults to the file system. */
   readonly readFile?: (path: string) => string;
   readonly cluster?: ClusterPort | undefined;
+  /** The docker config.json werf would read for --set-docker-config-json-value; undefined when there is none. */
+  readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
 }
 
 /** The release rendered for the deploy. */
@@ -149,7 +153,7 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "readFile">,
+  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson">,
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
   const { namespace, release } = deployParams({
@@ -176,9 +180,11 @@ export async function renderRelease(
     { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
     ...(ports.readFile === undefined ? [] : [ports.readFile]),
   );
+  const dockerConfig = v.setDockerConfigJsonValue ? ports.dockerConfigJson?.() : undefined;
   const service = readValues(
     JSON.stringify(
       serviceValues({
+        ...(dockerConfig === undefined ? {} : { dockerConfigJson: dockerConfig.toString("base64") }),
         project: built.project,
         werfVersion: werfVersionForState(),
         repo: built.valuesRepo,

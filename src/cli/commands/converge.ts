@@ -57,7 +57,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
   const options = parseOrHelp(rest, ctx, convergeFullHelp);
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
-    const [{ runConverge }, { buildAdapters }, { Reporter }, runner] = await Promise.all([
+    const [{ runConverge }, { buildAdapters, readDockerConfigJson }, { Reporter }, runner] = await Promise.all([
       import("../../pipeline/converge.js"),
       import("../ports.js"),
       import("../reporter.js"),
@@ -76,6 +76,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
         {
           adapters: buildAdapters(options.build, ctx.env),
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
+          dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
           deploy: async (input, emit) => {
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {
               cleanupOnFail: extra["cleanup-on-fail"] === true,

@@ -35,7 +35,8 @@ export async function planCommand(args: readonly string[], ctx: CommandContext):
     const [runner, { renderRelease }] = await Promise.all([import("../deploy-runner.js"), import("../../pipeline/converge.js")]);
     const kube = runner.kubeClient(options, ctx);
     try {
-      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal) });
+      const { readDockerConfigJson } = await import("../ports.js");
+      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env) });
       changed = await runner.runPlan(kube, rendered, built.project, options, ctx);
     } finally {
       kube.close();

@@ -56,7 +56,7 @@ function options(dir: string): ConvergePipelineOptions<{ namespace: string; rele
       withoutImages: false, useBuildReport: true, saveBuildReport: false, buildReportPath: join(dir, "report.json"), buildReportFormat: "json",
       buildReportPathExplicit: true, parallel: true, parallelTasksLimit: 5, platform: [], backendNetwork: "",
     },
-    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [], secretValues: [], disableDefaultSecretValues: false, disableDefaultValues: false },
+    values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [], secretValues: [], disableDefaultSecretValues: false, disableDefaultValues: false, setDockerConfigJsonValue: false },
     deploy: { namespace: "", release: "", marker: "deploy-group" },
     kube: { kubeContext: "ctx" },
   };
@@ -160,6 +160,17 @@ describe("renderRelease", () => {
     expect(r.render.output).toContain('color: ""');
     const set = await render(TEMPLATE, { "values.yaml": "color: blue\n" }, { disableDefaultValues: true, set: ["color=red"] }, false);
     expect(set.render.output).toContain('color: "red"');
+  });
+
+  it("--set-docker-config-json-value puts the docker config, base64, into .Values.dockerconfigjson (nothing without a config)", async () => {
+    const dir = project('kind: ConfigMap\ndata:\n  cfg: "{{ .Values.dockerconfigjson }}"\n');
+    const o = options(dir);
+    const built = await runBuildPipeline({ project: o.project, build: o.build, readChart: true }, { adapters: fakeAdapters([]), cwd: dir, environ: {}, emit: () => undefined });
+    const values = { ...o.values, setDockerConfigJsonValue: true };
+    const withConfig = await renderRelease(built, { ...o, values }, { dockerConfigJson: () => Buffer.from('{"auths":{}}') });
+    expect(withConfig.render.output).toContain(`cfg: "${Buffer.from('{"auths":{}}').toString("base64")}"`);
+    const without = await renderRelease(built, { ...o, values }, { dockerConfigJson: () => undefined });
+    expect(without.render.output).toContain('cfg: ""');
   });
 
   it("refuses secret values clearly instead of deploying without them", async () => {
