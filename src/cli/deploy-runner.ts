@@ -10,6 +10,7 @@ import { SlipwayError } from "../errors.js";
 import { createKubeClient, type ClosableKubeClient } from "../kube/client.js";
 import type { KubeClient, KubeRequestRecord } from "../kube/types.js";
 import type { ClusterPort, RenderedRelease } from "../pipeline/converge.js";
+import type { RenderResult } from "../render/render.js";
 import type { BuildPipelineResult } from "../pipeline/build.js";
 import { deployParams } from "../deploy/params.js";
 import { deployRelease, DeployFailedError, planRelease, type DeployInput, type DeployOptions, type DeployResult } from "../deploy/install.js";
@@ -123,6 +124,16 @@ export function clusterFacts(kube: KubeClient, o: ConvergeOptions, signal: Abort
   };
 }
 
+/** The rendered documents as the deploy engine takes them. */
+function releaseDocs(render: RenderResult): Pick<DeployInput, "manifests" | "hooks" | "notes"> {
+  return {
+    manifests: render.manifests.map((m) => ({ source: m.name, content: m.content, storeAs: "regular" as const })),
+    hooks: render.hooks.map((m) => ({ source: m.name, content: m.content, storeAs: "hook" as const })),
+    // --no-notes only stops the printing, as in werf; the record keeps the notes.
+    notes: render.notes,
+  };
+}
+
 /** The deploy engine's input: the rendered release, its CRDs, and the values as the release record keeps them. */
 function deployInput(r: RenderedRelease): DeployInput {
   return {
@@ -131,11 +142,10 @@ function deployInput(r: RenderedRelease): DeployInput {
     chart: r.chart,
     chartValues: toPlain(r.chart.values),
     userValues: toPlain(r.userValues) as Record<string, unknown>,
-    manifests: r.render.manifests.map((m) => ({ source: m.name, content: m.content, storeAs: "regular" as const })),
-    hooks: r.render.hooks.map((m) => ({ source: m.name, content: m.content, storeAs: "hook" as const })),
+    ...releaseDocs(r.render),
     crds: crdDocuments(r.chart),
-    // --no-notes only stops the printing, as in werf; the record keeps the notes.
-    notes: r.render.notes,
+    renderedFor: r.facts === undefined ? undefined : { revision: r.facts.revision, isUpgrade: r.facts.isUpgrade },
+    rerender: (at) => releaseDocs(r.rerender(at)),
   };
 }
 

@@ -54,11 +54,21 @@ export interface ReleaseDocs {
   readonly notes: string;
 }
 
+/** Where the release's history stood for a render: `.Release.Revision` and `.Release.IsUpgrade`. */
+export interface RenderPoint {
+  readonly revision: number;
+  readonly isUpgrade: boolean;
+}
+
 export interface DeployInput extends ReleaseDocs {
   /** The loaded top chart (stored in the release record). */
   readonly chart: Chart;
   /** The chart's default values as JSON (`chart.values` of the record). */
   readonly chartValues: unknown;
+  /** The history the documents were rendered for (read before the lock). */
+  readonly renderedFor?: RenderPoint | undefined;
+  /** Renders again for another point: another run deployed between the render and the lock. */
+  readonly rerender?: ((at: RenderPoint) => Pick<ReleaseDocs, "manifests" | "hooks" | "notes">) | undefined;
 }
 
 export interface DeployOptions {
@@ -773,9 +783,9 @@ export async function planRelease(kube: KubeClient, input: DeployInput, options:
  * Installs or upgrades the release. Resolves with werf's report on success or skip; throws DeployFailedError (after
  * the failure plan, and the rollback when asked) on failure. Nothing changes in the cluster before every check passed.
  */
-export async function deployRelease(kube: KubeClient, input: DeployInput, options: DeployOptions, emit: Emit, signal: AbortSignal): Promise<DeployResult> {
-  const { ctx, prepared } = await setup(kube, input, options, emit, signal);
-  const { storage } = ctx;
+export async function deployRelease(kube: KubeClient, given: DeployInput, options: DeployOptions, emit: Emit, signal: AbortSignal): Promise<DeployResult> {
+  let input = given;
+  let { ctx, prepared } = await setup(kube, input, options, emit, signal);
   const chart = chartRecord(input.chart, input.chartValues);
 
   // 2. The namespace, then werf's lock.
@@ -785,6 +795,7 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
     onWait: () => emit({ type: "lock-wait", lockName: `release/${input.releaseName}` }),
   });
   emit({ type: "lock-acquired", lockName: `release/${input.releaseName}` });
+  const { storage } = ctx;
   const report = (status: DeployReport["status"], revision: number): DeployReport => ({
     release: input.releaseName,
     namespace: input.namespace,
@@ -795,6 +806,15 @@ export async function deployRelease(kube: KubeClient, input: DeployInput, option
     failedOperations: ctx.failed,
   });
   try {
+    if (input.rerender !== undefined && input.renderedFor !== undefined) {
+      // The render read the history before the lock; another run may have written a revision since.
+      const h = history(await storage.list(input.releaseName));
+      const at: RenderPoint = { revision: h.nextRevision, isUpgrade: h.deployType === "upgrade" };
+      if (at.revision !== input.renderedFor.revision || at.isUpgrade !== input.renderedFor.isUpgrade) {
+        input = { ...input, ...input.rerender(at), renderedFor: at };
+        ({ ctx, prepared } = await setup(kube, input, options, emit, signal));
+      }
+    }
     const outcome = await runRelease(
       ctx,
       { input, kind: "install", prepared, record: { manifest: prepared.storedManifest, hooks: prepared.storedHooks, chart, config: input.userValues, notes: input.notes } },

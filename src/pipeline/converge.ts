@@ -101,6 +101,10 @@ export interface RenderedRelease {
   readonly userValues: GoMap;
   readonly service: GoMap;
   readonly render: RenderResult;
+  /** What the cluster port told the render, if it was asked. */
+  readonly facts?: ClusterFacts | undefined;
+  /** The same render for another point of the release's history (the deploy's check under its lock). */
+  readonly rerender: (at: Pick<ClusterFacts, "revision" | "isUpgrade">) => RenderResult;
 }
 
 export interface ConvergeResult {
@@ -199,19 +203,24 @@ export async function renderRelease(
     "service values",
   );
   const facts = ports.cluster === undefined ? undefined : await ports.cluster({ namespace, release });
-  let render: RenderResult;
-  try {
-    render = renderChart(chart, {
-      releaseName: release,
-      namespace,
-      values: mergeMaps(userValues, service),
-      ...(facts === undefined ? {} : { kubeVersion: facts.kubeVersion, apiVersions: facts.apiVersions, isUpgrade: facts.isUpgrade, revision: facts.revision }),
-      keepUnknownHooks: true,
-    });
-  } catch (error) {
-    // One line, worded as Helm words it.
-    if (error instanceof HelmRenderError) throw new SlipwayError(error.message, { code: "template", cause: error });
-    throw error;
-  }
-  return { namespace, release, chart, userValues, service, render };
+  const values = mergeMaps(userValues, service);
+  const renderAt = (at: ClusterFacts | undefined): RenderResult => {
+    try {
+      return renderChart(chart, {
+        releaseName: release,
+        namespace,
+        values,
+        ...(at === undefined ? {} : { kubeVersion: at.kubeVersion, apiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
+        keepUnknownHooks: true,
+      });
+    } catch (error) {
+      // One line, worded as Helm words it.
+      if (error instanceof HelmRenderError) throw new SlipwayError(error.message, { code: "template", cause: error });
+      throw error;
+    }
+  };
+  const render = renderAt(facts);
+  const rerender = (at: Pick<ClusterFacts, "revision" | "isUpgrade">): RenderResult =>
+    renderAt(facts === undefined ? undefined : { ...facts, revision: at.revision, isUpgrade: at.isUpgrade });
+  return { namespace, release, chart, userValues, service, render, facts, rerender };
 }

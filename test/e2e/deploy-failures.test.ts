@@ -278,7 +278,13 @@ describe("converge never leaves a release blocked", () => {
     const { namespace, release } = fresh("lock-two");
     const project = makeProject({
       project: "lock-two",
-      chart: { "Chart.yaml": chartYaml("two"), "templates/cm.yaml": configMap("who", "{{ .Values.who }}"), "templates/slow.yaml": deployment("slow", { readyAfterS: 6 }) },
+      chart: {
+        "Chart.yaml": chartYaml("two"),
+        "templates/cm.yaml": configMap("who", "{{ .Values.who }}"),
+        // Both render before the lock; the one that waited renders again for the revision it really writes.
+        "templates/rev.yaml": configMap("rev", "{{ .Release.Revision }}-{{ .Release.IsUpgrade }}"),
+        "templates/slow.yaml": deployment("slow", { readyAfterS: 6 }),
+      },
     });
     kubectl(env, "create", "namespace", namespace);
     const [a, b] = await Promise.all([
@@ -297,6 +303,8 @@ describe("converge never leaves a release blocked", () => {
     expect(kubectl(env, "get", "configmap", "who", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe(last);
     expect(releaseHistory(env, namespace, release)).toEqual([[1, "superseded"], [2, "deployed"]]);
     expect(releaseManifest(env, namespace, release, 2)).toContain(`value: "${last}"`);
+    expect(releaseManifest(env, namespace, release, 2)).toContain('value: "2-true"');
+    expect(kubectl(env, "get", "configmap", "rev", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("2-true");
     expect(lockAnnotations(env, namespace)).toEqual({});
   });
 
