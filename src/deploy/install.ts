@@ -7,7 +7,6 @@
  * back through the same engine. Records are Helm 3's. Emits DeployEvents and TrackEvents; never prints.
  */
 import { writeFile } from "node:fs/promises";
-import { stringify as toYaml } from "yaml";
 import { MultiError, SlipwayError } from "../errors.js";
 import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.js";
 import {
@@ -29,7 +28,7 @@ import { chartRecord, goTime, history, revisionsToPrune, type HelmHook, type Hel
 import { acquireReleaseLock } from "../release/lock.js";
 import { createReleaseStorage, storageDriver, type ReleaseStorage } from "../release/storage.js";
 import { A } from "../resource/annotations.js";
-import { classify, parseDocuments, patchRuntime, patchStored, refOf, type DeployType, type ParsedDocument, type RenderedDocument, type Resource } from "../resource/resource.js";
+import { classify, parseDocuments, patchRuntime, patchStored, refOf, storedText, type DeployType, type ParsedDocument, type RenderedDocument, type Resource } from "../resource/resource.js";
 import { trackAbsence, trackPresence, trackReadiness } from "../track/tracker.js";
 import { DEFAULT_LOG_OPTIONS, type TrackOptions } from "../track/options.js";
 import type { TrackEvent } from "../track/events.js";
@@ -39,6 +38,7 @@ import type { DeployEvent } from "./events.js";
 import { executePlan, type ExecuteEvent, type ExecuteResult } from "./execute.js";
 import { FIELD_MANAGER, fixManagedFields } from "./managed-fields.js";
 import { applyIsNoop } from "./unchanged.js";
+import { admissionCovers, admissionCoveredResources } from "./admission.js";
 import { mapLimit } from "../util/map-limit.js";
 import { operationDescription, type DeployReport } from "./report.js";
 
@@ -203,7 +203,7 @@ function prepare(
     return docs.map((doc) => {
       const object = bySource.get(doc.source)?.shift();
       const changed = object !== undefined && (hasExtra || (object.kind === "Secret" && /\bstringData\s*:/.test(doc.content)));
-      return { doc, object, content: changed ? toYaml(object, { lineWidth: 0 }).trimEnd() : doc.content };
+      return { doc, object, content: changed ? storedText(object) : doc.content };
     });
   };
   const storedManifest = stored(input.manifests, regular)
@@ -277,7 +277,8 @@ const LIST_THRESHOLD = 3;
 async function prefetchLive(ctx: Ctx, resources: readonly Resource[], signal: AbortSignal): Promise<Map<string, KubeObject>> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace: string; count: number }>();
   for (const r of resources) {
-    if (r.namespace === "" || ctx.scopes.get(`${r.apiVersion}:${r.kind}`) !== true) continue;
+    // Not Secrets: a namespace's Secrets include every Helm release record (up to 1 MB each) and tokens.
+    if (r.namespace === "" || r.kind === "Secret" || ctx.scopes.get(`${r.apiVersion}:${r.kind}`) !== true) continue;
     const key = `${r.apiVersion}:${r.kind}:${r.namespace}`;
     const g = groups.get(key) ?? { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, count: 0 };
     g.count++;
@@ -309,7 +310,17 @@ const ABSENT: KubeObject = { apiVersion: "", kind: "", metadata: { name: "" } };
  */
 async function decide(ctx: Ctx, resources: readonly Resource[], deployed: ReadonlyMap<string, KubeObject>, signal: AbortSignal): Promise<Decision[]> {
   const { kube, input, options } = ctx;
-  const prefetched = await prefetchLive(ctx, resources, signal);
+  const [prefetched, admission] = await Promise.all([
+    prefetchLive(ctx, resources, signal),
+    deployed.size > 0 ? admissionCoveredResources(kube, signal) : Promise.resolve(undefined),
+  ]);
+  /** No admission hook may act on an update of the resource (so the dry-run would show only what SSA does). */
+  const outsideAdmission = async (r: Resource): Promise<boolean> => {
+    if (admission === undefined) return false;
+    if (admission.size === 0) return true;
+    const type = await kube.resourceType(r.apiVersion, r.kind, { signal }).catch(() => undefined);
+    return type !== undefined && !admissionCovers(admission, type.plural);
+  };
   const errors: unknown[] = [];
   const chartKinds = new Set(
     resources
@@ -360,7 +371,9 @@ async function decide(ctx: Ctx, resources: readonly Resource[], deployed: Readon
     if (resource.recreate) return { resource, live, action: policies.includes("skip-recreate") ? "none" : "recreate" };
     const fixed = fixManagedFields(live.metadata.managedFields, live.apiVersion, { keepManualChanges: options.noRemoveManualChanges });
     const before = deployed.get(resource.id);
-    if (fixed === undefined && before !== undefined && jsonEqual(before, resource.object) && applyIsNoop(live, desired)) return { resource, live, action: "none" };
+    if (fixed === undefined && before !== undefined && jsonEqual(before, resource.object) && applyIsNoop(live, desired) && (await outsideAdmission(resource))) {
+      return { resource, live, action: "none" };
+    }
     let dry: KubeObject;
     try {
       dry = await kube.apply(desired, { fieldManager: FIELD_MANAGER, force: true, dryRun: true, signal });
@@ -491,7 +504,10 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
   const resources = spec.prepared.resources;
   const installable = resources.filter((r) => (r.deployConditions[deployType] ?? []).length > 0);
   const old = await previousResources(ctx, h.previous, signal);
-  const deployed = new Map(h.previous?.info.status === "deployed" ? (old ?? []).map((r) => [r.id, r.object]) : []);
+  // Only objects every revision applies: one whose werf.io/deploy-on skips some deploy types may be stored by a
+  // revision that did not apply it.
+  const appliedByEvery = (r: Resource): boolean => (["install", "upgrade", "rollback"] as const).every((t) => (r.deployConditions[t] ?? []).length > 0);
+  const deployed = new Map(h.previous?.info.status === "deployed" ? (old ?? []).filter(appliedByEvery).map((r) => [r.id, r.object]) : []);
   const decisions = await decide(ctx, installable, deployed, signal);
   const removed = await deletables(ctx, old, resources, signal);
 

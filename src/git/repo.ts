@@ -534,7 +534,7 @@ function computeLocalZoneUtc(): boolean {
     // The zone the system names in /etc/localtime (a link into the zone database), read without loading ICU's zone
     // data (tens of milliseconds); Intl decides when it is a copied file.
     try {
-      return /(^|\/)(Etc\/)?(UTC|UCT|Universal|Zulu)$/.test(readlinkSync("/etc/localtime"));
+      return /(^|\/)(Etc\/)?(UTC|UCT|Universal|Zulu|GMT|GMT0|GMT[+-]0|Greenwich)$/.test(readlinkSync("/etc/localtime"));
     } catch {
       // not a link, or no such file: ask Intl
     }

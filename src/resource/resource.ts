@@ -14,6 +14,7 @@ import type { KubeObject } from "../kube/types.js";
 import type { TrackLogOptions } from "../track/options.js";
 import { splitManifests } from "../render/manifests.js";
 import { readYamlObject } from "../template/yaml/read.js";
+import { marshalYaml, parseJson } from "../template/yaml/index.js";
 import type { RenderResult } from "../render/render.js";
 import {
   A,
@@ -619,6 +620,14 @@ export function dependencyMatches(dep: DependencySelector, target: Pick<Resource
 export interface ExtraMetadata {
   readonly annotations: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * A patched object's text in the release record, encoded as sigs.k8s.io/yaml does (keys sorted, YAML 1.1 quoting),
+ * so it reads back as the same object ("yes", "on" and "1_000" stay strings).
+ */
+export function storedText(object: KubeObject): string {
+  return marshalYaml(parseJson(JSON.stringify(object))).trimEnd();
 }
 
 /** Before storing: --add-annotation/--add-label on every object (hooks and CRDs too), Secret stringData folded into data; a copy, or the object itself when there is nothing to patch. */

@@ -6,6 +6,7 @@ import {
   parseDocuments,
   patchRuntime,
   patchStored,
+  storedText,
   werfRuntimeAnnotations,
   type RenderedDocument,
   type Resource,
@@ -231,6 +232,15 @@ describe("patches", () => {
     expect(stored.metadata.annotations).toEqual({ "x/a": "1" });
     expect(stored.metadata.labels).toEqual({ team: "t" });
     expect(secret.object["stringData"]).toEqual({ b: "hello" });
+  });
+
+  it("stores a patched object as text that reads back as the same object (YAML 1.1 words stay strings)", () => {
+    const o = one(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, annotations: {flag: "on"}}\ndata: {a: "yes", b: "1_000", c: "y", d: "0b101", e: "0o17", f: "1:30:00", g: "~", n: "3"}`);
+    const stored = patchStored(o.object, { annotations: { "x/a": "1" }, labels: {} });
+    const text = storedText(stored);
+    expect(text).toMatch(/^apiVersion: v1\ndata:\n {2}a: "yes"/);
+    const [back] = parseDocuments([{ source: "c.yaml", content: text, storeAs: "regular" }]);
+    expect(back?.object).toEqual(stored);
   });
 
   it("adds release metadata only to ownership-release objects, runtime annotations to all", () => {
