@@ -105,7 +105,10 @@ export function releaseTarget(built: Pick<BuildPipelineResult, "project" | "conf
 
 /** The Kubernetes client of a command; with --log-debug every request is traced on stderr (method, path, status, time). */
 export function kubeClient(o: ConvergeOptions, ctx: CommandContext): ClosableKubeClient {
-  const trace = o.log.logLevel === "debug" ? (r: KubeRequestRecord): void => void ctx.stderr.write(`kube: ${r.method} ${r.path} ${r.status === 0 ? "failed" : r.status} ${r.ms}ms\n`) : undefined;
+  const trace =
+    o.log.logLevel === "debug"
+      ? (r: KubeRequestRecord): void => void ctx.stderr.write(`kube: +${(performance.now() / 1000).toFixed(3)}s ${r.method} ${r.path} ${r.status === 0 ? "failed" : r.status} ${r.ms}ms\n`)
+      : undefined;
   return createKubeClient(o.kube, ctx.env, { onRequest: trace });
 }
 
