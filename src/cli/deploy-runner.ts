@@ -84,9 +84,11 @@ export function deployPrinter(o: ConvergeOptions, ctx: CommandContext): Promise<
     write: (text: string) => ctx.stdout.write(text),
     isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
     color: o.log.logColorMode,
-    columns: process.stdout.columns ?? 140,
+    // --log-terminal-width (or $WERF_LOG_TERMINAL_WIDTH) beats the terminal's own width.
+    columns: o.log.logTerminalWidth > 0 ? o.log.logTerminalWidth : (process.stdout.columns ?? 140),
     rows: process.stdout.rows ?? 40,
     logTime: o.log.logTime,
+    timeFormat: o.log.logTimeFormat,
     statusProgressPeriodMs: o.deploy.statusProgressPeriod < 0 ? -1 : o.deploy.statusProgressPeriod * 1000,
     env: ctx.env,
   });

@@ -43,6 +43,8 @@ interface FlagSpecBase<K> {
   readonly env?: readonly string[];
   /** werf quirk: a non-empty variable beats the flag (WERF_TMP_DIR, WERF_HOME). */
   readonly envOverridesFlag?: boolean;
+  /** Accepted so werf's command lines keep working, but without effect in slipway: setting it prints a warning. */
+  readonly acceptedOnly?: boolean;
 }
 
 export interface BoolFlagSpec<V> extends FlagSpecBase<KeysOfType<V, boolean>> {

@@ -29,6 +29,9 @@ export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: 
 export async function withRunningTime(options: ConvergeOptions, ctx: CommandContext, body: () => Promise<void>): Promise<void> {
   const started = Date.now();
   if (!options.log.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
+  if (options.acceptedOnly.length > 0) {
+    ctx.stderr.write(`Warning: slipway accepts ${options.acceptedOnly.join(", ")} for werf compatibility but does not implement ${options.acceptedOnly.length === 1 ? "it" : "them"}: no effect\n`);
+  }
   try {
     await body();
   } finally {

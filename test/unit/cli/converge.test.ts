@@ -177,3 +177,21 @@ describe("converge reaching the pipeline", () => {
     reachedPipeline(await runCli(["converge", "--dir", NO_GIT, "--log-debug=false"], { WERF_LOG_DEBUG: "1" }));
   });
 });
+
+describe("flags accepted for werf compatibility but not implemented", () => {
+  it("one warning names those the command line or the environment set; none otherwise", async () => {
+    const given = await runCli(["converge", "--dir", NO_GIT, "--follow", "--use-plan", "plan.json"], { WERF_SECONDARY_REPO_A: "registry.example/cache" });
+    expect(given.stderr).toBe(`Warning: slipway accepts --follow, --secondary-repo, --use-plan for werf compatibility but does not implement them: no effect\n${NO_GIT_ERROR}`);
+    const one = await runCli(["converge", "--dir", NO_GIT], { WERF_VIRTUAL_MERGE: "1" });
+    expect(one.stderr).toBe(`Warning: slipway accepts --virtual-merge for werf compatibility but does not implement it: no effect\n${NO_GIT_ERROR}`);
+    const none = await runCli(["converge", "--dir", NO_GIT, "--timeout", "30"]);
+    reachedPipeline(none);
+  });
+
+  it("every accepted-only flag is a real flag of the table", () => {
+    const acceptedOnly = CONVERGE_FLAGS.filter((f) => "acceptedOnly" in f && f.acceptedOnly === true).map((f) => f.name);
+    expect(acceptedOnly).toContain("follow");
+    expect(acceptedOnly).not.toContain("timeout");
+    expect(acceptedOnly.length).toBeGreaterThan(30);
+  });
+});
