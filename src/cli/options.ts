@@ -657,14 +657,21 @@ function kubeConfigMergeList(env: Env): string[] {
 
 /** Help text of `converge`, listing every visible flag with its default and variables. */
 export function convergeHelp(programName: string): string {
-  return renderCommandHelp({
+  return commandHelp(programName, {
+    command: "converge",
     summary: "Build and push images, then deploy the application into Kubernetes",
-    usage: `${programName} converge [options]`,
-    examples: [
-      "# Build and deploy the current state of the application into the production environment",
-      `${programName} converge --repo registry.mydomain.com/web --env production`,
-    ].join("\n"),
-    flags: renderFlagsHelp(FLAG_SPECS, "converge"),
+    example: "# Build and deploy the current state of the application into the production environment",
+    exampleArgs: "--repo registry.mydomain.com/web --env production",
+  });
+}
+
+/** The help of a command that takes converge's flags (converge, build, plan, rollback, dismiss). */
+export function commandHelp(programName: string, c: { command: string; summary: string; example: string; exampleArgs: string }): string {
+  return renderCommandHelp({
+    summary: c.summary,
+    usage: `${programName} ${c.command} [options]`,
+    examples: [c.example, `${programName} ${c.command} ${c.exampleArgs}`].join("\n"),
+    flags: renderFlagsHelp(FLAG_SPECS, c.command),
     footer:
       "Variables: a flag given on the command line beats its variable. Bool variables count as true only when exactly " +
       "1, true or yes (false only when exactly 0, false or no for flags that default to true).",

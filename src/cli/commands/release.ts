@@ -5,7 +5,7 @@
 import { ChangesPlannedError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
 import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
-import { convergeHelp, type ConvergeOptions } from "../options.js";
+import { commandHelp, type ConvergeOptions } from "../options.js";
 import { loadBuildRunner, parseOrHelp, withRunningTime } from "./converge.js";
 
 export const PLAN_SUMMARY = "Show what converge would change in the cluster, without changing anything";
@@ -16,14 +16,13 @@ const PLAN_FLAGS: readonly ExtraFlag[] = [{ name: "exit-code", kind: "bool", env
 const ROLLBACK_FLAGS: readonly ExtraFlag[] = [{ name: "revision", kind: "int", env: "WERF_REVISION", description: "The revision to roll back to (default: the last deployed one before the current)" }];
 const DISMISS_FLAGS: readonly ExtraFlag[] = [{ name: "with-namespace", kind: "bool", env: "WERF_WITH_NAMESPACE", description: "Delete the release namespace too" }];
 
-function helpFor(command: string, summary: string, flags: readonly ExtraFlag[]) {
-  return (programName: string): string =>
-    `${summary}\n\n${convergeHelp(programName).replace(/converge/g, command).replace(/^.*\n\n/, "")}\n${command} flags:\n${extraFlagsHelp(flags)}\n`;
+function helpFor(command: string, summary: string, flags: readonly ExtraFlag[], example: string, exampleArgs: string) {
+  return (programName: string): string => `${commandHelp(programName, { command, summary, example, exampleArgs })}\n${command} flags:\n${extraFlagsHelp(flags)}\n`;
 }
 
-export const planHelp = helpFor("plan", PLAN_SUMMARY, PLAN_FLAGS);
-export const rollbackHelp = helpFor("rollback", ROLLBACK_SUMMARY, ROLLBACK_FLAGS);
-export const dismissHelp = helpFor("dismiss", DISMISS_SUMMARY, DISMISS_FLAGS);
+export const planHelp = helpFor("plan", PLAN_SUMMARY, PLAN_FLAGS, "# What a converge to production would change; exit code 2 when something would", "--env production --exit-code");
+export const rollbackHelp = helpFor("rollback", ROLLBACK_SUMMARY, ROLLBACK_FLAGS, "# Re-apply revision 3 of the production release as a new revision", "--env production --revision 3");
+export const dismissHelp = helpFor("dismiss", DISMISS_SUMMARY, DISMISS_FLAGS, "# Delete the production release, and its namespace", "--env production --with-namespace");
 
 export async function planCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values } = takeExtraFlags(args, PLAN_FLAGS, ctx.env);

@@ -195,3 +195,15 @@ describe("flags accepted for werf compatibility but not implemented", () => {
     expect(acceptedOnly.length).toBeGreaterThan(30);
   });
 });
+
+describe("help of the commands that take converge's flags", () => {
+  it("build's help is its own, not converge's with the word replaced", async () => {
+    const result = await runCli(["build", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Build images that are missing in the repo and push them\n\nUsage:\n {2}slipway build \[options\]\n/);
+    expect(result.stdout).not.toContain("deploy the application");
+    const plan = await runCli(["plan", "--help"]);
+    expect(plan.stdout).toMatch(/^Show what converge would change in the cluster, without changing anything\n\nUsage:\n {2}slipway plan \[options\]\n/);
+    expect(plan.stdout).toContain("plan flags:\n");
+  });
+});
