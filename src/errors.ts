@@ -116,6 +116,12 @@ export function formatError(err: unknown, options: FormatErrorOptions = {}): str
   return text;
 }
 
+function isNodeSystemError(value: unknown): boolean {
+  if (!(value instanceof Error)) return false;
+  const e = value as Error & { code?: unknown; syscall?: unknown };
+  return typeof e.code === "string" && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === "string";
+}
+
 /** The error and its causes, outermost first, stopping at a cycle. */
 function causeChain(err: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -131,6 +137,9 @@ function causeChain(err: unknown): unknown[] {
 export function describeChain(err: unknown): string[] {
   const parts: string[] = [];
   for (const current of causeChain(err)) {
+    // Node's own error under a message of ours (`ENOENT: no such file or directory, stat '/x'`): ours already says
+    // what failed and where, in words; the error code stays for --log-debug.
+    if (parts.length > 0 && isNodeSystemError(current)) break;
     const message = describeOne(current);
     const previous = parts.at(-1);
     // A wrapper that already spelled out its cause (`${what}: ${err.message}`) must not print it twice.

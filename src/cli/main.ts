@@ -136,6 +136,13 @@ function checkRootArgs(args: readonly string[], env: Env): readonly string[] {
   throw new SlipwayError(`unknown flag: ${first}`, { code: "usage" });
 }
 
+/** `help [command]` takes no flags but its own -h/--help, as cobra's help command. */
+function checkHelpArgs(args: readonly string[]): void {
+  if (args[0] !== "help") return;
+  const flag = args.slice(1).find((a) => a.startsWith("-") && a !== "-h" && a !== "--help");
+  if (flag !== undefined) throw new SlipwayError(`unknown flag: ${flag.split("=")[0] ?? flag}`, { code: "usage" });
+}
+
 /** Whether errors should carry stack traces: `--log-debug`/`--debug` anywhere before `--`, else $WERF_LOG_DEBUG. */
 function debugRequested(args: readonly string[], env: Env): boolean {
   let debug = envBool(firstEnv(env, ["WERF_LOG_DEBUG", "WERF_DEBUG"])?.value ?? "", "truthy");
@@ -204,6 +211,7 @@ export async function run(argv: readonly string[], io?: CliIO): Promise<number> 
   const trap = io === undefined ? trapSignals() : undefined;
   try {
     args = checkRootArgs(args, streams.env);
+    checkHelpArgs(args);
     if (args.length === 0) {
       streams.stdout.write(rootHelp(programName));
       return EXIT_SUCCESS;

@@ -9,7 +9,7 @@
  * Spawns git with argument arrays (no shell). Imports only ../errors.js.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readlinkSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -148,7 +148,12 @@ export async function openGitRepo(dir: string): Promise<CliGitRepo> {
   try {
     result = await runGit(["rev-parse", "--show-toplevel"], { cwd: absolute });
   } catch (error) {
-    // git's own "not a git repository" adds nothing to werf's message; other failures (no such dir, no git) do.
+    // Node reports a missing working directory as the executable missing (spawn git ENOENT): tell them apart.
+    if (!existsSync(absolute)) throw new SlipwayError(`project directory ${JSON.stringify(absolute)} does not exist`, { code: "usage" });
+    if (/spawn git ENOENT/.test(error instanceof Error ? error.message : "")) {
+      throw new SlipwayError("git is not installed (no git executable in PATH); slipway reads the project through git", { code: "git" });
+    }
+    // git's own "not a git repository" adds nothing to werf's message; other failures do.
     const redundant = error instanceof Error && /not a git repository/.test(error.message);
     throw new SlipwayError(noWorkTreeMessage(absolute), { code: "git", ...(redundant ? {} : { cause: error }) });
   }

@@ -41,6 +41,15 @@ describe("formatError", () => {
     expect(formatError(err)).toBe("Error: release install: connection refused\n");
   });
 
+  it("leaves Node's error code text out under a message of ours, and keeps it for --log-debug", () => {
+    const cause = Object.assign(new Error("ENOENT: no such file or directory, stat '/nonexistent'"), { code: "ENOENT", syscall: "stat" });
+    const err = new SlipwayError('path "/nonexistent" not found', { cause });
+    expect(formatError(err)).toBe('Error: path "/nonexistent" not found\n');
+    expect(formatError(err, { debug: true })).toContain("Caused by: Error: ENOENT: no such file or directory");
+    // Alone, it is all there is to say.
+    expect(formatError(cause)).toBe("Error: ENOENT: no such file or directory, stat '/nonexistent'\n");
+  });
+
   it("names the file, line and key in the one-line message, and adds stacks only in debug mode", () => {
     const err = new SlipwayError("unable to load werf config", {
       cause: new SlipwayError('image "base" not found!', {

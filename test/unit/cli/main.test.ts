@@ -92,6 +92,16 @@ describe("root errors", () => {
     expect(await runCli(["-x"])).toEqual({ code: 1, stdout: "", stderr: "Error: unknown shorthand flag: 'x' in -x\n" });
   });
 
+  it("rejects a flag given to `help` with one error line, as cobra", async () => {
+    expect(await runCli(["help", "--bogus"])).toEqual({ code: 1, stdout: "", stderr: "Error: unknown flag: --bogus\n" });
+  });
+
+  it("names a project directory that does not exist in one sentence (not Node's spawn error)", async () => {
+    const result = await runCli(["converge", "--dir", "/nonexistent-slipway-dir"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('Error: project directory "/nonexistent-slipway-dir" does not exist\n');
+  });
+
   it("shows command help through `help <command>`", async () => {
     const result = await runCli(["help", "converge"]);
     expect(result.code).toBe(0);
