@@ -36,7 +36,8 @@ export interface BuildPhaseOptions {
   readonly parallel: boolean;
   /** ≤ 0 means unlimited. */
   readonly parallelTasksLimit: number;
-  readonly platform?: string | undefined;
+  /** `--platform` (each may hold a comma-separated list); more than one platform is refused. */
+  readonly platform?: readonly string[] | undefined;
   /** `--backend-network`: overrides `network:` of every image. */
   readonly backendNetwork?: string | undefined;
   readonly project: string;
@@ -153,7 +154,9 @@ function asGiterminismError(error: unknown, dev: boolean): unknown {
 
 /** The one platform an image is built for: --platform, else the image's, else werf.yaml's `build.platform`. */
 function effectivePlatform(image: DockerfileImage, config: WerfConfig, options: BuildPhaseOptions, where: { file: string; line: number }): string | undefined {
-  const list = options.platform !== undefined ? [options.platform] : image.platform.length > 0 ? image.platform : config.meta.build.platform;
+  const given = (options.platform ?? []).flatMap((p) => p.split(",")).map((p) => p.trim()).filter((p) => p !== "");
+  if (given.length > 1) throw new SlipwayError(`--platform: multi-platform builds are not supported yet (platforms ${given.join(", ")})`, { code: "usage" });
+  const list = given.length === 1 ? given : image.platform.length > 0 ? image.platform : config.meta.build.platform;
   if (list.length > 1) {
     throw new SlipwayError(`multi-platform builds are not supported yet (platforms ${list.join(", ")})`, {
       code: "config",

@@ -206,7 +206,7 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
           requireBuiltImages: options.requireBuiltImages,
           parallel: options.parallel,
           parallelTasksLimit: options.parallelTasksLimit,
-          platform: options.platform[0],
+          platform: options.platform,
           backendNetwork: options.backendNetwork || undefined,
           project,
           werfVersion: werfVersionForState(),

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CONVERGE_FLAGS } from "../../../src/cli/options.js";
 import { runCli } from "./cli-harness.js";
 
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -205,5 +206,21 @@ describe("help of the commands that take converge's flags", () => {
     const plan = await runCli(["plan", "--help"]);
     expect(plan.stdout).toMatch(/^Show what converge would change in the cluster, without changing anything\n\nUsage:\n {2}slipway plan \[options\]\n/);
     expect(plan.stdout).toContain("plan flags:\n");
+  });
+});
+
+describe("--platform", () => {
+  it("a second platform, as a second flag or in a list, reaches the multi-platform error (nothing is built)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-platforms-"));
+    writeFileSync(join(dir, "werf.yaml"), "project: plat\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n");
+    writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+    for (const args of [["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "t"]]) {
+      execFileSync("git", args, { cwd: dir, stdio: "ignore" });
+    }
+    const expected = 'Error: image "app": --platform: multi-platform builds are not supported yet (platforms linux/amd64, linux/arm64)\n';
+    // An unreachable registry: the error must come before any registry or engine request.
+    const base = ["build", "--dir", dir, "--repo", "127.0.0.1:1/plat"];
+    expect((await runCli([...base, "--platform", "linux/amd64", "--platform", "linux/arm64"])).stderr).toBe(expected);
+    expect((await runCli([...base, "--platform", "linux/amd64,linux/arm64"])).stderr).toBe(expected);
   });
 });
