@@ -4,7 +4,7 @@
  *
  * Takes: the project dir (on disk and relative to the git work tree), the image's `context` and `contextAddFiles`,
  * and the instruction's sources. Gives: the checksum, "" when none of the added files is taken by the instruction.
- * Reads the file system (lstat, readdir, file contents). Imports ./context.js, ./gopath.js and ../errors.js only.
+ * Reads the file system (lstat, readdir, file contents). Imports ./context.js, ./gopath.js, ../errors.js and ../util only.
  *
  * Ported from werf v2: `pkg/context_manager/context_manager.go` (`GetContextAddFilesPaths`,
  * `ContextAddFilesChecksum`), `pkg/build/stage/full_dockerfile.go` (`calculateFilesChecksum`, which builds the
@@ -26,6 +26,7 @@ import type { Stats } from "node:fs";
 import { posix } from "node:path";
 import { createHash } from "node:crypto";
 import { SlipwayError } from "../errors.js";
+import { errnoCode, goPathError } from "../util/go-errors.js";
 import { newPathMatcher, type PathMatcher } from "./context.js";
 import { compareGoStrings, goClean, goJoin } from "./gopath.js";
 
@@ -185,28 +186,13 @@ function addFilesError(message: string, cause: unknown): SlipwayError {
   return new SlipwayError(`unable to calculate checksum for contextAddFiles files list: ${message}`, { code, cause });
 }
 
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 /** werf's `isNotExistError`: ENOENT, or a path component that is not a directory. */
 function isNotExist(error: unknown): boolean {
   const code = errnoCode(error);
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
-const GO_ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: "no such file or directory",
-  ENOTDIR: "not a directory",
-  EACCES: "permission denied",
-  ELOOP: "too many levels of symbolic links",
-};
-
-/** A Node fs error the way Go's `*PathError` prints it (`lstat /p: no such file or directory`). */
+/** A Node fs error the way Go's `*PathError` prints it, with Go's cleaned path. */
 function goErrorText(error: unknown, op: string, path: string): string {
-  const code = errnoCode(error);
-  const text = code === undefined ? undefined : GO_ERRNO_TEXT[code];
-  if (text !== undefined) return `${op} ${goClean(path)}: ${text}`;
-  return error instanceof Error ? error.message : String(error);
+  return goPathError(op, goClean(path), error);
 }

@@ -12,13 +12,14 @@
  * Flags override the chosen entries with clientcmd's rules (a CA flag or --skip-tls-verify-kube replaces every
  * CA setting, --kube-api-server clears the file's tls-server-name, a cert flag replaces both cert fields...).
  *
- * No network. Must not import the HTTP client or anything outside src/errors.ts and this directory.
+ * No network. Must not import the HTTP client or anything outside src/errors.ts, src/util and this directory.
  */
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { SlipwayError } from "../errors.js";
+import { goPathError } from "../util/go-errors.js";
 
 /** The CLI's connection flags (names as in ConvergeFlagValues); "" / 0 / [] / false mean "not given". */
 export interface KubeConnectionOptions {
@@ -154,16 +155,7 @@ function kubeError(message: string, cause?: unknown): SlipwayError {
 
 /** Go's wording for a failed file operation (`open /x: no such file or directory`). */
 export function goFileError(op: string, path: string, err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const text =
-    code === "ENOENT"
-      ? "no such file or directory"
-      : code === "EACCES"
-        ? "permission denied"
-        : code === "EISDIR"
-          ? "is a directory"
-          : (err as Error).message;
-  return `${op} ${path}: ${text}`;
+  return goPathError(op, path, err);
 }
 
 function given(value: string | undefined): value is string {
