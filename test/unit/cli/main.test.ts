@@ -92,6 +92,12 @@ describe("root errors", () => {
     expect(await runCli(["-x"])).toEqual({ code: 1, stdout: "", stderr: "Error: unknown shorthand flag: 'x' in -x\n" });
   });
 
+  it("a command-line mistake is one line even when --debug asks for stacks", async () => {
+    const result = await runCli(["version", "--debug"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("Error: unknown flag: --debug\n");
+  });
+
   it("rejects a flag given to `help` with one error line, as cobra", async () => {
     expect(await runCli(["help", "--bogus"])).toEqual({ code: 1, stdout: "", stderr: "Error: unknown flag: --bogus\n" });
   });
