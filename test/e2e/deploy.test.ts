@@ -1,7 +1,7 @@
 // converge deploys for real: release records Helm can read, no new revision when nothing changed, pruning and the
 // keep policy, adoption, immutable Jobs, the lock, and interop with the real helm v3.17.3. Real cluster, real node.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -105,6 +105,43 @@ describe("converge deploys a chart", () => {
     expect(third.stdout).toContain(`Succeeded release "${release}" (namespace: "${namespace}")`);
     expect(kubectl(env, "get", "configmap", "basic-config", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe("hi");
     expect(kubectl(env, "get", "deployment", "basic", "-n", namespace, "-o", "jsonpath={.spec.replicas}")).toBe("1");
+  });
+
+  it("a no-op converge still asks the server (dry-run) about kinds an admission policy may act on", async () => {
+    const { namespace, release } = fresh("dep-admission");
+    const project = makeProject({
+      project: "dep-admission",
+      chart: { "Chart.yaml": "apiVersion: v2\nname: admission\nversion: 0.1.0\n", "templates/cm.yaml": configMap("watched", "1") },
+    });
+    expect((await converge(env, project, { namespace, release })).code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "slipway-admission-"));
+    const dryRuns = async (): Promise<string[]> => {
+      const proxy = await startKubeProxy(env, dir);
+      try {
+        const r = await converge(env, project, { namespace, release, env: { KUBECONFIG: proxy.kubeconfig, WERF_KUBE_CONTEXT: "proxied" } });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain(`Skipped release "${release}"`);
+        return proxy.requests.filter((q) => q.method === "PATCH" && /[?&]dryRun=All/.test(q.path)).map((q) => q.path.split("?")[0] ?? "");
+      } finally {
+        await proxy.close();
+      }
+    };
+    // Without admission hooks for ConfigMaps, the unchanged ConfigMap is proven unchanged locally.
+    expect(await dryRuns()).toEqual([]);
+    // A policy (without a binding, so it acts on nothing) that covers ConfigMap updates: admission sees every
+    // dry-run, so slipway asks the server again.
+    const policy = `slipway-e2e-${namespace}`;
+    const file = join(dir, "policy.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: ${policy}}\nspec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["configmaps"]}]\n  validations: [{expression: "true"}]\n`,
+    );
+    kubectl(env, "apply", "-f", file);
+    try {
+      expect(await dryRuns()).toEqual([`/api/v1/namespaces/${namespace}/configmaps/watched`]);
+    } finally {
+      kubectl(env, "delete", "validatingadmissionpolicy", policy, "--ignore-not-found");
+    }
   });
 
   it("removes what left the chart, keeps helm.sh/resource-policy: keep, and records revisions helm can roll back", async () => {
