@@ -459,6 +459,8 @@ interface RunSpec {
   readonly planOnly?: boolean;
   /** The revision a rollback restores (Helm's description `Rollback to N`). */
   readonly rollbackTo?: number;
+  /** The history as just read under the lock, so it is not read again. */
+  readonly history?: ReturnType<typeof history>;
 }
 
 interface RunOutcome {
@@ -495,7 +497,7 @@ function opRef(resource: PlanResource, releaseNamespace: string): ObjectRef {
 async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise<RunOutcome> {
   const { kube, options, emit, storage } = ctx;
   const input = spec.input;
-  const h = history(await storage.list(input.releaseName));
+  const h = spec.history ?? history(await storage.list(input.releaseName));
   const deployType: DeployType = spec.kind === "rollback" ? "rollback" : h.deployType === "upgrade" ? "upgrade" : "install";
   const revision = h.nextRevision;
   const release: PlanRelease = { name: input.releaseName, namespace: input.namespace, revision };
@@ -822,9 +824,9 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     failedOperations: ctx.failed,
   });
   try {
+    const h = history(await storage.list(input.releaseName));
     if (input.rerender !== undefined && input.renderedFor !== undefined) {
       // The render read the history before the lock; another run may have written a revision since.
-      const h = history(await storage.list(input.releaseName));
       const at: RenderPoint = { revision: h.nextRevision, isUpgrade: h.deployType === "upgrade" };
       if (at.revision !== input.renderedFor.revision || at.isUpgrade !== input.renderedFor.isUpgrade) {
         input = { ...input, ...input.rerender(at), renderedFor: at };
@@ -833,7 +835,7 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     }
     const outcome = await runRelease(
       ctx,
-      { input, kind: "install", prepared, record: { manifest: prepared.storedManifest, hooks: prepared.storedHooks, chart, config: input.userValues, notes: input.notes } },
+      { input, kind: "install", prepared, history: h, record: { manifest: prepared.storedManifest, hooks: prepared.storedHooks, chart, config: input.userValues, notes: input.notes } },
       AbortSignal.any([signal, lock.lost]),
     );
     if (outcome.status === "deployed" || outcome.status === "skipped") {
