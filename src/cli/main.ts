@@ -11,6 +11,7 @@ import { Command, CommanderError } from "commander";
 import { ChangesPlannedError, InterruptedError, SlipwayError, formatError } from "../errors.js";
 import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
+import { CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
 import { CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
 import { RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
 import { DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
@@ -38,6 +39,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand },
   { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand },
   { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand },
+  { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand },
   { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand },
 ];
 
