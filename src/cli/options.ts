@@ -469,7 +469,7 @@ export const CONVERGE_FLAGS = [
   { group: "log", kind: "int", name: "log-terminal-width", key: "logTerminalWidth", default: -1, description: "Line width for wrapping; -1 means $WERF_LOG_TERMINAL_WIDTH, else the terminal width, else 140" },
   { group: "log", kind: "bool", name: "log-time", key: "logTime", default: false, env: ["WERF_LOG_TIME"], description: "Prefix each line with a timestamp" },
   { group: "log", kind: "string", name: "log-time-format", key: "logTimeFormat", default: RFC3339_LAYOUT, env: ["WERF_LOG_TIME_FORMAT"], description: "Go time layout of the --log-time timestamps" },
-  { group: "log", kind: "bool", name: "log-project-dir", key: "logProjectDir", default: false, env: ["WERF_LOG_PROJECT_DIR"], acceptedOnly: true, description: "Print the project directory" },
+  { group: "log", kind: "bool", name: "log-project-dir", key: "logProjectDir", default: false, env: ["WERF_LOG_PROJECT_DIR"], description: "Print the project directory" },
 ] as const satisfies readonly GroupedFlagSpec[];
 
 type AssertAllCovered<Missing extends never> = Missing;

@@ -1,5 +1,6 @@
 // `converge`: turns the command line and the WERF_* environment into ConvergeOptions, makes the ports (adapters,
 // the deploy) and the reporter, and runs the pipeline of src/pipeline/converge.ts.
+import { resolve } from "node:path";
 import process from "node:process";
 import { versionLine } from "../../version.js";
 import type { runBuild as RunBuild } from "../build-runner.js";
@@ -29,6 +30,9 @@ export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: 
 export async function withRunningTime(options: ConvergeOptions, ctx: CommandContext, body: () => Promise<void>): Promise<void> {
   const started = Date.now();
   if (!options.log.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
+  if (options.log.logProjectDir && !options.log.logQuiet) {
+    ctx.stdout.write(`Project dir: ${resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), options.project.dir)}\n`);
+  }
   if (options.acceptedOnly.length > 0) {
     ctx.stderr.write(`Warning: slipway accepts ${options.acceptedOnly.join(", ")} for werf compatibility but does not implement ${options.acceptedOnly.length === 1 ? "it" : "them"}: no effect\n`);
   }
