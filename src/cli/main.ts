@@ -11,12 +11,15 @@ import { Command, CommanderError } from "commander";
 import { ChangesPlannedError, InterruptedError, SlipwayError, formatError } from "../errors.js";
 import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
-import { CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
-import { CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
-import { RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
-import { DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
+import { CI_ENV_FLAGS, CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
+import { COMPLETION_SUMMARY, completionCommand, completionHelp } from "./commands/completion.js";
+import { CONVERGE_EXTRA_FLAGS, CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
+import { RENDER_FLAGS, RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
+import { DISMISS_FLAGS, DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_FLAGS, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_FLAGS, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
 import type { CliIO, CommandContext } from "./context.js";
+import type { ExtraFlag } from "./extra-flags.js";
+import { CONVERGE_FLAGS } from "./options.js";
 import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
 import { envBool, firstEnv, parseFlags } from "./flags.js";
 import type { Env } from "./flags.js";
@@ -30,17 +33,31 @@ interface CommandEntry {
   readonly group: string;
   readonly help: (programName: string) => string;
   readonly run: (args: readonly string[], ctx: CommandContext) => void | Promise<void>;
+  /** Long flag names (without `--`), for shell completion. */
+  readonly flags: () => readonly string[];
 }
 
+/** The visible long names of a flag table. */
+const names = (specs: readonly { name: string; hidden?: boolean }[]): string[] => specs.filter((s) => s.hidden !== true).map((s) => s.name);
+const convergeFamily = (extra: readonly ExtraFlag[]) => (): string[] => [...names(CONVERGE_FLAGS), ...extra.map((f) => f.name)];
+
 const COMMANDS: readonly CommandEntry[] = [
-  { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeFullHelp, run: convergeCommand },
-  { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand },
-  { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand },
-  { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand },
-  { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand },
-  { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand },
-  { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand },
-  { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand },
+  { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeFullHelp, run: convergeCommand, flags: convergeFamily(CONVERGE_EXTRA_FLAGS) },
+  { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand, flags: convergeFamily([]) },
+  { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand, flags: () => names(RENDER_FLAGS) },
+  { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand, flags: convergeFamily(PLAN_FLAGS) },
+  { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand, flags: convergeFamily(ROLLBACK_FLAGS) },
+  { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand, flags: convergeFamily(DISMISS_FLAGS) },
+  { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand, flags: () => names(CI_ENV_FLAGS) },
+  {
+    name: "completion",
+    summary: COMPLETION_SUMMARY,
+    group: "Other commands",
+    help: completionHelp,
+    run: (args, ctx) => completionCommand(args, ctx, COMMANDS.map((c) => ({ name: c.name, summary: c.summary, flags: c.flags() }))),
+    flags: () => [],
+  },
+  { name: "version", summary: VERSION_SUMMARY, group: "Other commands", help: versionHelp, run: versionCommand, flags: () => [] },
 ];
 
 const HELP_COMMAND_SUMMARY = "Show help for a command";

@@ -25,7 +25,7 @@ interface CiEnvFlags {
   logVerbose: boolean;
 }
 
-const FLAGS: readonly FlagSpec<CiEnvFlags>[] = [
+export const CI_ENV_FLAGS: readonly FlagSpec<CiEnvFlags>[] = [
   { kind: "bool", name: "as-file", key: "asFile", default: false, env: ["WERF_AS_FILE"], description: "Create the script and print the path for sourcing" },
   { kind: "bool", name: "as-env-file", key: "asEnvFile", default: false, env: ["WERF_AS_ENV_FILE"], description: "Create the .env file and print the path for sourcing" },
   { kind: "string", name: "output-file-path", short: "o", key: "outputFilePath", default: "", env: ["WERF_OUTPUT_FILE_PATH"], description: "Write to this file (with --as-file or --as-env-file)" },
@@ -41,7 +41,7 @@ export function ciEnvHelp(programName: string): string {
     summary: CI_ENV_SUMMARY,
     usage: `${programName} ci-env CI_SYSTEM [options]`,
     examples: ["# Load the generated variables in a GitLab job", `. $(${programName} ci-env gitlab --as-file)`].join("\n"),
-    flags: renderFlagsHelp(FLAGS, "ci-env"),
+    flags: renderFlagsHelp(CI_ENV_FLAGS, "ci-env"),
   });
 }
 
@@ -172,7 +172,7 @@ function projectName(dir: string): string | undefined {
 }
 
 export function ciEnvCommand(args: readonly string[], ctx: CommandContext): void {
-  const parsed = parseFlags(FLAGS, args, ctx.env);
+  const parsed = parseFlags(CI_ENV_FLAGS, args, ctx.env);
   if (parsed.help) {
     ctx.stdout.write(ciEnvHelp(ctx.programName));
     return;

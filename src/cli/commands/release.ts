@@ -12,9 +12,9 @@ export const PLAN_SUMMARY = "Show what converge would change in the cluster, wit
 export const ROLLBACK_SUMMARY = "Roll the release back to an earlier revision";
 export const DISMISS_SUMMARY = "Delete the release and what it deployed from Kubernetes";
 
-const PLAN_FLAGS: readonly ExtraFlag[] = [{ name: "exit-code", kind: "bool", env: "WERF_EXIT_CODE", description: "Exit with code 2 when there are changes" }];
-const ROLLBACK_FLAGS: readonly ExtraFlag[] = [{ name: "revision", kind: "int", env: "WERF_REVISION", description: "The revision to roll back to (default: the last deployed one before the current)" }];
-const DISMISS_FLAGS: readonly ExtraFlag[] = [{ name: "with-namespace", kind: "bool", env: "WERF_WITH_NAMESPACE", description: "Delete the release namespace too" }];
+export const PLAN_FLAGS: readonly ExtraFlag[] = [{ name: "exit-code", kind: "bool", env: "WERF_EXIT_CODE", description: "Exit with code 2 when there are changes" }];
+export const ROLLBACK_FLAGS: readonly ExtraFlag[] = [{ name: "revision", kind: "int", env: "WERF_REVISION", description: "The revision to roll back to (default: the last deployed one before the current)" }];
+export const DISMISS_FLAGS: readonly ExtraFlag[] = [{ name: "with-namespace", kind: "bool", env: "WERF_WITH_NAMESPACE", description: "Delete the release namespace too" }];
 
 function helpFor(command: string, summary: string, flags: readonly ExtraFlag[], example: string, exampleArgs: string) {
   return (programName: string): string => `${commandHelp(programName, { command, summary, example, exampleArgs })}\n${command} flags:\n${extraFlagsHelp(flags)}\n`;

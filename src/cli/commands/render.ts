@@ -105,3 +105,6 @@ export function renderCommand(args: readonly string[], ctx: CommandContext): voi
   }
   ctx.stdout.write(result.output);
 }
+
+/** The flag table, for shell completion. */
+export { FLAGS as RENDER_FLAGS };
