@@ -1050,7 +1050,7 @@ function crdYaml(v, pad) {
     if (Array.isArray(x)) {
       out += `${pad}${k}:\n`;
       for (const e of x) {
-        if (e !== null && typeof e === "object") out += crdYaml(e, pad + "  ").replace(/^(\s*)  /, "$1- ");
+        if (e !== null && typeof e === "object") out += crdYaml(e, pad + "  ").replace(/^(\s*) {2}/, "$1- ");
         else out += `${pad}  - ${JSON.stringify(e)}\n`;
       }
     } else if (x !== null && typeof x === "object") {
