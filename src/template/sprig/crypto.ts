@@ -611,6 +611,27 @@ function createCertificate(t: CertTemplate, signee: KeyObject, parent: { subject
   return pemEncode("CERTIFICATE", seq(tbs, alg, derBitString(sig)));
 }
 
+const SUBJECT_KEY_ID_OID = derOID("2.5.29.14");
+
+/** The Subject Key Identifier in a certificate's [3] extensions field (its content), or null. */
+function subjectKeyId(explicit: Buffer): Buffer | null {
+  const [, exts] = derRead(explicit);
+  let rest = exts;
+  while (rest.length > 0) {
+    const [, ext, r] = derRead(rest);
+    rest = r;
+    const [, , afterOid] = derRead(ext);
+    const oid = ext.subarray(0, ext.length - afterOid.length);
+    if (!oid.equals(SUBJECT_KEY_ID_OID)) continue;
+    let value = afterOid;
+    if (value[0] === 0x01) value = derRead(value)[2];
+    const [, octets] = derRead(value);
+    const [tag, id] = derRead(octets);
+    return tag === 0x04 && id.length > 0 ? Buffer.from(id) : null;
+  }
+  return null;
+}
+
 function rsa2048(): KeyObject {
   return generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 }
@@ -638,14 +659,17 @@ function certWithKey(t: CertTemplate, key: KeyObject, ca: Certificate | null): C
     const [, tbsBody] = derRead(certBody);
     let rest = tbsBody;
     const fields: Buffer[] = [];
-    while (rest.length > 0 && fields.length < 7) {
-      const [, , r] = derRead(rest);
+    let skid: Buffer | null = null;
+    while (rest.length > 0) {
+      const [tag, body, r] = derRead(rest);
       fields.push(rest.subarray(0, rest.length - r.length));
+      if (tag === 0xa3) skid = subjectKeyId(body);
       rest = r;
     }
     const hasVer = (fields[0]?.[0] ?? 0) === 0xa0;
     const subject = fields[hasVer ? 5 : 4] ?? seq();
-    parent = { subject, skid: null };
+    // Go's x509.CreateCertificate takes the Authority Key Identifier from the parent's Subject Key Identifier.
+    parent = { subject, skid };
   }
   const cert = createCertificate(t, key, parent, signer);
   return new Certificate(cert, keyPem(key));
