@@ -130,9 +130,10 @@ export function splitManifests(bigFile: string): string[] {
   return out;
 }
 
+const KIND_RANK = new Map(INSTALL_ORDER.map((k, i) => [k, i]));
+
 function kindRank(kind: string): number {
-  const i = INSTALL_ORDER.indexOf(kind);
-  return i < 0 ? -1 : i;
+  return KIND_RANK.get(kind) ?? -1;
 }
 
 function lessByKind(a: string, b: string): boolean {
