@@ -5,7 +5,8 @@
 // medians of wall time and peak RSS (per process, start-up included) and their ratios slipway/helm.
 //
 // slipway is the worktree's current build, as shipped: `tsc -p tsconfig.build.json` then scripts/bundle.js, run
-// through bin/slipway.js (skip the build with --no-build). Peak RSS comes from GNU time (/usr/bin/time -f %M).
+// through bin/slipway.js (skip the build with --no-build). Peak RSS and CPU time (user + system, less sensitive
+// than wall time to a busy machine) come from GNU time (/usr/bin/time -f "%M %U %S").
 // Run it with Node 24 (node_modules/.bin/node): slipway runs on the Node that runs the bench.
 //
 // Usage: node bench/render/run.js [--runs N] [--templates N] [--charts big,library,umbrella,crds] [--no-build]
@@ -40,20 +41,20 @@ function buildSlipway() {
   return join(root, "bin/slipway.js");
 }
 
-/** One run under GNU time: wall milliseconds, peak RSS in KiB, stdout. */
+/** One run under GNU time: wall milliseconds, peak RSS in KiB, CPU milliseconds, stdout. */
 function measure(cmd, args) {
   const rssFile = join(tmpdir(), `slipway-bench-rss-${process.pid}`);
   const start = process.hrtime.bigint();
-  const r = spawnSync(TIME, ["-f", "%M", "-o", rssFile, cmd, ...args], {
+  const r = spawnSync(TIME, ["-f", "%M %U %S", "-o", rssFile, cmd, ...args], {
     encoding: "utf8",
     maxBuffer: 1 << 30,
     env: { ...process.env, TZ: "UTC" },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
-  const rss = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop());
+  const [rss, user, sys] = (readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
   rmSync(rssFile, { force: true });
-  return { ms, rss, out: r.stdout };
+  return { ms, rss, cpu: (user + sys) * 1000, out: r.stdout };
 }
 
 const median = (xs) => {
@@ -81,15 +82,14 @@ try {
     // Warm-up (also fills Node's compile cache) and equality check.
     const h0 = measure(helm, helmArgs);
     const s0 = measure(process.execPath, slipArgs);
-    const h = { ms: [], rss: [] };
-    const s = { ms: [], rss: [] };
+    const h = { ms: [], rss: [], cpu: [] };
+    const s = { ms: [], rss: [], cpu: [] };
     for (let i = 0; i < RUNS; i++) {
-      const a = measure(helm, helmArgs);
-      const b = measure(process.execPath, slipArgs);
-      h.ms.push(a.ms);
-      h.rss.push(a.rss);
-      s.ms.push(b.ms);
-      s.rss.push(b.rss);
+      for (const [acc, m] of [[h, measure(helm, helmArgs)], [s, measure(process.execPath, slipArgs)]]) {
+        acc.ms.push(m.ms);
+        acc.rss.push(m.rss);
+        acc.cpu.push(m.cpu);
+      }
     }
     const row = {
       name,
@@ -99,6 +99,8 @@ try {
       slipMs: median(s.ms),
       helmRss: median(h.rss) / 1024,
       slipRss: median(s.rss) / 1024,
+      helmCpu: median(h.cpu),
+      slipCpu: median(s.cpu),
     };
     rows.push(row);
   }
@@ -107,11 +109,12 @@ try {
 }
 const pad = (s, n) => String(s).padStart(n);
 let out = `helm template v3.17.3 vs slipway render (node ${process.version}), median of ${RUNS} alternating runs\n`;
-out += `${"chart".padEnd(9)} ${pad("output", 9)} ${pad("same", 5)} ${pad("helm ms", 8)} ${pad("slip ms", 8)} ${pad("wall", 6)} ${pad("helm MB", 8)} ${pad("slip MB", 8)} ${pad("rss", 6)}\n`;
+out += `${"chart".padEnd(9)} ${pad("output", 9)} ${pad("same", 5)} ${pad("helm ms", 8)} ${pad("slip ms", 8)} ${pad("wall", 6)} ${pad("helm MB", 8)} ${pad("slip MB", 8)} ${pad("rss", 6)} ${pad("helm cpu", 9)} ${pad("slip cpu", 9)} ${pad("cpu", 6)}\n`;
 for (const r of rows) {
   out +=
     `${r.name.padEnd(9)} ${pad(r.bytes, 9)} ${pad(r.same ? "yes" : "NO", 5)} ${pad(r.helmMs.toFixed(0), 8)} ${pad(r.slipMs.toFixed(0), 8)} ` +
-    `${pad((r.slipMs / r.helmMs).toFixed(2) + "x", 6)} ${pad(r.helmRss.toFixed(0), 8)} ${pad(r.slipRss.toFixed(0), 8)} ${pad((r.slipRss / r.helmRss).toFixed(2) + "x", 6)}\n`;
+    `${pad((r.slipMs / r.helmMs).toFixed(2) + "x", 6)} ${pad(r.helmRss.toFixed(0), 8)} ${pad(r.slipRss.toFixed(0), 8)} ${pad((r.slipRss / r.helmRss).toFixed(2) + "x", 6)} ` +
+    `${pad(r.helmCpu.toFixed(0), 9)} ${pad(r.slipCpu.toFixed(0), 9)} ${pad((r.slipCpu / r.helmCpu).toFixed(2) + "x", 6)}\n`;
 }
 process.stdout.write(out);
 if (rows.some((r) => !r.same)) process.exitCode = 1;
