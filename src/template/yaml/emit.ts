@@ -310,7 +310,7 @@ class Emitter {
         this.writePlain(value, v, allowBreaks);
         break;
       case Style.Single:
-        this.writeSingle(v, allowBreaks);
+        this.writeSingle(value, v, allowBreaks);
         break;
       case Style.Double:
         this.writeDouble(v, allowBreaks);
@@ -330,6 +330,8 @@ class Emitter {
       this.column += v.length;
     } else {
       let spaces = false;
+      // Without astral characters, code points and code units line up: words are copied as slices.
+      const sliceable = value.length === v.length;
       for (let i = 0; i < v.length; i++) {
         const c = v[i]!;
         if (c === 0x20) {
@@ -340,7 +342,15 @@ class Emitter {
           }
           spaces = true;
         } else {
-          this.putCp(c);
+          if (sliceable) {
+            let j = i + 1;
+            while (j < v.length && v[j] !== 0x20) j++;
+            this.out += value.slice(i, j);
+            this.column += j - i;
+            i = j - 1;
+          } else {
+            this.putCp(c);
+          }
           this.indention = false;
           spaces = false;
         }
@@ -350,10 +360,11 @@ class Emitter {
     this.indention = false;
   }
 
-  private writeSingle(v: number[], allowBreaks: boolean): void {
+  private writeSingle(value: string, v: number[], allowBreaks: boolean): void {
     this.writeIndicator("'", true, false, false);
     let spaces = false;
     let breaks = false;
+    const sliceable = value.length === v.length;
     for (let i = 0; i < v.length; i++) {
       const c = v[i]!;
       if (c === 0x20) {
@@ -371,7 +382,16 @@ class Emitter {
       } else {
         if (breaks) this.writeIndent();
         if (c === 0x27) this.put("'");
-        this.putCp(c);
+        if (sliceable && c !== 0x27) {
+          // A run without spaces, breaks or quotes, copied as a slice.
+          let j = i + 1;
+          while (j < v.length && v[j] !== 0x20 && v[j] !== 0x27 && !isBreak(v[j]!)) j++;
+          this.out += value.slice(i, j);
+          this.column += j - i;
+          i = j - 1;
+        } else {
+          this.putCp(c);
+        }
         this.indention = false;
         spaces = false;
         breaks = false;
