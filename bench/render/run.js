@@ -1,147 +1,120 @@
 #!/usr/bin/env node
-// bench/render: renders a large generated chart (250 templates, heavy on include, tpl and toYaml) with
-// `slipway render` and with the oracle `helm template` v3.17.3, side by side in one run, and prints
-// the ratio of the medians (wall time per process, including start-up).
+// bench/render: renders the bench charts (bench/render/charts.js: the generated `big` chart and charts in the style
+// of the most used public ones: a library-based application, an umbrella of five subcharts, a CRD-heavy operator)
+// with `slipway render` and with the oracle `helm template` v3.17.3, alternating the two, and prints per chart the
+// medians of wall time and peak RSS (per process, start-up included) and their ratios slipway/helm.
 //
-// Usage: node bench/render/run.js [--runs N] [--templates N]
+// slipway is the worktree's current build, as shipped: `tsc -p tsconfig.build.json` then scripts/bundle.js, run
+// through bin/slipway.js (skip the build with --no-build). Peak RSS and CPU time (user + system, less sensitive
+// than wall time to a busy machine) come from GNU time (/usr/bin/time -f "%M %U %S").
+// Run it with Node 24 (node_modules/.bin/node): slipway runs on the Node that runs the bench.
+//
+// Usage: node bench/render/run.js [--runs N] [--templates N] [--charts big,library,umbrella,crds] [--no-build]
+//        [--keep DIR] (writes the charts to DIR and keeps them, for profiling)
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { helmBinary } from "../../scripts/helm-oracle.js";
+import { CHARTS } from "./charts.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const arg = (name, def) => {
+const opt = (name, def) => {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
+  return i >= 0 ? process.argv[i + 1] : def;
 };
-const RUNS = arg("--runs", 5);
-const TEMPLATES = arg("--templates", 250);
+const RUNS = Number(opt("--runs", "5"));
+const TEMPLATES = Number(opt("--templates", "250"));
+const NAMES = opt("--charts", Object.keys(CHARTS).join(",")).split(",");
+const KEEP = opt("--keep", null);
+const TIME = "/usr/bin/time";
 
-
-/** Compiles slipway into .cache/bench/dist (node_modules resolve from the repository). */
+/** Builds the worktree as `npm run build` does; returns bin/slipway.js. */
 function buildSlipway() {
-  const out = join(root, ".cache/bench/dist");
-  mkdirSync(out, { recursive: true });
-  // src/version.ts reads ../package.json relative to the compiled file.
-  copyFileSync(join(root, "package.json"), join(root, ".cache/bench/package.json"));
-  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json"), "--outDir", out], {
-    stdio: "inherit",
-  });
-  const entry = join(out, "bench-entry.js");
-  writeFileSync(entry, 'import process from "node:process";\nimport { run } from "./cli/main.js";\nprocess.exitCode = await run(process.argv);\n');
-  return entry;
+  if (!process.argv.includes("--no-build")) {
+    execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
+    execFileSync(process.execPath, [join(root, "scripts/bundle.js")], { stdio: "inherit", cwd: root });
+  }
+  return join(root, "bin/slipway.js");
 }
 
-function generateChart(dir, n) {
-  mkdirSync(join(dir, "templates"), { recursive: true });
-  writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: big\nversion: 1.0.0\nappVersion: \"1.0\"\n");
-  let values = "global:\n  labels:\n    team: platform\n    tier: backend\ncommonAnnotations:\n  owner: \"{{ .Release.Name }}-owner\"\n  note: \"rendered for {{ .Release.Namespace }}\"\nservices:\n";
-  for (let i = 0; i < n; i++) {
-    values += `  svc${i}:\n    enabled: true\n    replicas: ${(i % 5) + 1}\n    image: {repository: registry.example.com/app${i}, tag: "v1.${i}.0"}\n`;
-    values += `    env:\n      - {name: INDEX, value: "${i}"}\n      - {name: NAME, value: "svc${i}-{{ .Release.Name }}"}\n`;
-    values += `    resources: {limits: {cpu: ${100 + i}m, memory: ${64 + i}Mi}, requests: {cpu: 10m, memory: 32Mi}}\n`;
-    values += `    config:\n      key${i}: "value ${i} with a fairly long text that makes toYaml fold the line when it is long enough to pass eighty columns"\n      nested: {a: 1, b: [x, y, z], c: {d: true}}\n`;
-  }
-  writeFileSync(join(dir, "values.yaml"), values);
-  writeFileSync(
-    join(dir, "templates/_helpers.tpl"),
-    `{{- define "big.fullname" -}}{{- printf "%s-%s" .ctx.Release.Name .name | trunc 63 | trimSuffix "-" -}}{{- end -}}
-{{- define "big.labels" -}}
-app.kubernetes.io/name: {{ .name }}
-app.kubernetes.io/instance: {{ .ctx.Release.Name }}
-helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version }}
-{{ toYaml .ctx.Values.global.labels }}
-{{- end -}}
-{{- define "big.render" -}}
-{{- if typeIs "string" .value }}{{ tpl .value .context }}{{ else }}{{ tpl (toYaml .value) .context }}{{ end -}}
-{{- end -}}
-{{- define "big.annotations" -}}
-{{- include "big.render" (dict "value" .ctx.Values.commonAnnotations "context" .ctx) -}}
-{{- end -}}
-`,
-  );
-  for (let i = 0; i < n; i++) {
-    writeFileSync(
-      join(dir, `templates/svc${i}.yaml`),
-      `{{- $svc := index .Values.services "svc${i}" }}
-{{- if $svc.enabled }}
-{{- $ctx := dict "name" "svc${i}" "ctx" $ }}
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ include "big.fullname" $ctx }}
-  labels: {{- include "big.labels" $ctx | nindent 4 }}
-  annotations: {{- include "big.annotations" $ctx | nindent 4 }}
-spec:
-  replicas: {{ $svc.replicas }}
-  selector:
-    matchLabels: {{- include "big.labels" $ctx | nindent 6 }}
-  template:
-    metadata:
-      labels: {{- include "big.labels" $ctx | nindent 8 }}
-    spec:
-      containers:
-        - name: app
-          image: {{ printf "%s:%s" $svc.image.repository $svc.image.tag }}
-          env: {{- include "big.render" (dict "value" $svc.env "context" $) | nindent 12 }}
-          resources: {{- toYaml $svc.resources | nindent 12 }}
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ include "big.fullname" $ctx }}-config
-  labels: {{- include "big.labels" $ctx | nindent 4 }}
-data:
-  config.yaml: |
-    {{- toYaml $svc.config | nindent 4 }}
-  all.json: {{ toJson $svc | quote }}
-{{- end }}
-`,
-    );
-  }
-}
-
-function time(cmd, args) {
+/** One run under GNU time: wall milliseconds, peak RSS in KiB, CPU milliseconds, stdout. */
+function measure(cmd, args) {
+  const rssFile = join(tmpdir(), `slipway-bench-rss-${process.pid}`);
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, TZ: "UTC" } });
+  const r = spawnSync(TIME, ["-f", "%M %U %S", "-o", rssFile, cmd, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    env: { ...process.env, TZ: "UTC" },
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return { ms, out: r.stdout };
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
+  const [rss, user, sys] = (readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+  rmSync(rssFile, { force: true });
+  return { ms, rss, cpu: (user + sys) * 1000, out: r.stdout };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
+if (!existsSync(TIME)) throw new Error(`${TIME} (GNU time) is needed for peak RSS`);
 const helm = helmBinary();
-const entry = buildSlipway();
-const dir = mkdtempSync(join(tmpdir(), "slipway-bench-"));
+const bin = buildSlipway();
+const dir = KEEP ?? mkdtempSync(join(tmpdir(), "slipway-bench-"));
+const rows = [];
 try {
-  const chart = join(dir, "big");
-  generateChart(chart, TEMPLATES);
-  const common = ["--namespace", "default", "--kube-version", "1.30.0"];
-  const helmArgs = ["template", "rn", chart, ...common];
-  const slipArgs = [entry, "render", chart, "--release", "rn", ...common];
-  // Warm-up and equality check.
-  const h0 = time(helm, helmArgs);
-  const s0 = time(process.execPath, slipArgs);
-  const same = h0.out === s0.out;
-  const helmTimes = [];
-  const slipTimes = [];
-  for (let i = 0; i < RUNS; i++) {
-    helmTimes.push(time(helm, helmArgs).ms);
-    slipTimes.push(time(process.execPath, slipArgs).ms);
+  for (const name of NAMES) {
+    const spec = CHARTS[name];
+    if (spec === undefined) throw new Error(`unknown chart ${name}; known: ${Object.keys(CHARTS).join(", ")}`);
+    const chart = join(dir, name);
+    rmSync(chart, { recursive: true, force: true });
+    mkdirSync(chart, { recursive: true });
+    spec.generate(chart, { templates: TEMPLATES });
+    const common = ["--namespace", "default", "--kube-version", "1.30.0", ...spec.args];
+    const helmArgs = ["template", "rn", chart, ...common];
+    const slipArgs = [bin, "render", chart, "--release", "rn", ...common];
+    // Warm-up (also fills Node's compile cache) and equality check.
+    const h0 = measure(helm, helmArgs);
+    const s0 = measure(process.execPath, slipArgs);
+    const h = { ms: [], rss: [], cpu: [] };
+    const s = { ms: [], rss: [], cpu: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const [acc, m] of [[h, measure(helm, helmArgs)], [s, measure(process.execPath, slipArgs)]]) {
+        acc.ms.push(m.ms);
+        acc.rss.push(m.rss);
+        acc.cpu.push(m.cpu);
+      }
+    }
+    const row = {
+      name,
+      bytes: h0.out.length,
+      same: h0.out === s0.out,
+      helmMs: median(h.ms),
+      slipMs: median(s.ms),
+      helmRss: median(h.rss) / 1024,
+      slipRss: median(s.rss) / 1024,
+      helmCpu: median(h.cpu),
+      slipCpu: median(s.cpu),
+    };
+    rows.push(row);
   }
-  const h = median(helmTimes);
-  const s = median(slipTimes);
-  process.stdout.write(
-    `chart: ${TEMPLATES} templates, ${h0.out.length} bytes of output, outputs identical: ${same}\n` +
-      `helm template (v3.17.3): median ${h.toFixed(0)} ms over ${RUNS} runs\n` +
-      `slipway render:          median ${s.toFixed(0)} ms over ${RUNS} runs (node ${process.version})\n` +
-      `ratio slipway/helm: ${(s / h).toFixed(2)}x\n`,
-  );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (KEEP === null) rmSync(dir, { recursive: true, force: true });
 }
+const pad = (s, n) => String(s).padStart(n);
+let out = `helm template v3.17.3 vs slipway render (node ${process.version}), median of ${RUNS} alternating runs\n`;
+out += `${"chart".padEnd(9)} ${pad("output", 9)} ${pad("same", 5)} ${pad("helm ms", 8)} ${pad("slip ms", 8)} ${pad("wall", 6)} ${pad("helm MB", 8)} ${pad("slip MB", 8)} ${pad("rss", 6)} ${pad("helm cpu", 9)} ${pad("slip cpu", 9)} ${pad("cpu", 6)}\n`;
+for (const r of rows) {
+  out +=
+    `${r.name.padEnd(9)} ${pad(r.bytes, 9)} ${pad(r.same ? "yes" : "NO", 5)} ${pad(r.helmMs.toFixed(0), 8)} ${pad(r.slipMs.toFixed(0), 8)} ` +
+    `${pad((r.slipMs / r.helmMs).toFixed(2) + "x", 6)} ${pad(r.helmRss.toFixed(0), 8)} ${pad(r.slipRss.toFixed(0), 8)} ${pad((r.slipRss / r.helmRss).toFixed(2) + "x", 6)} ` +
+    `${pad(r.helmCpu.toFixed(0), 9)} ${pad(r.slipCpu.toFixed(0), 9)} ${pad((r.slipCpu / r.helmCpu).toFixed(2) + "x", 6)}\n`;
+}
+process.stdout.write(out);
+if (rows.some((r) => !r.same)) process.exitCode = 1;

@@ -72,31 +72,68 @@ export interface Hook extends Manifest {
   readonly weight: number;
 }
 
-// Go's unicode.IsSpace for TrimSpace.
-const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-const TRIM = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
-
-export function goTrimSpace(s: string): string {
-  return s.replace(TRIM, "");
+/** Go's unicode.IsSpace (for strings.TrimSpace). */
+function isGoSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
 }
 
-// RE2's \s is [\t\n\f\r ].
-const SEP = /(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*/;
+/** Go's strings.TrimSpace. */
+export function goTrimSpace(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isGoSpace(s.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
 
-/** releaseutil.SplitManifests, in document order. */
+/** RE2's \s: [\t\n\f\r ]. */
+function isRe2Space(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c;
+}
+
+/**
+ * releaseutil.SplitManifests, in document order: split at the regexp `(?:^|\s*\n)---\s*` (leftmost-first, as
+ * Go's regexp.Split) without running the regexp, which backtracks on every run of indentation.
+ */
 export function splitManifests(bigFile: string): string[] {
-  const docs = goTrimSpace(bigFile).split(new RegExp(SEP.source, "g"));
+  const s = goTrimSpace(bigFile);
   const out: string[] = [];
-  for (const d of docs) {
-    if (d === "") continue;
-    out.push(goTrimSpace(d));
+  const push = (d: string): void => {
+    if (d !== "") out.push(goTrimSpace(d));
+  };
+  let last = 0;
+  let from = 0;
+  for (;;) {
+    const i = s.indexOf("---", from);
+    if (i < 0) break;
+    let start: number;
+    if (i === 0) {
+      start = 0;
+    } else if (i - 1 >= last && s.charCodeAt(i - 1) === 0x0a) {
+      start = i - 1;
+      while (start > last && isRe2Space(s.charCodeAt(start - 1))) start--;
+    } else {
+      from = i + 1;
+      continue;
+    }
+    let end = i + 3;
+    while (end < s.length && isRe2Space(s.charCodeAt(end))) end++;
+    push(s.slice(last, start));
+    last = end;
+    from = end;
   }
+  push(s.slice(last));
   return out;
 }
 
+const KIND_RANK = new Map(INSTALL_ORDER.map((k, i) => [k, i]));
+
 function kindRank(kind: string): number {
-  const i = INSTALL_ORDER.indexOf(kind);
-  return i < 0 ? -1 : i;
+  return KIND_RANK.get(kind) ?? -1;
 }
 
 function lessByKind(a: string, b: string): boolean {

@@ -50,6 +50,23 @@ export interface RenderOptions {
   readonly warn?: (msg: string) => void;
   /** Keep hooks with unknown events (werf's deploy validates them) instead of skipping them as Helm does. */
   readonly keepUnknownHooks?: boolean;
+  /**
+   * End errors of the render phase (kubeVersion check, templates, NOTES, manifest sorting) as `helm template`
+   * without --debug does: with INVALID_YAML_HINT. Errors found before (values, schema, dependencies) stay as they are.
+   */
+  readonly invalidYamlHint?: boolean;
+}
+
+/** What `helm template` adds to an error of its render phase when --debug is not given. */
+export const INVALID_YAML_HINT = "\n\nUse --debug flag to render out invalid YAML";
+
+function withHint(e: unknown): unknown {
+  if (e instanceof HelmRenderError) return new HelmRenderError(e.message + INVALID_YAML_HINT);
+  if (e instanceof SlipwayError) {
+    // No cause: the message already spells it out, and the hint must stay last.
+    return new SlipwayError(e.message + INVALID_YAML_HINT, { code: e.code, ...(e.location !== undefined ? { location: e.location } : {}) });
+  }
+  return e;
 }
 
 export interface RenderResult {
@@ -127,6 +144,15 @@ export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
   checkValuesSchema(chart, coalesced);
   const values = valuesMap(coalesced);
   const kubeVersion = parseKubeVersion(opts.kubeVersion ?? DEFAULT_KUBE_VERSION);
+  try {
+    return renderPhase(chart, opts, values, kubeVersion);
+  } catch (e) {
+    throw opts.invalidYamlHint === true ? withHint(e) : e;
+  }
+}
+
+/** Helm's renderResources: everything after the values are ready. */
+function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersion: string): RenderResult {
   checkKubeVersion(chart, kubeVersion);
   const caps = new Capabilities(kubeVersion, [
     ...DEFAULT_API_VERSIONS,

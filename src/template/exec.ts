@@ -488,15 +488,16 @@ export class ExecState {
     allArgs: Node[],
     final: Final,
   ): unknown {
-    const args = allArgs.slice(1);
+    // The arguments are allArgs[1..] (allArgs[0] names the function; an argument-less function value has none).
+    const nargs = allArgs.length > 0 ? allArgs.length - 1 : 0;
     const numParams = fn.params.length + (fn.variadic !== null ? 1 : 0);
-    let numIn = args.length;
+    let numIn = nargs;
     if (final !== MISSING) numIn++;
-    let numFixed = args.length;
+    let numFixed = nargs;
     if (fn.variadic !== null) {
       numFixed = fn.params.length;
       if (numIn < numFixed) {
-        this.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${args.length}`);
+        this.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${nargs}`);
       }
     } else if (numIn !== numParams) {
       this.errorf(`wrong number of args for ${name}: want ${numParams} got ${numIn}`);
@@ -505,18 +506,18 @@ export class ExecState {
     if (isBuiltin && (name === "and" || name === "or")) {
       return callBuiltinAndOr(
         name,
-        args.map((a) => () => this.evalArg(dot, "value", a)),
+        allArgs.slice(1).map((a) => () => this.evalArg(dot, "value", a)),
         final === MISSING ? null : () => final,
       );
     }
 
     const argv: unknown[] = new Array<unknown>(numIn);
     let i = 0;
-    for (; i < numFixed && i < args.length; i++) {
-      argv[i] = this.evalArg(dot, fn.params[i] ?? "any", args[i] as Node);
+    for (; i < numFixed && i < nargs; i++) {
+      argv[i] = this.evalArg(dot, fn.params[i] ?? "any", allArgs[i + 1] as Node);
     }
     if (fn.variadic !== null) {
-      for (; i < args.length; i++) argv[i] = this.evalArg(dot, fn.variadic, args[i] as Node);
+      for (; i < nargs; i++) argv[i] = this.evalArg(dot, fn.variadic, allArgs[i + 1] as Node);
     }
     if (final !== MISSING) {
       let t: GoType;
@@ -528,7 +529,7 @@ export class ExecState {
       argv[i] = this.validateType(final, false, t);
     }
 
-    if (isBuiltin && name === "call") argv.unshift(args[0]?.toString() ?? "");
+    if (isBuiltin && name === "call") argv.unshift(allArgs[1]?.toString() ?? "");
     let result: unknown;
     try {
       result = fn.impl(...argv);

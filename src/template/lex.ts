@@ -255,15 +255,16 @@ export class Lexer {
     return this.lexInsideAction();
   }
 
-  private atRightDelim(): { delim: boolean; trimSpaces: boolean } {
-    if (
-      hasRightTrimMarker(this.input, this.pos) &&
-      this.input.startsWith(RIGHT_DELIM, this.pos + TRIM_MARKER_LEN)
-    ) {
-      return { delim: true, trimSpaces: true };
+  /** At a right delimiter: 0 no, 1 "}}", 2 " -}}" (trim marker). */
+  private atRightDelim(): number {
+    const s = this.input;
+    const p = this.pos;
+    const c = s.charCodeAt(p);
+    if (c === 0x7d) return s.charCodeAt(p + 1) === 0x7d ? 1 : 0;
+    if ((c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) && s.charCodeAt(p + 1) === 0x2d) {
+      return s.charCodeAt(p + 2) === 0x7d && s.charCodeAt(p + 3) === 0x7d ? 2 : 0;
     }
-    if (this.input.startsWith(RIGHT_DELIM, this.pos)) return { delim: true, trimSpaces: false };
-    return { delim: false, trimSpaces: false };
+    return 0;
   }
 
   private lexComment(): boolean {
@@ -274,8 +275,9 @@ export class Lexer {
       return false;
     }
     this.pos = x + RIGHT_COMMENT.length;
-    const { delim, trimSpaces } = this.atRightDelim();
-    if (!delim) {
+    const at = this.atRightDelim();
+    const trimSpaces = at === 2;
+    if (at === 0) {
       this.errorf("comment ends before closing delimiter");
       return false;
     }
@@ -287,7 +289,7 @@ export class Lexer {
   }
 
   private lexRightDelim(): void {
-    const { trimSpaces } = this.atRightDelim();
+    const trimSpaces = this.atRightDelim() === 2;
     if (trimSpaces) {
       this.pos += TRIM_MARKER_LEN;
       this.ignore();
@@ -302,8 +304,7 @@ export class Lexer {
 
   private lexInsideAction(): boolean {
     for (;;) {
-      const { delim } = this.atRightDelim();
-      if (delim) {
+      if (this.atRightDelim() !== 0) {
         if (this.parenDepth === 0) {
           this.lexRightDelim();
           return true;
@@ -393,6 +394,18 @@ export class Lexer {
     return false;
   }
 
+  /** Moves over ASCII letters, digits and '_' (no newline among them), the common case of identifiers. */
+  private skipAsciiAlnum(): void {
+    const s = this.input;
+    let p = this.pos;
+    for (;;) {
+      const c = s.charCodeAt(p);
+      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) p++;
+      else break;
+    }
+    this.pos = p;
+  }
+
   private atTerminator(): boolean {
     const r = this.peek();
     if (isSpace(r)) return true;
@@ -412,6 +425,7 @@ export class Lexer {
   }
 
   private lexIdentifier(): boolean {
+    this.skipAsciiAlnum();
     for (;;) {
       const r = this.next();
       if (isAlphaNumeric(r)) continue;
@@ -441,6 +455,7 @@ export class Lexer {
       return true;
     }
     let r: string;
+    this.skipAsciiAlnum();
     for (;;) {
       r = this.next();
       if (!isAlphaNumeric(r)) {

@@ -393,9 +393,7 @@ export function parseGoInt(text: string, unsigned: boolean): bigint | undefined 
   if (body === "") return prefixed && base === 8 && s === "0" ? 0n : undefined;
   const digitRe = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : base === 2 ? /^[01]+$/ : /^[0-9]+$/;
   if (!digitRe.test(body)) return undefined;
-  let v = 0n;
-  const b = BigInt(base);
-  for (const c of body) v = v * b + BigInt(parseInt(c, base));
+  let v = BigInt((base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "") + body);
   if (neg) v = -v;
   if (unsigned) return v <= UINT64_MAX ? v : undefined;
   return v >= INT64_MIN && v <= INT64_MAX ? v : undefined;

@@ -238,7 +238,25 @@ const QUOTE_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 export function quote(s: string): string {
   if (QUOTE_AS_IS.test(s)) return '"' + s + '"';
   const out: string[] = ['"'];
-  for (const ch of s) quoteRune(ch.codePointAt(0) ?? 0, 0x22, out);
+  let i = 0;
+  while (i < s.length) {
+    // Runs that stay as they are, copied as slices.
+    let j = i;
+    for (; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+    }
+    if (j > i) {
+      out.push(s.slice(i, j));
+      i = j;
+      continue;
+    }
+    const cp = s.codePointAt(i) ?? 0;
+    // A byte kept from invalid UTF-8 (value.ts escapes it as U+DC80..U+DCFF): Go quotes it as \xNN.
+    if (cp >= 0xdc80 && cp <= 0xdcff) out.push("\\x" + hex(cp - 0xdc00, 2));
+    else quoteRune(cp, 0x22, out);
+    i += cp > 0xffff ? 2 : 1;
+  }
   out.push('"');
   return out.join("");
 }

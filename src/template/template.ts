@@ -12,8 +12,11 @@ export interface TemplateSetOptions {
 
 const sharedBuiltins = createBuiltins();
 
-/** Parse results cached by function-name set, then by (name, text). Trees are immutable. */
-const parseCache = new Map<string, Map<string, Map<string, Tree>>>();
+/**
+ * Parse results cached by function-name set, then by text, then by name (the text itself is the key: a joined key
+ * would copy every template's text). Trees are immutable.
+ */
+const parseCache = new Map<string, Map<string, Map<string, Map<string, Tree>>>>();
 const PARSE_CACHE_LIMIT = 10000;
 
 export class TemplateSet implements ExecEnv {
@@ -91,12 +94,16 @@ export class TemplateSet implements ExecEnv {
       byFuncs = new Map();
       parseCache.set(funcKey, byFuncs);
     }
-    const key = name + "\0" + text;
-    let parsed = byFuncs.get(key);
+    let byName = byFuncs.get(text);
+    if (byName === undefined) {
+      if (byFuncs.size > PARSE_CACHE_LIMIT) byFuncs.clear();
+      byName = new Map();
+      byFuncs.set(text, byName);
+    }
+    let parsed = byName.get(name);
     if (parsed === undefined) {
       parsed = parse(name, text, this.hasFunction);
-      if (byFuncs.size > PARSE_CACHE_LIMIT) byFuncs.clear();
-      byFuncs.set(key, parsed);
+      byName.set(name, parsed);
     }
     return parsed;
   }

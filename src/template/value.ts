@@ -14,6 +14,8 @@
 //   GoObject           structs and pointers to structs with fields and methods
 //   GoFunc             a function value
 
+import { isUtf8 } from "node:buffer";
+
 export type IntKind =
   | "int"
   | "int8"
@@ -264,17 +266,89 @@ export function byteLength(s: string): number {
       break;
     }
   }
-  return ascii ? s.length : utf8.encode(s).length;
+  return ascii ? s.length : stringBytes(s).length;
 }
 
+/*
+ * A Go string is any sequence of bytes; a JS string holds UTF-16. Bytes that are not valid UTF-8 (a binary file
+ * read with .Files.Get, b64dec of binary data) are kept as lone low surrogates U+DC80..U+DCFF, one per byte, which
+ * valid UTF-8 never decodes to; stringBytes turns them back into the bytes.
+ */
+const ESCAPE_BASE = 0xdc00;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** The bytes of a Go string (UTF-8, with escaped bytes restored). */
 export function stringBytes(s: string): Uint8Array {
-  return utf8.encode(s);
+  if (!SURROGATE.test(s)) return utf8.encode(s);
+  const out: number[] = [];
+  let start = 0;
+  const flush = (end: number): void => {
+    if (end > start) for (const b of utf8.encode(s.slice(start, end))) out.push(b);
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    } else if (c < 0xdc00 || c > 0xdfff) {
+      continue;
+    }
+    // A lone surrogate: an escaped byte, or U+FFFD as Go encodes an invalid rune.
+    flush(i);
+    if (c >= ESCAPE_BASE + 0x80 && c <= ESCAPE_BASE + 0xff) out.push(c - ESCAPE_BASE);
+    else out.push(0xef, 0xbf, 0xbd);
+    start = i + 1;
+  }
+  flush(s.length);
+  return Uint8Array.from(out);
 }
 
 const utf8Decoder = new TextDecoder("utf-8");
 
+/** The length of the valid UTF-8 sequence at b[i] (Go's rules: no overlongs, surrogates or > U+10FFFF), or 0. */
+function utf8SequenceAt(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (j: number, lo = 0x80, hi = 0xbf): boolean => {
+    const x = b[i + j];
+    return x !== undefined && x >= lo && x <= hi;
+  };
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** Go's string(b): valid UTF-8 decodes as usual, other bytes are kept (escaped, see stringBytes). */
 export function bytesToString(b: Uint8Array): string {
-  return utf8Decoder.decode(b);
+  if (isUtf8(b)) return utf8Decoder.decode(b);
+  let out = "";
+  let start = 0;
+  let i = 0;
+  while (i < b.length) {
+    const n = utf8SequenceAt(b, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    if (i > start) out += utf8Decoder.decode(b.subarray(start, i));
+    out += String.fromCharCode(ESCAPE_BASE + b[i]!);
+    i++;
+    start = i;
+  }
+  if (i > start) out += utf8Decoder.decode(b.subarray(start, i));
+  return out;
 }
 
 /** Compares two Go strings byte-wise (UTF-8 order equals code point order). */

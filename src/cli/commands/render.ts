@@ -97,9 +97,10 @@ export function renderCommand(args: readonly string[], ctx: CommandContext): voi
       includeCrds: f.includeCrds,
       skipTests: f.skipTests,
       noHooks: f.noHooks,
+      invalidYamlHint: true,
     });
   } catch (e) {
-    // One line, worded as Helm words it.
+    // Worded as Helm words it.
     if (e instanceof HelmRenderError) throw new SlipwayError(e.message, { code: "template" });
     throw e;
   }

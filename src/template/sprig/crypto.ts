@@ -2,22 +2,8 @@
 // derivePassword (scrypt + HMAC), AES-CBC, uuidv4, random bytes, private keys and X.509
 // certificates (DER built here, signed by node:crypto).
 
-import {
-  X509Certificate,
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  randomUUID,
-  scryptSync,
-  sign,
-  type KeyObject,
-} from "node:crypto";
-import { isIP } from "node:net";
+import type { KeyObject, X509Certificate } from "node:crypto";
+import { nodeCrypto, nodeNet } from "./node.js";
 import { FuncError } from "../errors.js";
 import { formatValue } from "../fmt.js";
 import type { GoInt} from "../value.js";
@@ -180,7 +166,7 @@ export function bcryptRehash(password: string, hash: string): string {
 
 function bcrypt(input: string): string {
   try {
-    return bcryptHash(stringBytes(input), 10, randomBytes(16));
+    return bcryptHash(stringBytes(input), 10, nodeCrypto().randomBytes(16));
   } catch (e) {
     if (e instanceof FuncError) return `failed to encrypt string with bcrypt: ${e.message}`;
     throw e;
@@ -245,9 +231,9 @@ function derivePassword(counter: GoInt, typ: string, password: string, user: str
   const userB = Buffer.from(stringBytes(user));
   const siteB = Buffer.from(stringBytes(site));
   const salt = Buffer.concat([seed, u32(userB.length), userB]);
-  const key = scryptSync(Buffer.from(stringBytes(password)), salt, 64, { N: 32768, r: 8, p: 2, maxmem: 256 * 1024 * 1024 });
+  const key = nodeCrypto().scryptSync(Buffer.from(stringBytes(password)), salt, 64, { N: 32768, r: 8, p: 2, maxmem: 256 * 1024 * 1024 });
   const data = Buffer.concat([seed, u32(siteB.length), siteB, u32(Number(BigInt.asUintN(32, counter.v)))]);
-  const hm = createHmac("sha256", key).update(data).digest();
+  const hm = nodeCrypto().createHmac("sha256", key).update(data).digest();
   const temp = templates[(hm[0] ?? 0) % templates.length] ?? "";
   let out = "";
   for (let i = 0; i < temp.length; i++) {
@@ -270,8 +256,8 @@ function encryptAES(password: string, plaintext: string): string {
   const content = Buffer.from(stringBytes(plaintext));
   const padding = 16 - (content.length % 16);
   const padded = Buffer.concat([content, Buffer.alloc(padding, padding)]);
-  const iv = randomBytes(16);
-  const c = createCipheriv("aes-256-cbc", aesKey(password), iv);
+  const iv = nodeCrypto().randomBytes(16);
+  const c = nodeCrypto().createCipheriv("aes-256-cbc", aesKey(password), iv);
   c.setAutoPadding(false);
   return base64Encode(Buffer.concat([iv, c.update(padded), c.final()]));
 }
@@ -289,7 +275,7 @@ function decryptAES(password: string, crypt64: string): string {
   const body = crypt.subarray(16);
   if (body.length % 16 !== 0) throw new FuncError("crypto/cipher: input not full blocks");
   if (body.length === 0) throw new FuncError("runtime error: index out of range [-1]");
-  const d = createDecipheriv("aes-256-cbc", aesKey(password), iv);
+  const d = nodeCrypto().createDecipheriv("aes-256-cbc", aesKey(password), iv);
   d.setAutoPadding(false);
   const dec = Buffer.concat([d.update(body), d.final()]);
   const pad = dec[dec.length - 1] ?? 0;
@@ -435,13 +421,13 @@ function generatePrivateKey(typ: string): string {
   switch (typ) {
     case "":
     case "rsa":
-      return keyPem(generateKeyPairSync("rsa", { modulusLength: 4096 }).privateKey);
+      return keyPem(nodeCrypto().generateKeyPairSync("rsa", { modulusLength: 4096 }).privateKey);
     case "dsa":
-      return keyPem(generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 }).privateKey);
+      return keyPem(nodeCrypto().generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 }).privateKey);
     case "ecdsa":
-      return keyPem(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
+      return keyPem(nodeCrypto().generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
     case "ed25519":
-      return keyPem(generateKeyPairSync("ed25519").privateKey);
+      return keyPem(nodeCrypto().generateKeyPairSync("ed25519").privateKey);
     default:
       return "Unknown type " + typ;
   }
@@ -452,7 +438,7 @@ function parsePrivateKeyPEM(pem: string): KeyObject {
   if (block === null) throw new FuncError("no PEM data in input");
   if (block.type === "PRIVATE KEY") {
     try {
-      return createPrivateKey({ key: block.der, format: "der", type: "pkcs8" });
+      return nodeCrypto().createPrivateKey({ key: block.der, format: "der", type: "pkcs8" });
     } catch (e) {
       throw new FuncError(`decoding PEM as PKCS#8: ${(e as Error).message}`);
     }
@@ -462,11 +448,11 @@ function parsePrivateKeyPEM(pem: string): KeyObject {
   try {
     switch (kind) {
       case "RSA":
-        return createPrivateKey({ key: block.der, format: "der", type: "pkcs1" });
+        return nodeCrypto().createPrivateKey({ key: block.der, format: "der", type: "pkcs1" });
       case "EC":
-        return createPrivateKey({ key: block.der, format: "der", type: "sec1" });
+        return nodeCrypto().createPrivateKey({ key: block.der, format: "der", type: "sec1" });
       case "DSA":
-        return createPrivateKey({ key: pemEncode("DSA PRIVATE KEY", block.der), format: "pem" });
+        return nodeCrypto().createPrivateKey({ key: pemEncode("DSA PRIVATE KEY", block.der), format: "pem" });
       default:
         break;
     }
@@ -503,7 +489,7 @@ export class Certificate extends GoObject {
 }
 
 function parseIP(s: string): Buffer | null {
-  const v = isIP(s);
+  const v = nodeNet().isIP(s);
   if (v === 4) return Buffer.from(s.split(".").map(Number));
   if (v === 6) {
     let str = s;
@@ -569,10 +555,10 @@ function sigAlg(key: KeyObject): { alg: Buffer; hash: string | null } {
 }
 
 function createCertificate(t: CertTemplate, signee: KeyObject, parent: { subject: Buffer; skid: Buffer | null } | null, signer: KeyObject): string {
-  const pub = createPublicKey(signee);
+  const pub = nodeCrypto().createPublicKey(signee);
   const spki = pub.export({ type: "spki", format: "der" });
   const { alg, hash } = sigAlg(signer);
-  const serial = BigInt("0x" + randomBytes(16).toString("hex"));
+  const serial = BigInt("0x" + nodeCrypto().randomBytes(16).toString("hex"));
   const now = Date.now();
   const subject = nameDER(t.cn);
   const issuer = parent === null ? subject : parent.subject;
@@ -587,7 +573,7 @@ function createCertificate(t: CertTemplate, signee: KeyObject, parent: { subject
     const [, spkiBody] = derRead(spki);
     const [, , afterAlg] = derRead(spkiBody);
     const [, bits] = derRead(afterAlg);
-    skid = createHash("sha1").update(bits.subarray(1)).digest();
+    skid = nodeCrypto().createHash("sha1").update(bits.subarray(1)).digest();
     exts.push(seq(derOID("2.5.29.14"), derOctets(derOctets(skid))));
   }
   if (parent !== null && parent.skid !== null && !issuer.equals(subject)) {
@@ -607,12 +593,33 @@ function createCertificate(t: CertTemplate, signee: KeyObject, parent: { subject
     spki,
     tlv(0xa3, seq(...exts)),
   );
-  const sig = sign(hash, tbs, signer);
+  const sig = nodeCrypto().sign(hash, tbs, signer);
   return pemEncode("CERTIFICATE", seq(tbs, alg, derBitString(sig)));
 }
 
+const SUBJECT_KEY_ID_OID = derOID("2.5.29.14");
+
+/** The Subject Key Identifier in a certificate's [3] extensions field (its content), or null. */
+function subjectKeyId(explicit: Buffer): Buffer | null {
+  const [, exts] = derRead(explicit);
+  let rest = exts;
+  while (rest.length > 0) {
+    const [, ext, r] = derRead(rest);
+    rest = r;
+    const [, , afterOid] = derRead(ext);
+    const oid = ext.subarray(0, ext.length - afterOid.length);
+    if (!oid.equals(SUBJECT_KEY_ID_OID)) continue;
+    let value = afterOid;
+    if (value[0] === 0x01) value = derRead(value)[2];
+    const [, octets] = derRead(value);
+    const [tag, id] = derRead(octets);
+    return tag === 0x04 && id.length > 0 ? Buffer.from(id) : null;
+  }
+  return null;
+}
+
 function rsa2048(): KeyObject {
-  return generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+  return nodeCrypto().generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 }
 
 function certWithKey(t: CertTemplate, key: KeyObject, ca: Certificate | null): Certificate {
@@ -623,7 +630,7 @@ function certWithKey(t: CertTemplate, key: KeyObject, ca: Certificate | null): C
     if (block === null) throw new FuncError("unable to decode certificate");
     let x: X509Certificate;
     try {
-      x = new X509Certificate(block.der);
+      x = new (nodeCrypto().X509Certificate)(block.der);
     } catch (e) {
       throw new FuncError(`error parsing certificate: decodedSignerCert.Bytes: ${(e as Error).message}`);
     }
@@ -638,14 +645,17 @@ function certWithKey(t: CertTemplate, key: KeyObject, ca: Certificate | null): C
     const [, tbsBody] = derRead(certBody);
     let rest = tbsBody;
     const fields: Buffer[] = [];
-    while (rest.length > 0 && fields.length < 7) {
-      const [, , r] = derRead(rest);
+    let skid: Buffer | null = null;
+    while (rest.length > 0) {
+      const [tag, body, r] = derRead(rest);
       fields.push(rest.subarray(0, rest.length - r.length));
+      if (tag === 0xa3) skid = subjectKeyId(body);
       rest = r;
     }
     const hasVer = (fields[0]?.[0] ?? 0) === 0xa0;
     const subject = fields[hasVer ? 5 : 4] ?? seq();
-    parent = { subject, skid: null };
+    // Go's x509.CreateCertificate takes the Authority Key Identifier from the parent's Subject Key Identifier.
+    parent = { subject, skid };
   }
   const cert = createCertificate(t, key, parent, signer);
   return new Certificate(cert, keyPem(key));
@@ -684,7 +694,7 @@ function buildCustomCert(b64cert: string, b64key: string): Certificate {
   const block = pemDecode(bytesToString(cert));
   if (block === null) throw new FuncError("unable to decode certificate");
   try {
-    new X509Certificate(block.der);
+    new (nodeCrypto().X509Certificate)(block.der);
   } catch (e) {
     throw new FuncError(`error parsing certificate: decodedCert.Bytes: ${(e as Error).message}`);
   }
@@ -746,10 +756,10 @@ export function cryptoFuncs(): GoFunc[] {
       null,
       (c: GoInt) => {
         if (c.v < 0n) throw new FuncError("runtime error: makeslice: len out of range");
-        return base64Encode(randomBytes(Number(c.v)));
+        return base64Encode(nodeCrypto().randomBytes(Number(c.v)));
       },
       "string",
     ),
-    fn("uuidv4", [], null, () => randomUUID(), "string"),
+    fn("uuidv4", [], null, () => nodeCrypto().randomUUID(), "string"),
   ];
 }

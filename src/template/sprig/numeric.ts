@@ -1,6 +1,6 @@
 // Sprig's numeric and conversion functions (numeric.go), encodings and hashes.
 
-import { createHash, randomInt } from "node:crypto";
+import { nodeCrypto } from "./node.js";
 import { FuncError } from "../errors.js";
 import { formatFloat } from "../strconv.js";
 import { formatValue } from "../fmt.js";
@@ -279,7 +279,7 @@ function adler32(b: Uint8Array): number {
   return ((c << 16) | a) >>> 0;
 }
 
-const hash = (alg: string) => (s: string) => createHash(alg).update(stringBytes(s)).digest("hex");
+const hash = (alg: string) => (s: string) => nodeCrypto().createHash(alg).update(stringBytes(s)).digest("hex");
 
 export function numericFuncs(): GoFunc[] {
   return [
@@ -304,7 +304,7 @@ export function numericFuncs(): GoFunc[] {
       (min: GoInt, max: GoInt) => {
         const span = Number(max.v - min.v);
         if (span <= 0) throw new FuncError("invalid argument to Intn");
-        return GoInt.int(BigInt(randomInt(Math.min(span, 2 ** 48 - 1))) + min.v);
+        return GoInt.int(BigInt(nodeCrypto().randomInt(Math.min(span, 2 ** 48 - 1))) + min.v);
       },
       "int",
     ),

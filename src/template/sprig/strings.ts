@@ -1,6 +1,6 @@
 // Sprig's string functions (strings.go plus Masterminds/goutils and huandu/xstrings helpers).
 
-import { randomInt } from "node:crypto";
+import { nodeCrypto } from "./node.js";
 import { FuncError } from "../errors.js";
 import { quote as goQuote } from "../strconv.js";
 import type { GoInt} from "../value.js";
@@ -365,7 +365,7 @@ function toCamelCase(str: string): string {
 function shuffle(s: string): string {
   const cps = [...s];
   for (let i = cps.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
+    const j = nodeCrypto().randomInt(i + 1);
     const t = cps[i] ?? "";
     cps[i] = cps[j] ?? "";
     cps[j] = t;
@@ -389,7 +389,7 @@ function cryptoRandom(count: number, start: number, end: number, letters: boolea
   let out = "";
   let left = count;
   while (left > 0) {
-    const cp = randomInt(end - start) + start;
+    const cp = nodeCrypto().randomInt(end - start) + start;
     if (cp >= 0xd800 && cp <= 0xdfff) continue;
     const c = String.fromCodePoint(cp);
     if ((letters && isLetter(cp)) || (numbers && /\p{Nd}/u.test(c)) || (!letters && !numbers)) {

@@ -2,7 +2,7 @@
 // unicode.IsSpace) used by Sprig's string functions.
 
 import { FuncError } from "../errors.js";
-import { bytesToString, stringBytes } from "../value.js";
+import { byteLength, bytesToString, stringBytes } from "../value.js";
 
 /** unicode.IsSpace */
 export function isSpace(cp: number): boolean {
@@ -148,8 +148,10 @@ export function goReplaceAll(s: string, old: string, nw: string): string {
 // --- byte-level slicing with Go's panics ------------------------------------------------------
 
 export function sliceBytes(s: string, lo: number | null, hi: number | null): string {
-  const b = stringBytes(s);
-  const len = b.length;
+  // One byte per code unit (ASCII, or bytes kept from binary data): the string slices as its bytes do.
+  const oneByte = byteLength(s) === s.length;
+  const b = oneByte ? null : stringBytes(s);
+  const len = b === null ? s.length : b.length;
   const h = hi ?? len;
   const l = lo ?? 0;
   if (hi !== null && (h > len || h < 0)) {
@@ -162,12 +164,10 @@ export function sliceBytes(s: string, lo: number | null, hi: number | null): str
     if (hi === null) throw new FuncError(`runtime error: slice bounds out of range [${l}:${h}]`);
     throw new FuncError(`runtime error: slice bounds out of range [${l}:${h}]`);
   }
-  return bytesToString(b.subarray(l, h));
+  return b === null ? s.slice(l, h) : bytesToString(b.subarray(l, h));
 }
 
-export function byteLen(s: string): number {
-  return stringBytes(s).length;
-}
+export const byteLen = byteLength;
 
 /** Writes a byte as the rune U+00XX, as goutils' byte loops do. */
 export function byteRune(b: number): string {

@@ -161,6 +161,27 @@ function hex(v: number, w: number): string {
   return v.toString(16).toUpperCase().padStart(w, "0");
 }
 
+interface KeyPlan {
+  readonly kc: number[];
+  readonly ka: Analysis;
+  readonly style: Style;
+}
+
+/** Map keys and short strings repeat across documents (name, labels, ...): their code points, analysis and style, kept. */
+const keyPlans = new Map<string, KeyPlan>();
+const KEY_PLANS_LIMIT = 20000;
+
+function keyPlan(k: string): KeyPlan {
+  let plan = keyPlans.get(k);
+  if (plan === undefined) {
+    const kc = cps(k);
+    plan = { kc, ka: analyze(kc), style: stringStyle(k) };
+    if (keyPlans.size >= KEY_PLANS_LIMIT) keyPlans.clear();
+    keyPlans.set(k, plan);
+  }
+  return plan;
+}
+
 class Emitter {
   out = "";
   column = 0;
@@ -243,14 +264,14 @@ class Emitter {
       this.increaseIndent(false, false);
       for (const [k, v] of node.pairs) {
         this.writeIndent();
-        const kc = cps(k);
-        const ka = analyze(kc);
-        if (!ka.multiline && Buffer.byteLength(k) <= 128) {
-          this.scalar(k, kc, ka, stringStyle(k), true);
+        const { kc, ka, style } = keyPlan(k);
+        // A UTF-16 code unit is at most 3 bytes of UTF-8.
+        if (!ka.multiline && (k.length <= 42 || Buffer.byteLength(k) <= 128)) {
+          this.scalar(k, kc, ka, style, true);
           this.writeIndicator(":", false, false, false);
         } else {
           this.writeIndicator("?", true, false, true);
-          this.scalar(k, kc, ka, stringStyle(k), false);
+          this.scalar(k, kc, ka, style, false);
           this.writeIndent();
           this.writeIndicator(":", true, false, true);
         }
@@ -262,6 +283,11 @@ class Emitter {
     if (node instanceof PlainScalar) {
       const c = cps(node.text);
       this.scalar(node.text, c, analyze(c), Style.Plain, simpleKey);
+      return;
+    }
+    if (node.length <= 64) {
+      const { kc, ka, style } = keyPlan(node);
+      this.scalar(node, kc, ka, style, simpleKey);
       return;
     }
     const c = cps(node);
@@ -284,13 +310,13 @@ class Emitter {
         this.writePlain(value, v, allowBreaks);
         break;
       case Style.Single:
-        this.writeSingle(v, allowBreaks);
+        this.writeSingle(value, v, allowBreaks);
         break;
       case Style.Double:
         this.writeDouble(v, allowBreaks);
         break;
       case Style.Literal:
-        this.writeLiteral(v);
+        this.writeLiteral(value, v);
         break;
     }
     this.popIndent();
@@ -304,6 +330,8 @@ class Emitter {
       this.column += v.length;
     } else {
       let spaces = false;
+      // Without astral characters, code points and code units line up: words are copied as slices.
+      const sliceable = value.length === v.length;
       for (let i = 0; i < v.length; i++) {
         const c = v[i]!;
         if (c === 0x20) {
@@ -314,7 +342,15 @@ class Emitter {
           }
           spaces = true;
         } else {
-          this.putCp(c);
+          if (sliceable) {
+            let j = i + 1;
+            while (j < v.length && v[j] !== 0x20) j++;
+            this.out += value.slice(i, j);
+            this.column += j - i;
+            i = j - 1;
+          } else {
+            this.putCp(c);
+          }
           this.indention = false;
           spaces = false;
         }
@@ -324,10 +360,11 @@ class Emitter {
     this.indention = false;
   }
 
-  private writeSingle(v: number[], allowBreaks: boolean): void {
+  private writeSingle(value: string, v: number[], allowBreaks: boolean): void {
     this.writeIndicator("'", true, false, false);
     let spaces = false;
     let breaks = false;
+    const sliceable = value.length === v.length;
     for (let i = 0; i < v.length; i++) {
       const c = v[i]!;
       if (c === 0x20) {
@@ -345,7 +382,16 @@ class Emitter {
       } else {
         if (breaks) this.writeIndent();
         if (c === 0x27) this.put("'");
-        this.putCp(c);
+        if (sliceable && c !== 0x27) {
+          // A run without spaces, breaks or quotes, copied as a slice.
+          let j = i + 1;
+          while (j < v.length && v[j] !== 0x20 && v[j] !== 0x27 && !isBreak(v[j]!)) j++;
+          this.out += value.slice(i, j);
+          this.column += j - i;
+          i = j - 1;
+        } else {
+          this.putCp(c);
+        }
         this.indention = false;
         spaces = false;
         breaks = false;
@@ -442,7 +488,7 @@ class Emitter {
     this.indention = false;
   }
 
-  private writeLiteral(v: number[]): void {
+  private writeLiteral(value: string, v: number[]): void {
     this.writeIndicator("|", true, false, false);
     // Block scalar hints.
     if (v[0] === 0x20 || isBreak(v[0] ?? 0)) this.writeIndicator(String(BEST_INDENT), false, false, false);
@@ -455,6 +501,8 @@ class Emitter {
     this.indention = true;
     this.whitespace = true;
     let breaks = true;
+    // Without astral characters, code points and code units line up: lines are copied as slices.
+    const sliceable = value.length === n;
     for (let i = 0; i < n; i++) {
       const c = v[i]!;
       if (isBreak(c)) {
@@ -463,7 +511,15 @@ class Emitter {
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
-        this.putCp(c);
+        if (sliceable) {
+          let j = i + 1;
+          while (j < n && !isBreak(v[j]!)) j++;
+          this.out += value.slice(i, j);
+          this.column += j - i;
+          i = j - 1;
+        } else {
+          this.putCp(c);
+        }
         this.indention = false;
         breaks = false;
       }

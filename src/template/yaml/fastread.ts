@@ -183,6 +183,15 @@ function singleQuoted(s: string, i: number): [string, number] {
   }
 }
 
+/** Whether s[i] continues a flow plain scalar after '-' or ':' (a letter, digit or one of `-_./=@%+~`). */
+function flowSafeNext(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+    c === DASH || c === 95 || c === 46 || c === 47 || c === 61 || c === 64 || c === 37 || c === 43 || c === 126
+  );
+}
+
 /** One-line flow collections of scalars and flow collections ({a: 1, b: [x, y]}). */
 class FlowReader {
   constructor(
@@ -204,17 +213,20 @@ class FlowReader {
     return plainValue(this.plain(), this.out);
   }
 
-  /** A plain scalar in flow context: ends at ',', ']' or '}'; no ':' or '#' inside at all. */
+  /**
+   * A plain scalar in flow context: ends at ',', ']' or '}'. It may start with '-' and hold ':' when a safe
+   * character follows (`--flag`, `-1`, `host:port`); no '#' inside at all.
+   */
   private plain(): string {
     const s = this.s;
     const start = this.i;
     const c = s.charCodeAt(start);
-    if (isIndicator(c) || c === DASH || Number.isNaN(c)) bail();
+    if (isIndicator(c) || Number.isNaN(c) || (c === DASH && !flowSafeNext(s, start + 1))) bail();
     let j = start;
     for (; j < s.length; j++) {
       const d = s.charCodeAt(j);
       if (d === 44 || d === 93 || d === 125) break;
-      if (d === COLON || d === HASH || d === 91 || d === 123 || d === 34 || d === 39) bail();
+      if ((d === COLON && !flowSafeNext(s, j + 1)) || d === HASH || d === 91 || d === 123 || d === 34 || d === 39) bail();
     }
     this.i = j;
     const text = s.slice(start, j).trimEnd();

@@ -12,7 +12,11 @@ function isDigit(cp: number): boolean {
   return cp < 0x80 ? cp >= 0x30 && cp <= 0x39 : DIGIT.test(String.fromCodePoint(cp));
 }
 
-function runes(s: string): number[] {
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** The runes of `s`, or null when its UTF-16 code units are its runes (no surrogates: the usual key). */
+function runes(s: string): number[] | null {
+  if (!SURROGATE.test(s)) return null;
   const out: number[] = [];
   for (const ch of s) out.push(ch.codePointAt(0) ?? 0);
   return out;
@@ -20,11 +24,15 @@ function runes(s: string): number[] {
 
 /** keyList.Less for two string keys. */
 export function keyLess(a: string, b: string): boolean {
-  const ar = runes(a);
-  const br = runes(b);
-  for (let i = 0; i < ar.length && i < br.length; i++) {
-    const ai0 = ar[i]!;
-    const bi0 = br[i]!;
+  const ra = runes(a);
+  const rb = runes(b);
+  const at = (i: number): number => (ra === null ? a.charCodeAt(i) : ra[i]!);
+  const bt = (i: number): number => (rb === null ? b.charCodeAt(i) : rb[i]!);
+  const alen = ra === null ? a.length : ra.length;
+  const blen = rb === null ? b.length : rb.length;
+  for (let i = 0; i < alen && i < blen; i++) {
+    const ai0 = at(i);
+    const bi0 = bt(i);
     if (ai0 === bi0) continue;
     const al = isLetter(ai0);
     const bl = isLetter(bi0);
@@ -33,8 +41,8 @@ export function keyLess(a: string, b: string): boolean {
     let an = 0n;
     let bn = 0n;
     if (ai0 === 0x30 || bi0 === 0x30) {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
-        if (ar[j] !== 0x30) {
+      for (let j = i - 1; j >= 0 && isDigit(at(j)); j--) {
+        if (at(j) !== 0x30) {
           an = 1n;
           bn = 1n;
           break;
@@ -42,21 +50,20 @@ export function keyLess(a: string, b: string): boolean {
       }
     }
     let ai = i;
-    for (; ai < ar.length && isDigit(ar[ai]!); ai++) an = BigInt.asIntN(64, an * 10n + BigInt(ar[ai]! - 0x30));
+    for (; ai < alen && isDigit(at(ai)); ai++) an = BigInt.asIntN(64, an * 10n + BigInt(at(ai) - 0x30));
     let bi = i;
-    for (; bi < br.length && isDigit(br[bi]!); bi++) bn = BigInt.asIntN(64, bn * 10n + BigInt(br[bi]! - 0x30));
+    for (; bi < blen && isDigit(bt(bi)); bi++) bn = BigInt.asIntN(64, bn * 10n + BigInt(bt(bi) - 0x30));
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
     return ai0 < bi0;
   }
-  return ar.length < br.length;
+  return alen < blen;
 }
 
+/** keyList.Less as a comparator: Less is a strict order (at the first difference exactly one side is less). */
 export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
-  if (keyLess(a, b)) return -1;
-  if (keyLess(b, a)) return 1;
-  return 0;
+  return keyLess(a, b) ? -1 : 1;
 }
 
 /** Sorts keys as go-yaml v2 does before emitting a map. Fast path for plain lowercase ASCII keys. */
