@@ -122,6 +122,12 @@ function isNodeSystemError(value: unknown): boolean {
   return typeof e.code === "string" && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === "string";
 }
 
+/** Whether our message already names the file the Node error is about (else the Node text is the information). */
+function namesItsPath(message: string, value: unknown): boolean {
+  const path = (value as { path?: unknown }).path;
+  return typeof path === "string" && path !== "" && message.includes(path);
+}
+
 /** The error and its causes, outermost first, stopping at a cycle. */
 function causeChain(err: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -137,9 +143,9 @@ function causeChain(err: unknown): unknown[] {
 export function describeChain(err: unknown): string[] {
   const parts: string[] = [];
   for (const current of causeChain(err)) {
-    // Node's own error under a message of ours (`ENOENT: no such file or directory, stat '/x'`): ours already says
-    // what failed and where, in words; the error code stays for --log-debug.
-    if (parts.length > 0 && isNodeSystemError(current)) break;
+    // Node's own error under a message of ours that names its file (`ENOENT: no such file or directory, stat '/x'`):
+    // ours already says what failed and where; the error code stays for --log-debug.
+    if (parts.length > 0 && isNodeSystemError(current) && namesItsPath(parts.at(-1) ?? "", current)) break;
     const message = describeOne(current);
     const previous = parts.at(-1);
     // A wrapper that already spelled out its cause (`${what}: ${err.message}`) must not print it twice.

@@ -47,7 +47,9 @@ describe("a GitLab job script", () => {
       CI_PROJECT_URL: `https://gitlab.example/group/${project}`,
       CI_COMMIT_SHA: sha,
       CI_PIPELINE_ID: "7",
+      CI_PIPELINE_URL: `https://gitlab.example/group/${project}/-/pipelines/7`,
       CI_JOB_ID: "11",
+      CI_JOB_URL: `https://gitlab.example/group/${project}/-/jobs/11`,
       CI_JOB_TOKEN: "token",
       // What the runner's environment gives: the cluster, the engine, a registry without TLS.
       KUBECONFIG: env.kubeconfig,
@@ -62,14 +64,14 @@ describe("a GitLab job script", () => {
     });
     expect(result.stderr, result.stdout).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Project dir: ${repo.dir}`);
+    expect(result.stdout).toContain(`Using project dir: ${repo.dir}`);
     expect(result.stdout).toContain(`Succeeded release "${project}-review" (namespace: "${namespace}")`);
     expect(kubectl(env, "get", "configmap", "app", "-n", namespace, "-o", "jsonpath={.data.image}")).toMatch(new RegExp(`^${env.registry}/e2e/${project}:[0-9a-f]{56}-\\d+$`));
     const annotations = JSON.parse(kubectl(env, "get", "configmap", "app", "-n", namespace, "-o", "jsonpath={.metadata.annotations}")) as Record<string, string>;
     expect(annotations).toMatchObject({
       "ci.werf.io/commit": sha,
       "project.werf.io/git": `https://gitlab.example/group/${project}`,
-      "gitlab.ci.werf.io/pipeline-url": `https://gitlab.example/group/${project}/pipelines/7`,
+      "gitlab.ci.werf.io/pipeline-url": `https://gitlab.example/group/${project}/-/pipelines/7`,
       "gitlab.ci.werf.io/job-url": `https://gitlab.example/group/${project}/-/jobs/11`,
     });
   });

@@ -4,9 +4,9 @@
 // written commented out. The session docker config is a copy of the job's (`--docker-config`, else ~/.docker) with
 // the CI registry's credentials added, as werf's `docker login` leaves it (slipway does not check them against the
 // registry).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, relative, resolve, sep } from "node:path";
 import process from "node:process";
 import { SlipwayError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
@@ -78,6 +78,7 @@ export function ciEnvLines(system: "gitlab" | "github", env: Env, o: { dockerCon
 
   header("DOCKER CONFIG", false);
   write("DOCKER_CONFIG", o.dockerConfig, true);
+  write("WERF_DOCKER_CONFIG", o.dockerConfig, true);
   if (system === "gitlab") {
     const registryImage = get("CI_REGISTRY_IMAGE");
     const werfRepo = get("WERF_REPO");
@@ -91,8 +92,8 @@ export function ciEnvLines(system: "gitlab" | "github", env: Env, o: { dockerCon
     annotation("WERF_ADD_ANNOTATION_PROJECT_GIT", "project.werf.io/git", url === "" ? undefined : url);
     annotation("WERF_ADD_ANNOTATION_CI_COMMIT", "ci.werf.io/commit", get("CI_COMMIT_SHA") === "" ? undefined : get("CI_COMMIT_SHA"));
     annotation("WERF_ADD_ANNOTATION_CI_GIT_TAG", "ci.werf.io/tag", get("CI_COMMIT_TAG") === "" ? undefined : get("CI_COMMIT_TAG"));
-    annotation("WERF_ADD_ANNOTATION_GITLAB_CI_PIPELINE_URL", "gitlab.ci.werf.io/pipeline-url", url !== "" && get("CI_PIPELINE_ID") !== "" ? `${url}/pipelines/${get("CI_PIPELINE_ID")}` : undefined);
-    annotation("WERF_ADD_ANNOTATION_GITLAB_CI_JOB_URL", "gitlab.ci.werf.io/job-url", url !== "" && get("CI_JOB_ID") !== "" ? `${url}/-/jobs/${get("CI_JOB_ID")}` : undefined);
+    annotation("WERF_ADD_ANNOTATION_GITLAB_CI_PIPELINE_URL", "gitlab.ci.werf.io/pipeline-url", get("CI_PIPELINE_URL") === "" ? undefined : get("CI_PIPELINE_URL"));
+    annotation("WERF_ADD_ANNOTATION_GITLAB_CI_JOB_URL", "gitlab.ci.werf.io/job-url", get("CI_JOB_URL") === "" ? undefined : get("CI_JOB_URL"));
     header("OTHER", true);
     write("WERF_LOG_COLOR_MODE", gitlabColorMode(get("CI_SERVER_VERSION")), false);
   } else {
@@ -125,11 +126,30 @@ function gitlabColorMode(version: string): string {
   return major === 12 && minor === 1 && patch > 3 ? "off" : "on";
 }
 
+/** The caller's own directory for ci-env's files (werf keeps them under ~/.werf/service/tmp/ci_env). */
+function serviceDir(env: Env): string {
+  const dir = join(env["HOME"] ?? homedir(), ".slipway", "tmp", "ci_env");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /** A copy of the job's docker config with the CI registry's credentials added. */
 function sessionDockerConfig(system: "gitlab" | "github", env: Env, o: CiEnvFlags): string {
   const source = o.dockerConfig !== "" ? o.dockerConfig : join(env["HOME"] ?? homedir(), ".docker");
-  const dir = mkdtempSync(join(tmpdir(), "slipway-docker-config-"));
-  if (existsSync(source)) cpSync(source, dir, { recursive: true });
+  const dir = mkdtempSync(join(serviceDir(env), "docker-config-"));
+  // As werf: the Docker CLI's runtime state (sockets, buildx, plugins, ...) is not configuration.
+  const skipped = new Set(["run", "buildx", "cli-plugins", "machine", "desktop", "mutagen", "scout"]);
+  if (existsSync(source)) {
+    cpSync(source, dir, {
+      recursive: true,
+      filter: (from) => {
+        const rel = relative(source, from);
+        if (rel !== "" && skipped.has(rel.split(sep)[0] ?? "")) return false;
+        const st = lstatSync(from);
+        return st.isDirectory() || st.isFile() || st.isSymbolicLink();
+      },
+    });
+  }
   const login = (): { registry: string; username: string; password: string } | undefined => {
     if (system === "gitlab") {
       const image = env["CI_REGISTRY_IMAGE"] ?? "";
@@ -200,11 +220,11 @@ export function ciEnvCommand(args: readonly string[], ctx: CommandContext): void
   }
   let file = o.outputFilePath;
   if (file === "") {
-    const dir = join(tmpdir(), "slipway-ci-env");
-    mkdirSync(dir, { recursive: true });
+    const dir = serviceDir(ctx.env);
     const suffix = o.asFile ? (o.shell === "cmdexe" ? ".bat" : o.shell === "powershell" ? ".ps1" : "") : "";
     file = join(mkdtempSync(join(dir, `${o.asFile ? "source" : ".env"}_${Math.floor(Date.now() / 1000)}_`)), `env${suffix}`);
   }
-  writeFileSync(file, text, { mode: 0o755 });
+  // A script to source, holding tokens: the caller's alone unless -o names a file.
+  writeFileSync(file, text, { mode: o.outputFilePath === "" ? 0o600 : 0o755 });
   if (o.outputFilePath === "") ctx.stdout.write(`${file}\n`);
 }

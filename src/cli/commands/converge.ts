@@ -31,7 +31,7 @@ export async function withRunningTime(options: ConvergeOptions, ctx: CommandCont
   const started = Date.now();
   if (!options.log.logQuiet) ctx.stdout.write(`Version: ${versionLine()}\n`);
   if (options.log.logProjectDir && !options.log.logQuiet) {
-    ctx.stdout.write(`Project dir: ${resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), options.project.dir)}\n`);
+    ctx.stdout.write(`Using project dir: ${resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), options.project.dir)}\n`);
   }
   if (options.acceptedOnly.length > 0) {
     ctx.stderr.write(`Warning: slipway accepts ${options.acceptedOnly.join(", ")} for werf compatibility but does not implement ${options.acceptedOnly.length === 1 ? "it" : "them"}: no effect\n`);

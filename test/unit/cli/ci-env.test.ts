@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,7 +13,9 @@ const GITLAB = {
   CI_PROJECT_URL: "https://lab.example/group/chat",
   CI_COMMIT_SHA: "61368705db8652555bd96e68aadfd2ac423ba263",
   CI_PIPELINE_ID: "71340",
+  CI_PIPELINE_URL: "https://lab.example/group/chat/-/pipelines/71340",
   CI_JOB_ID: "184071",
+  CI_JOB_URL: "https://lab.example/group/chat/-/jobs/184071",
   CI_JOB_TOKEN: "job-token",
 };
 
@@ -23,6 +25,7 @@ describe("ci-env lines (werf's format)", () => {
     expect(lines).toEqual([
       "# DOCKER CONFIG",
       'export DOCKER_CONFIG="/tmp/dc"',
+      'export WERF_DOCKER_CONFIG="/tmp/dc"',
       "",
       "# REPO",
       'export WERF_REPO="registry.lab.example/group/chat"',
@@ -34,7 +37,7 @@ describe("ci-env lines (werf's format)", () => {
       'export WERF_ADD_ANNOTATION_PROJECT_GIT="project.werf.io/git=https://lab.example/group/chat"',
       'export WERF_ADD_ANNOTATION_CI_COMMIT="ci.werf.io/commit=61368705db8652555bd96e68aadfd2ac423ba263"',
       '# export WERF_ADD_ANNOTATION_CI_GIT_TAG=""',
-      'export WERF_ADD_ANNOTATION_GITLAB_CI_PIPELINE_URL="gitlab.ci.werf.io/pipeline-url=https://lab.example/group/chat/pipelines/71340"',
+      'export WERF_ADD_ANNOTATION_GITLAB_CI_PIPELINE_URL="gitlab.ci.werf.io/pipeline-url=https://lab.example/group/chat/-/pipelines/71340"',
       'export WERF_ADD_ANNOTATION_GITLAB_CI_JOB_URL="gitlab.ci.werf.io/job-url=https://lab.example/group/chat/-/jobs/184071"',
       "",
       "# OTHER",
@@ -72,6 +75,8 @@ describe("slipway ci-env", () => {
     const result = await runCli(["ci-env", "gitlab", "--as-file"], { ...GITLAB, HOME: home });
     expect(result.code).toBe(0);
     const file = result.stdout.trim();
+    expect(file.startsWith(join(home, ".slipway", "tmp", "ci_env"))).toBe(true);
+    expect(statSync(file).mode & 0o077).toBe(0);
     const sourced = execFileSync("bash", ["-c", `. "${file}"; echo "$WERF_REPO|$WERF_ENV|$WERF_ADD_ANNOTATION_CI_COMMIT"; cat "$DOCKER_CONFIG/config.json"`], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } });
     const [vars, ...config] = sourced.split("\n");
     expect(vars).toBe("registry.lab.example/group/chat|production|ci.werf.io/commit=61368705db8652555bd96e68aadfd2ac423ba263");
@@ -82,11 +87,15 @@ describe("slipway ci-env", () => {
   it("copies the job's docker config and writes -o files; rejects unknown systems and shells", async () => {
     const config = mkdtempSync(join(tmpdir(), "slipway-ci-env-dc-"));
     writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { "other.example": { auth: "eDp5" } } }));
+    // The Docker CLI's runtime state is not copied (a socket there would fail the copy).
+    mkdirSync(join(config, "run"));
+    writeFileSync(join(config, "run", "state"), "x");
     const out = join(mkdtempSync(join(tmpdir(), "slipway-ci-env-out-")), "env");
     const result = await runCli(["ci-env", "gitlab", "--as-env-file", "-o", out, "--docker-config", config], GITLAB);
     expect(result).toMatchObject({ code: 0, stdout: "" });
     const dir = /^DOCKER_CONFIG=(.*)$/m.exec(readFileSync(out, "utf8"))?.[1] ?? "";
     expect(Object.keys((JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { auths: object }).auths).sort()).toEqual(["other.example", "registry.lab.example"]);
+    expect(existsSync(join(dir, "run"))).toBe(false);
     expect(await runCli(["ci-env", "jenkins"])).toMatchObject({ code: 1, stderr: 'Error: provided ci system "jenkins" not supported\n' });
     expect(await runCli(["ci-env", "gitlab", "--shell", "fish"])).toMatchObject({ code: 1, stderr: 'Error: provided shell "fish" not supported\n' });
   });

@@ -42,10 +42,13 @@ describe("formatError", () => {
   });
 
   it("leaves Node's error code text out under a message of ours, and keeps it for --log-debug", () => {
-    const cause = Object.assign(new Error("ENOENT: no such file or directory, stat '/nonexistent'"), { code: "ENOENT", syscall: "stat" });
+    const cause = Object.assign(new Error("ENOENT: no such file or directory, stat '/nonexistent'"), { code: "ENOENT", syscall: "stat", path: "/nonexistent" });
     const err = new SlipwayError('path "/nonexistent" not found', { cause });
     expect(formatError(err)).toBe('Error: path "/nonexistent" not found\n');
     expect(formatError(err, { debug: true })).toContain("Caused by: Error: ENOENT: no such file or directory");
+    // Under a message that does not name its file or address, the Node text is the information and stays.
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:2375"), { code: "ECONNREFUSED", syscall: "connect", address: "127.0.0.1" });
+    expect(formatError(new SlipwayError('image "app"', { cause: refused }))).toBe('Error: image "app": connect ECONNREFUSED 127.0.0.1:2375\n');
     // Alone, it is all there is to say.
     expect(formatError(cause)).toBe("Error: ENOENT: no such file or directory, stat '/nonexistent'\n");
   });
