@@ -40,7 +40,7 @@ function walk(dir: string, rules: IgnoreRules): ChartFile[] {
 const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
 
 /** sigs.k8s.io/yaml's conversion of a YAML scalar into a Go string field. */
-function asString(v: YamlRaw | undefined): string | undefined {
+export function asString(v: YamlRaw | undefined): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string") return v;
   if (v instanceof YamlInt) return v.v.toString();
@@ -215,6 +215,18 @@ export function loadFiles(files: readonly ChartFile[], dir: string | null): Char
   return chart;
 }
 
+/** The files of a chart directory as Helm's loader.LoadDir sees them: .helmignore and its defaults applied. */
+export function readChartDirFiles(dir: string): ChartFile[] {
+  let rules = new IgnoreRules();
+  try {
+    rules = IgnoreRules.parse(readFileSync(join(dir, ".helmignore"), "utf8"));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  rules.addDefaults();
+  return walk(dir, rules);
+}
+
 /**
  * Loads a chart directory (Helm's loader.LoadDir). `defaultChartYaml` stands in for a missing Chart.yaml (werf gives a
  * project's `.helm` one: apiVersion v2, the project name, version 1.0.0); without it Helm's error stands.
@@ -234,14 +246,7 @@ export function loadChartDir(dir: string, defaultChartYaml?: string): Chart {
     }
     return loadArchive(data);
   }
-  let rules = new IgnoreRules();
-  try {
-    rules = IgnoreRules.parse(readFileSync(join(dir, ".helmignore"), "utf8"));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  rules.addDefaults();
-  const files = walk(dir, rules);
+  const files = readChartDirFiles(dir);
   if (defaultChartYaml !== undefined && !files.some((f) => f.name === "Chart.yaml")) files.unshift({ name: "Chart.yaml", data: Buffer.from(defaultChartYaml) });
   return loadFiles(files, dir);
 }

@@ -289,6 +289,23 @@ function check(v: SemverVersion, c: Constraint): boolean {
   }
 }
 
+/**
+ * Masterminds semver v3 `NewConstraint(c)`: a check of parsed versions. Throws FuncError with the library's message
+ * (`improper constraint: ...`) when `c` does not parse. Helm resolves chart dependency ranges with it.
+ */
+export function newSemverConstraint(c: string): (v: SemverVersion) => boolean {
+  const cs = newConstraints(c);
+  return (v) => cs.some((and) => and.every((x) => check(v, x)));
+}
+
+const STRICT_SEMVER_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** Masterminds `StrictNewVersion`: exactly MAJOR.MINOR.PATCH, no `v`, no leading zeros (Helm's filter of OCI tags). */
+export function parseStrictSemver(v: string): SemverVersion {
+  if (!STRICT_SEMVER_RE.test(v)) throw new FuncError("Invalid Semantic Version");
+  return SemverVersion.parse(v);
+}
+
 /** Masterminds semver v3 `NewConstraint(c).Check(NewVersion(v))`; false when either does not parse. */
 export function semverSatisfies(constraint: string, version: string): boolean {
   let cs: Constraint[][];
