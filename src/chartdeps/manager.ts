@@ -472,7 +472,7 @@ export async function lockedDependencyFiles(
 ): Promise<ChartFile[]> {
   const { chart, lock } = chartYamlDeps(files);
   if (lock === undefined) {
-    if (chart.declaredDependencies.length > 0 && !chart.declaredDependencies.every((d) => files.some((f) => f.name.startsWith(`charts/${d.name}`)))) {
+    if (chart.declaredDependencies.length > 0) {
       ctx.warn("Cannot automatically download chart dependencies without Chart.lock or requirements.lock.");
     }
     return [];

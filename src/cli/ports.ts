@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { SlipwayError } from "../errors.js";
 import { dockerConfigDir } from "../registry/auth.js";
+import type { DependencyContext } from "../chartdeps/manager.js";
 import type { BuildAdapters, RegistryPort } from "../pipeline/build.js";
 import type { Env } from "./flags.js";
 import type { BuildOptions } from "./options.js";
@@ -24,11 +25,12 @@ export function buildAdapters(build: BuildOptions, env: Env): BuildAdapters {
       return { client, authconfig: (host) => store.authconfig(host) };
     },
     engine: async () => new (await import("../container/dockerode.js")).DockerEngine({ env }),
+    chartDependencies: () => dependencyContext(build, env, () => undefined),
   };
 }
 
 /** The docker config directory of the command line (`--docker-config`, `$WERF_DOCKER_CONFIG`, `$DOCKER_CONFIG`, ~/.docker). */
-function configDir(build: BuildOptions, env: Env): string {
+function configDir(build: Pick<BuildOptions, "dockerConfig">, env: Env): string {
   return dockerConfigDir({ flag: build.dockerConfig || undefined, werfDockerConfig: env["WERF_DOCKER_CONFIG"], dockerConfig: env["DOCKER_CONFIG"], home: env["HOME"] ?? homedir() });
 }
 
@@ -41,4 +43,22 @@ export function readDockerConfigJson(build: BuildOptions, env: Env): Buffer | un
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new SlipwayError(`--set-docker-config-json-value: cannot read ${file}: ${(err as Error).message}`, { code: "config" });
   }
+}
+
+/** The dependency manager's adapters: download cache, chart repositories, OCI registries with the Docker credentials. */
+export async function dependencyContext(
+  options: Pick<BuildOptions, "dockerConfig" | "insecureRegistry" | "skipTlsVerifyRegistry">,
+  env: Env,
+  out: (line: string) => void,
+): Promise<DependencyContext> {
+  const [{ readRepositories }, { ChartCache, chartCacheDir, createChartSources }] = await Promise.all([import("../chartdeps/manager.js"), import("../chartdeps/sources.js")]);
+  const sources = createChartSources({
+    skipTlsVerify: options.skipTlsVerifyRegistry,
+    registry: async () => {
+      const [{ DockerCredentialStore }, { RegistryClient }] = await Promise.all([import("../registry/auth.js"), import("../registry/client.js")]);
+      const store = new DockerCredentialStore({ configDir: configDir(options, env), env });
+      return new RegistryClient({ credentials: store.credentials, insecureRegistry: options.insecureRegistry, skipTlsVerify: options.skipTlsVerifyRegistry });
+    },
+  });
+  return { sources, cache: new ChartCache(chartCacheDir(env)), repositories: readRepositories(env), out };
 }

@@ -12,6 +12,7 @@ import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { DEFAULT_GITERMINISM_CONFIG, isPathAllowed, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
 import { loadWerfConfig } from "../config/load.js";
 import { IgnoreRules } from "../chart/helmignore.js";
+import { lockedDependencyFiles, lockedLocalDependencyDirs, type DependencyContext } from "../chartdeps/manager.js";
 import type { ChartFile } from "../chart/types.js";
 import type { WerfConfig } from "../config/werf-yaml.js";
 import { SlipwayError } from "../errors.js";
@@ -74,6 +75,8 @@ export interface BuildAdapters {
   readonly openGit: (dir: string) => Promise<GitRepo>;
   readonly registry: () => Promise<RegistryPort>;
   readonly engine: () => Promise<ContainerEngine>;
+  /** Chart repositories, OCI registries and the download cache for the chart's locked dependencies. */
+  readonly chartDependencies?: () => Promise<Omit<DependencyContext, "out">>;
 }
 
 export interface PipelineContext {
@@ -160,7 +163,9 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
     if (options.configRenderPath) await writeFile(resolve(ctx.cwd, options.configRenderPath), loaded.rendered);
     const project = options.projectName || loaded.config.meta.project;
     const config = loaded.config;
-    const chartFiles = pipelineOptions.readChart === true ? await readChartFiles(files, config.meta.deploy.helmChartDir ?? ".helm", project, giterminism) : undefined;
+    const chartDir = (config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, "");
+    const chartFiles =
+      pipelineOptions.readChart === true ? await withChartDependencies(await readChartFiles(files, chartDir, project, giterminism), chartDir, files, giterminism, ctx) : undefined;
     const result = { config, project, commit, projectDir, workTree: git.workTree, ...(chartFiles === undefined ? {} : { chartFiles }) };
 
     if (options.withoutImages || config.images.length === 0) return { ...result, images: [], valuesRepo: "" };
@@ -266,6 +271,28 @@ async function readChartFiles(files: ProjectFiles, chartDir: string, project: st
   }
   if (!out.some((f) => f.name === "Chart.yaml")) {
     out.unshift({ name: "Chart.yaml", data: Buffer.from(`apiVersion: v2\nname: ${project}\nversion: 1.0.0\n`) });
+  }
+  return out;
+}
+
+/**
+ * werf's dependency step at converge (nelm's LoadChartDependencies): with a committed Chart.lock, its file://
+ * dependencies are read from the project like the chart itself, as `charts/<name>/`, and its remote ones come from
+ * the download cache or their repository, as `charts/<name>-<version>.tgz`.
+ */
+async function withChartDependencies(chartFiles: ChartFile[], chartDir: string, files: ProjectFiles, giterminism: GiterminismConfig, ctx: PipelineContext): Promise<ChartFile[]> {
+  if (!chartFiles.some((f) => f.name === "Chart.lock") && !/^dependencies:/m.test(Buffer.from(chartFiles.find((f) => f.name === "Chart.yaml")?.data ?? []).toString("utf8"))) return chartFiles;
+  const out = [...chartFiles];
+  for (const local of lockedLocalDependencyDirs(chartFiles, chartDir)) {
+    const sub = await readChartFiles(files, local.dir, local.name, giterminism);
+    out.push(...sub.map((f) => ({ name: `charts/${local.name}/${f.name}`, data: f.data })));
+  }
+  const deps = await ctx.adapters.chartDependencies?.();
+  if (deps === undefined) return out;
+  try {
+    out.push(...(await lockedDependencyFiles(chartFiles, chartDir, { ...deps, out: () => undefined, warn: (text) => ctx.emit({ kind: "warning", text }) })));
+  } finally {
+    deps.sources.close();
   }
   return out;
 }

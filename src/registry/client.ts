@@ -384,7 +384,8 @@ export class RegistryClient {
       );
     }
     const mediaType = stripParams(response.headers["content-type"]) || json.mediaType || MEDIA_TYPE_OCI_MANIFEST;
-    if (json.schemaVersion === 1 || mediaType.includes("manifest.v1+")) {
+    // Docker's schema 1 types (`…distribution.manifest.v1+json`, `…v1+prettyjws`); the OCI manifest type also reads "manifest.v1+".
+    if (json.schemaVersion === 1 || mediaType.startsWith("application/vnd.docker.distribution.manifest.v1+")) {
       throw new RegistryError(
         `registry ${repo.registry} sent a schema 1 manifest for ${at(repo, reference)}, which is not supported`,
         { registry: repo.registry, reason: "unsupported" },

@@ -1,14 +1,12 @@
 // `slipway helm dependency update|build|list [CHART]` (werf helm dependency …, i.e. Helm 3's commands): resolve and
 // download a chart's Chart.yaml dependencies into charts/ and keep Chart.lock, from file:// directories, HTTP chart
 // repositories and OCI registries. Downloads are cached (see src/chartdeps/sources.ts), so converge reuses them.
-import { homedir } from "node:os";
 import { resolve } from "node:path";
-import { dependencyBuild, dependencyList, dependencyUpdate, readRepositories, type DependencyContext } from "../../chartdeps/manager.js";
-import { ChartCache, chartCacheDir, createChartSources } from "../../chartdeps/sources.js";
+import { dependencyBuild, dependencyList, dependencyUpdate } from "../../chartdeps/manager.js";
 import { SlipwayError } from "../../errors.js";
-import { dockerConfigDir } from "../../registry/auth.js";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, type Env, type FlagSpec } from "../flags.js";
+import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
+import { dependencyContext } from "../ports.js";
 
 export const HELM_DEPENDENCY_SUMMARY = "Manage a chart's dependencies (update, build, list)";
 
@@ -28,6 +26,7 @@ const FLAGS: readonly FlagSpec<DependencyFlags>[] = [
   { kind: "string", name: "keyring", key: "keyring", default: "", acceptedOnly: true, description: "keyring containing public keys (not supported by slipway)" },
   { kind: "string", name: "docker-config", key: "dockerConfig", default: "", env: ["WERF_DOCKER_CONFIG", "DOCKER_CONFIG"], description: "Docker config directory with the OCI registries' credentials (default: ~/.docker)" },
   { kind: "bool", name: "insecure-registry", key: "insecureRegistry", default: false, env: ["WERF_INSECURE_REGISTRY"], description: "Use plain HTTP for OCI registries" },
+  { kind: "bool", name: "plain-http", key: "insecureRegistry", default: false, description: "use insecure HTTP connections for the chart download (as --insecure-registry)" },
   { kind: "bool", name: "skip-tls-verify-registry", key: "skipTlsVerifyRegistry", default: false, env: ["WERF_SKIP_TLS_VERIFY_REGISTRY"], description: "Do not verify TLS certificates of OCI registries and chart repositories" },
   { kind: "string", name: "namespace", short: "n", key: "namespace", default: "", description: "namespace scope for this request (unused by these commands)" },
 ];
@@ -52,24 +51,6 @@ export function helmDependencyHelp(programName: string): string {
   });
 }
 
-/** The dependency manager's adapters: cache, chart repositories, OCI registries with the Docker credentials. */
-export function dependencyContext(
-  options: { readonly dockerConfig: string; readonly insecureRegistry: boolean; readonly skipTlsVerifyRegistry: boolean },
-  env: Env,
-  out: (line: string) => void,
-): DependencyContext {
-  const sources = createChartSources({
-    skipTlsVerify: options.skipTlsVerifyRegistry,
-    registry: async () => {
-      const [{ DockerCredentialStore }, { RegistryClient }] = await Promise.all([import("../../registry/auth.js"), import("../../registry/client.js")]);
-      const configDir = dockerConfigDir({ flag: options.dockerConfig || undefined, werfDockerConfig: env["WERF_DOCKER_CONFIG"], dockerConfig: env["DOCKER_CONFIG"], home: env["HOME"] ?? homedir() });
-      const store = new DockerCredentialStore({ configDir, env });
-      return new RegistryClient({ credentials: store.credentials, insecureRegistry: options.insecureRegistry, skipTlsVerify: options.skipTlsVerifyRegistry });
-    },
-  });
-  return { sources, cache: new ChartCache(chartCacheDir(env)), repositories: readRepositories(env), out };
-}
-
 export async function helmDependencyCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const parsed = parseFlags(FLAGS, args, ctx.env);
   const [sub, ...rest] = parsed.positionals;
@@ -87,7 +68,7 @@ export async function helmDependencyCommand(args: readonly string[], ctx: Comman
       return;
     case "update":
     case "build": {
-      const depCtx = dependencyContext(f, ctx.env, (line) => ctx.stdout.write(`${line}\n`));
+      const depCtx = await dependencyContext(f, ctx.env, (line) => ctx.stdout.write(`${line}\n`));
       try {
         await (sub === "update" ? dependencyUpdate : dependencyBuild)(chartDir, depCtx);
       } finally {
