@@ -153,6 +153,23 @@ describe("slipway helm dependency", () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it("a repository named @name or alias:name is the URL Helm's repositories.yaml gives it", async () => {
+    const config = join(root, "repositories.yaml");
+    writeFileSync(config, `apiVersion: ""\ngenerated: "0001-01-01T00:00:00Z"\nrepositories:\n- name: local\n  url: ${repo.url}\n`);
+    const named = `- name: lib\n  version: "~1.2.0"\n  repository: "@local"\n`;
+    const mine = parentChart(join(root, "named"), named);
+    const theirs = join(root, "named-theirs");
+    cpSync(mine, theirs, { recursive: true });
+    await helm(["dependency", "update", theirs], root, false, { HELM_REPOSITORY_CONFIG: config });
+    const run = await slipway(["helm", "dependency", "update", mine], { HELM_REPOSITORY_CONFIG: config });
+    expect(run.stderr).toBe("");
+    expect(lockBody(mine)).toBe(lockBody(theirs));
+    expect(lockBody(mine)).toContain(`repository: ${repo.url}\n  version: 1.2.0`);
+    const unknown = await slipway(["helm", "dependency", "update", parentChart(join(root, "unnamed"), named.replace("@local", "alias:nope"))], { HELM_REPOSITORY_CONFIG: config });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no repository definition for alias:nope");
+  });
+
   it("a corrupt archive in the repository is refused and not cached", async () => {
     const badDir = join(root, "bad-repo");
     await helmPackage([versionedChart(join(root, "src3"), "broken", "1.0.0")], badDir);
@@ -180,11 +197,20 @@ describe("converge with a Chart.lock", () => {
 
   it("deploys the locked dependencies; a second converge downloads nothing", async () => {
     // The lock is made by `helm dependency update` on the chart; charts/ stays out of Git, as werf's docs advise.
-    const chartDir = parentChart(join(root, "werf-chart"), `- name: lib\n  version: "^1.0.0"\n  repository: ${repo.url}\n- name: db\n  version: "~0.2"\n  repository: oci://${oci.address}/${ociPath}\n`);
+    // A file:// dependency is read from the project (from Git, as werf does), next to the chart.
+    const projectDir = join(root, "werf-project");
+    const chartDir = parentChart(
+      join(projectDir, ".helm"),
+      `- name: lib\n  version: "^1.0.0"\n  repository: ${repo.url}\n- name: db\n  version: "~0.2"\n  repository: oci://${oci.address}/${ociPath}\n` +
+        `- name: common\n  version: "3.x"\n  repository: file://../common-3.1.4\n`,
+    );
+    versionedChart(projectDir, "common", "3.1.4");
     await helm(["dependency", "update", chartDir, "--plain-http"], root);
     const chart: Record<string, string> = {};
     for (const name of ["Chart.yaml", "Chart.lock", "values.yaml", "templates/cm.yaml"]) chart[name] = readFileSync(join(chartDir, name), "utf8");
-    const project = makeProject({ project: "chartdeps", chart, files: { ".gitignore": ".helm/charts/\n" } });
+    const files: Record<string, string> = { ".gitignore": ".helm/charts/\n" };
+    for (const name of ["Chart.yaml", "values.yaml", "templates/cm.yaml"]) files[`common-3.1.4/${name}`] = readFileSync(join(projectDir, "common-3.1.4", name), "utf8");
+    const project = makeProject({ project: "chartdeps", chart, files });
     const cache = join(root, "cache-converge");
     const httpBefore = repo.requests.length;
     const ociBefore = oci.requests.length;
@@ -200,6 +226,8 @@ describe("converge with a Chart.lock", () => {
     expect(cm.data).toEqual({ version: libVersion, greeting: "overridden by the parent" });
     const db = kubectlJson<{ data: Record<string, string> }>(env, "get", "configmap", `${release}-db`, "-n", namespace);
     expect(db.data["version"]).toBe("0.2.5");
+    const common = kubectlJson<{ data: Record<string, string> }>(env, "get", "configmap", `${release}-common`, "-n", namespace);
+    expect(common.data["version"]).toBe("3.1.4");
 
     const httpAfter = repo.requests.length;
     const ociAfter = oci.requests.length;

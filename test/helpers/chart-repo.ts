@@ -15,8 +15,8 @@ export function helmHome(): Record<string, string> {
 }
 
 /** `helm <args>` with a fresh helm home; fails the test when helm fails unless `allowFailure`. */
-export async function helm(args: readonly string[], cwd: string, allowFailure = false): Promise<OracleResult> {
-  const result = await runHelm(args, { kubeconfig: "/dev/null", cwd, env: helmHome() });
+export async function helm(args: readonly string[], cwd: string, allowFailure = false, env: Readonly<Record<string, string>> = {}): Promise<OracleResult> {
+  const result = await runHelm(args, { kubeconfig: "/dev/null", cwd, env: { ...helmHome(), ...env } });
   if (result.code !== 0 && !allowFailure) throw new Error(`helm ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
   return result;
 }
