@@ -29,6 +29,15 @@ function processDependencyEnabled(chart: Chart, userValues: GoMap, path: string)
   const declared = chart.declaredDependencies;
   if (declared.length === 0) return;
   const byName = new Map(chart.dependencies.map((d) => [d.name, d]));
+  // Helm's action.CheckDependencies runs on the top chart before rendering: all missing names, with its hint.
+  const missing = declared.filter((req) => !byName.has(req.name)).map((req) => req.name);
+  if (path === "" && missing.length > 0) {
+    throw new SlipwayError(
+      "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: " +
+        `found in Chart.yaml, but missing in charts/ directory: ${missing.join(", ")}`,
+      { code: "chart" },
+    );
+  }
   const deps: Chart[] = [];
   const used = new Set<Chart>();
   for (const req of declared) {

@@ -108,11 +108,24 @@ describe("slipway helm dependency", () => {
     expect(chartsOf(dir)).toEqual(["common-3.1.4.tgz", "db-0.2.5.tgz", "lib-1.2.0.tgz"]);
     expect(repo.requests.slice(before)).toEqual(["/charts/index.yaml", "/charts/lib-1.2.0.tgz"]);
 
+    // helm's build of the same lock (it wants the HTTP repository added) renders what slipway renders.
+    const theirsBuilt = join(root, "build-helm");
+    cpSync(dir, theirsBuilt, { recursive: true });
+    rmSync(join(theirsBuilt, "charts"), { recursive: true });
+    const config = join(root, "build-repositories.yaml");
+    writeFileSync(config, `apiVersion: ""\ngenerated: "0001-01-01T00:00:00Z"\nrepositories:\n- name: local\n  url: ${repo.url}\n`);
+    await helm(["dependency", "build", theirsBuilt, "--plain-http"], root, false, { HELM_REPOSITORY_CONFIG: config });
+    expect(chartsOf(theirsBuilt)).toEqual(chartsOf(dir));
+    const helmTemplate = (await helm(["template", "rn", theirsBuilt], root)).stdout;
+    expect(helmTemplate).toContain("hello from db 0.2.5");
+    expect((await slipway(["render", dir, "--release", "rn"])).stdout).toBe(helmTemplate);
+
     // The same build again reads the cache: no request at all.
     const ociBefore = oci.requests.length;
+    const httpBefore = repo.requests.length;
     const again = await slipway(["helm", "dependency", "build", dir], { SLIPWAY_CACHE: join(root, "cache-build") });
     expect(again.code).toBe(0);
-    expect(repo.requests.length).toBe(before + 2);
+    expect(repo.requests.length).toBe(httpBefore);
     expect(oci.requests.length).toBe(ociBefore);
 
     // An update now moves to 1.4.0, as helm's does.
