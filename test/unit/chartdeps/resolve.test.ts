@@ -23,7 +23,7 @@ function helmAnswers(): boolean[][] {
   const lines = CONSTRAINTS.map((c, i) => `  c${i}: "${VERSIONS.map((v) => `{{ semverCompare ${JSON.stringify(c)} ${JSON.stringify(v)} }}`).join(" ")}"`);
   writeFileSync(join(dir, "templates/out.yaml"), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${lines.join("\n")}\n`);
   const out = execFileSync(helmBinary(), ["template", "x", dir], { encoding: "utf8", env: { PATH: process.env["PATH"], HOME: dir } });
-  const body = [...out.matchAll(/^  c\d+: "(.*)"$/gm)].map((m) => m[1] ?? "");
+  const body = [...out.matchAll(/^ {2}c\d+: "(.*)"$/gm)].map((m) => m[1] ?? "");
   return body.map((l) => l.split(" ").map((w) => w === "true"));
 }
 
