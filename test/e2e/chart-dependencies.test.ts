@@ -135,6 +135,8 @@ describe("slipway helm dependency", () => {
     await helm(["dependency", "update", theirs, "--plain-http"], root);
     expect(lockBody(dir)).toContain("version: 1.4.0");
     expect(lockBody(dir)).toBe(lockBody(theirs));
+    expect(chartsOf(dir)).toEqual(["common-3.1.4.tgz", "db-0.2.5.tgz", "lib-1.4.0.tgz"]);
+    expect(chartsOf(dir)).toEqual(chartsOf(theirs));
   });
 
   it("build fails as helm does when Chart.yaml changed after the lock", async () => {
