@@ -172,6 +172,15 @@ describe("RegistryClient, anonymous registry", () => {
     expect(manifest?.json.layers).toHaveLength(2);
   });
 
+  it("reads an OCI image manifest (a Helm chart): its media type is not Docker's schema 1", async () => {
+    const registry = await fake();
+    const layer = registry.addBlob("chart");
+    const oci = { schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", digest: layer, size: 5 }] };
+    registry.putManifest("chart", "1.0.0", oci, "application/vnd.oci.image.manifest.v1+json");
+    const { client: c } = client();
+    expect((await c.getManifest(`${registry.host}/chart`, "1.0.0"))?.json.layers?.[0]?.digest).toBe(layer);
+  });
+
   it("refuses a bad tag before any request", async () => {
     const { client: c, calls } = client();
     await expect(c.headManifest("127.0.0.1:1/app", "bad tag")).rejects.toThrow('invalid tag or digest "bad tag"');
