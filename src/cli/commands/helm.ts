@@ -24,10 +24,6 @@ export function helmHelp(programName: string): string {
   return renderCommandHelp({ summary: HELM_SUMMARY, usage: `${programName} helm <command> [options]`, flags: "  -h, --help  Show help\n", footer: `Commands:\n${list}` });
 }
 
-export function helmCommandNames(): string[] {
-  return HELM_COMMANDS.map((c) => c.name);
-}
-
 export async function helmCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const [first, ...rest] = args;
   if (first === undefined || first === "-h" || first === "--help") {
