@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import { hashReq, formatChartLock, goTimestamp, parseChartLock, type ChartLock, type LockedDependency } from "../chart/lock.js";
 import { loadArchive, loadChartDir, loadFiles, readChartDirFiles } from "../chart/load.js";
 import type { Chart, ChartDependency, ChartFile } from "../chart/types.js";
-import { SlipwayError } from "../errors.js";
+import { SlipwayError, type ErrorLocation } from "../errors.js";
 import { readYamlRaw, YamlRawMap, type YamlRaw } from "../template/yaml/index.js";
 import { tarArchive } from "../util/tar.js";
 import { chartUrl, dependencyConstraint, downloadableVersions, isExactVersion, ociTagVersions, parseRepoIndex, pickVersion, versionEquals, type RepoIndex } from "./resolve.js";
@@ -38,13 +38,44 @@ export interface DependencyContext {
 /** The message of an error without Helm's or Node's wrapping noise. */
 const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-function chartYamlError(chartDir: string | null, index: number | undefined, message: string, cause?: unknown): SlipwayError {
-  const file = chartDir === null ? "Chart.yaml" : join(chartDir, "Chart.yaml");
-  return new SlipwayError(message, {
-    code: "chart",
-    ...(cause === undefined ? {} : { cause }),
-    location: { file, ...(index === undefined ? {} : { key: `dependencies[${index}]` }) },
-  });
+/**
+ * The line of the `index`-th item of Chart.yaml's top-level `dependencies` list (the line of its `-`), found in the
+ * text; undefined when the list is not written in block style.
+ */
+export function dependencyLine(chartYaml: string, index: number): number | undefined {
+  const lines = chartYaml.split("\n");
+  const start = lines.findIndex((l) => /^dependencies\s*:\s*(#.*)?$/.test(l));
+  if (start < 0) return undefined;
+  let indent: number | undefined;
+  let seen = -1;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (/^\S/.test(line) && !line.startsWith("-") && !line.startsWith("#")) break;
+    const item = /^(\s*)- /.exec(line) ?? /^(\s*)-$/.exec(line);
+    if (item === null) continue;
+    const width = item[1]?.length ?? 0;
+    indent ??= width;
+    if (width !== indent) continue;
+    if (++seen === index) return i + 1;
+  }
+  return undefined;
+}
+
+function dependencyLocation(file: string, chartYaml: string | undefined, index: number | undefined): ErrorLocation {
+  if (index === undefined) return { file };
+  const line = chartYaml === undefined ? undefined : dependencyLine(chartYaml, index);
+  return { file, ...(line === undefined ? {} : { line }), key: `dependencies[${index}]` };
+}
+
+function chartYamlError(chartDir: string, index: number | undefined, message: string, cause?: unknown): SlipwayError {
+  const file = join(chartDir, "Chart.yaml");
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    text = undefined;
+  }
+  return new SlipwayError(message, { code: "chart", ...(cause === undefined ? {} : { cause }), location: dependencyLocation(file, text, index) });
 }
 
 const describeDep = (d: { name: string; repository?: string | undefined; version?: string | undefined }): string =>
@@ -490,7 +521,11 @@ export async function lockedDependencyFiles(
       throw new SlipwayError(`${describeDep(dep)} of Chart.lock: ${reason(e)}`, {
         code: "chart",
         cause: e,
-        location: { file: posix.join(chartDir, "Chart.yaml"), ...(index < 0 ? {} : { key: `dependencies[${index}]` }) },
+        location: dependencyLocation(
+          posix.join(chartDir, "Chart.yaml"),
+          Buffer.from(files.find((f) => f.name === "Chart.yaml")?.data ?? []).toString("utf8"),
+          index < 0 ? undefined : index,
+        ),
       });
     }
   }

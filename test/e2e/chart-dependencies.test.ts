@@ -158,7 +158,7 @@ describe("slipway helm dependency", () => {
     ["an unreachable repository", () => `- name: lib\n  version: "^1.0.0"\n  repository: http://127.0.0.1:9/charts\n`, /dependency "lib" \(repository "http:\/\/127\.0\.0\.1:9\/charts", version "\^1\.0\.0"\): Get "http:\/\/127\.0\.0\.1:9\/charts\/index\.yaml": connect ECONNREFUSED/],
     ["a version that is not in the repository", () => `- name: lib\n  version: "^9.0.0"\n  repository: ${repo.url}\n`, /can't get a valid version for 1 subchart\(s\): "lib" \(repository "http:\/\/127\.0\.0\.1:\d+\/charts", version "\^9\.0\.0"\)/],
     ["a chart the OCI registry does not have", () => `- name: nope\n  version: "1.0.0"\n  repository: oci://${oci.address}/${ociPath}\n`, /dependency "nope" \(repository "oci:\/\/127\.0\.0\.1:\d+\/e2e\/chartdeps-[a-z0-9-]+", version "1\.0\.0"\): .*nope:1\.0\.0: not found/],
-    ["an invalid constraint", () => `- name: lib\n  version: "one"\n  repository: ${repo.url}\n`, /\(key: dependencies\[0\]\): dependency "lib" has an invalid version\/constraint format: improper constraint: one/],
+    ["an invalid constraint", () => `- name: lib\n  version: "one"\n  repository: ${repo.url}\n`, /Chart\.yaml:5 \(key: dependencies\[0\]\): dependency "lib" has an invalid version\/constraint format: improper constraint: one/],
   ])("%s is one error naming Chart.yaml and the dependency, exit 1", async (_name, depsOf, message) => {
     const dir = parentChart(join(root, uniqueName("err")), depsOf());
     const run = await slipway(["helm", "dependency", "update", dir]);
@@ -195,7 +195,7 @@ describe("slipway helm dependency", () => {
       const dir = parentChart(join(root, "corrupt"), `- name: broken\n  version: "1.0.0"\n  repository: ${bad.url}\n`);
       const run = await slipway(["helm", "dependency", "update", dir]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^Error: .*Chart\.yaml \(key: dependencies\[0\]\): dependency "broken" .*: the downloaded archive is not a valid chart: /);
+      expect(run.stderr).toMatch(/^Error: .*Chart\.yaml:5 \(key: dependencies\[0\]\): dependency "broken" .*: the downloaded archive is not a valid chart: /);
       expect(readdirSync(join(root, "cache")).some((f) => f.includes("tmp"))).toBe(false);
       const again = await slipway(["helm", "dependency", "update", dir]);
       expect(again.code).toBe(1);

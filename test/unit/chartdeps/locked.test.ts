@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
-import { lockedDependencyFiles, lockedLocalDependencyDirs } from "../../../src/chartdeps/manager.js";
+import { dependencyLine, lockedDependencyFiles, lockedLocalDependencyDirs } from "../../../src/chartdeps/manager.js";
 import { ChartCache, type ChartSources } from "../../../src/chartdeps/sources.js";
 import type { ChartFile } from "../../../src/chart/types.js";
 import { tarArchive } from "../../../src/util/tar.js";
@@ -63,7 +63,7 @@ describe("lockedDependencyFiles", () => {
     const ctx = { sources: fakeSources(calls), cache: new ChartCache(dir), repositories: [], out: () => undefined, warn: () => undefined };
     await expect(lockedDependencyFiles([CHART, lock], ".helm", ctx)).rejects.toMatchObject({
       message: 'dependency "db" (repository "oci://reg/charts", version "0.2.6") of Chart.lock: the downloaded archive is not a valid chart: gzip: invalid header',
-      location: { file: ".helm/Chart.yaml", key: "dependencies[1]" },
+      location: { file: ".helm/Chart.yaml", line: 8, key: "dependencies[1]" },
     });
     expect(new ChartCache(dir).get("oci://reg/charts", "db", "0.2.6")).toBeUndefined();
   });
@@ -76,4 +76,10 @@ describe("lockedDependencyFiles", () => {
     expect(warnings).toEqual(["Cannot automatically download chart dependencies without Chart.lock or requirements.lock."]);
     expect(calls).toEqual([]);
   });
+});
+
+test("dependencyLine finds the n-th item of the top-level dependencies list", () => {
+  const text = "name: a\ndependencies:\n  # first\n  - name: x\n    tags:\n    - t\n  -\n    name: y\nversion: 1\n";
+  expect([0, 1, 2].map((i) => dependencyLine(text, i))).toEqual([4, 7, undefined]);
+  expect(dependencyLine("dependencies: [{name: x}]\n", 0)).toBeUndefined();
 });
