@@ -24,7 +24,7 @@ import {
   type PlanRelease,
   type PlanResource,
 } from "../plan/plan.js";
-import { chartRecord, goTime, history, revisionsToPrune, type HelmHook, type HelmRelease, type ReleaseStatus } from "../release/codec.js";
+import { chartRecord, goTime, history, interruptedRepairs, revisionsToPrune, type HelmHook, type HelmRelease, type ReleaseStatus } from "../release/codec.js";
 import { acquireReleaseLock } from "../release/lock.js";
 import { createReleaseStorage, storageDriver, type ReleaseStorage } from "../release/storage.js";
 import { A } from "../resource/annotations.js";
@@ -824,7 +824,7 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     failedOperations: ctx.failed,
   });
   try {
-    const h = history(await storage.list(input.releaseName));
+    const h = history(await repairInterrupted(ctx, await storage.list(input.releaseName)));
     if (input.rerender !== undefined && input.renderedFor !== undefined) {
       // The render read the history before the lock; another run may have written a revision since.
       const at: RenderPoint = { revision: h.nextRevision, isUpgrade: h.deployType === "upgrade" };
@@ -860,6 +860,21 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/**
+ * Under the lock: rewrites what a run that died left in the history (`pending-*` → `failed`, extra `deployed` →
+ * `superseded`; see interruptedRepairs) and says so; gives the records as they now are.
+ */
+async function repairInterrupted(ctx: Ctx, records: readonly HelmRelease[]): Promise<HelmRelease[]> {
+  const repairs = interruptedRepairs(records);
+  for (const r of repairs) {
+    const was = records.find((x) => x.version === r.version)?.info.status ?? "";
+    await ctx.storage.update(r);
+    ctx.emit({ type: "warning", message: `release "${r.name}" revision ${r.version} was left ${was} by a run that did not finish: marked ${r.info.status}` });
+  }
+  const byVersion = new Map(repairs.map((r) => [r.version, r]));
+  return records.map((r) => byVersion.get(r.version) ?? r);
 }
 
 /** Re-applies a stored revision as a new `pending-rollback` → `deployed` revision, through the same engine. */
@@ -913,6 +928,7 @@ export async function rollbackRelease(
   await resolveScopes(kube, parseDocuments(manifestDocuments(record.manifest ?? "")), scopes, signal, true);
   const lock = await acquireReleaseLock(kube, target.namespace, target.releaseName, { signal, onWait: () => emit({ type: "lock-wait", lockName: `release/${target.releaseName}` }) });
   try {
+    await repairInterrupted(ctx, await storage.list(target.releaseName));
     const outcome = await rollbackTo(ctx, record, AbortSignal.any([signal, lock.lost]));
     const report: DeployReport = {
       release: target.releaseName,
