@@ -414,6 +414,23 @@ async function previousResources(ctx: Ctx, previous: HelmRelease | undefined, si
   }
 }
 
+/**
+ * The previous revision's resources, and those of every revision back to the last deployed one, newest first by id.
+ * A revision that failed, or whose run died, before its deletions ran dropped objects its own manifest no longer
+ * names; comparing with the previous revision alone (as nelm does) would leave them in the cluster for good, so
+ * they are compared too, as Helm compares with the last deployed revision. Unreadable older manifests are skipped.
+ */
+async function sinceLastDeployed(ctx: Ctx, h: ReturnType<typeof history>, previous: readonly Resource[], signal: AbortSignal): Promise<Resource[]> {
+  const from = h.lastDeployed?.version;
+  if (from === undefined || from === h.previous?.version) return [...previous];
+  const byId = new Map(previous.map((r) => [r.id, r]));
+  for (const record of [...h.releases].reverse()) {
+    if (record.version >= (h.previous?.version ?? 0) || record.version < from) continue;
+    for (const r of (await previousResources(ctx, record, signal)) ?? []) if (!byId.has(r.id)) byId.set(r.id, r);
+  }
+  return [...byId.values()];
+}
+
 /** Objects of the previous release that left the chart and that this release still owns in the cluster. */
 async function deletables(ctx: Ctx, old: readonly Resource[] | undefined, current: readonly Resource[], signal: AbortSignal): Promise<DeletableInfo[]> {
   if (old === undefined) return [];
@@ -511,7 +528,7 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
   const appliedByEvery = (r: Resource): boolean => (["install", "upgrade", "rollback"] as const).every((t) => (r.deployConditions[t] ?? []).length > 0);
   const deployed = new Map(h.previous?.info.status === "deployed" ? (old ?? []).filter(appliedByEvery).map((r) => [r.id, r.object]) : []);
   const decisions = await decide(ctx, installable, deployed, signal);
-  const removed = await deletables(ctx, old, resources, signal);
+  const removed = await deletables(ctx, old === undefined ? undefined : await sinceLastDeployed(ctx, h, old, signal), resources, signal);
 
   const installs: InstallableInfo[] = [];
   for (const d of decisions) {

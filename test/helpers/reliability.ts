@@ -1,0 +1,72 @@
+// Shared by the reliability suites (kill -9, signals, concurrency): what a sound release history is, the test-only
+// kill point's environment (src/cli/kill-point.ts), a seeded random source, and the figures table each suite prints
+// at the end of its run.
+import type { LocalEnv } from "./local-env.js";
+import { lockAnnotations, releaseHistory } from "./release-state.js";
+
+/** How many points/rounds a suite runs: all with SLIPWAY_RELIABILITY_FULL=1, else the CI share. */
+export const FULL = process.env["SLIPWAY_RELIABILITY_FULL"] === "1";
+
+/** slipway sends itself `signal` at the kill point `at` (`<name>[~<text>][@<n>]`). */
+export function killAt(at: string, signal: NodeJS.Signals = "SIGKILL"): Record<string, string> {
+  return { SLIPWAY_TEST_KILL_AT: at, SLIPWAY_TEST_KILL_SIGNAL: signal };
+}
+
+/**
+ * What is wrong with a release history as the real helm reads it: a `pending-*` revision, a gap between revisions,
+ * not exactly one `deployed` revision, or (with `settled`) a last revision that is not the deployed one.
+ */
+export function historyProblems(history: readonly (readonly [number, string])[], settled = true): string[] {
+  const problems: string[] = [];
+  if (history.length === 0) return ["no release history"];
+  for (const [rev, status] of history) if (status.startsWith("pending-")) problems.push(`revision ${rev} is ${status}`);
+  history.forEach(([rev], i) => {
+    const prev = history[i - 1];
+    if (prev !== undefined && rev !== prev[0] + 1) problems.push(`revision ${rev} follows ${prev[0]}`);
+  });
+  const deployed = history.filter(([, s]) => s === "deployed");
+  if (deployed.length !== 1) problems.push(`${deployed.length} deployed revisions`);
+  if (settled && history.at(-1)?.[1] !== "deployed") problems.push(`the last revision is ${history.at(-1)?.[1] ?? "missing"}`);
+  return problems;
+}
+
+/** The release's history and lock after a run, as one line: `1 superseded, 2 deployed; lock free`. */
+export function releaseState(env: LocalEnv, namespace: string, release: string): string {
+  const history = releaseHistory(env, namespace, release);
+  const locks = Object.keys(lockAnnotations(env, namespace)).length;
+  return `${history.map(([r, s]) => `${r} ${s}`).join(", ") || "no history"}; ${locks === 0 ? "lock free" : "lock held"}`;
+}
+
+/** mulberry32: the same seed gives the same points on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The figures a suite prints at the end of its run: one row per point, then a total. */
+export class Figures {
+  private readonly rows: string[][] = [];
+  private readonly started = Date.now();
+  constructor(
+    private readonly title: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  add(...cells: readonly (string | number)[]): void {
+    this.rows.push(cells.map(String));
+  }
+
+  print(summary: string): void {
+    const all = [this.columns.map(String), ...this.rows];
+    const widths = this.columns.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+    const line = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+    const text = [`\n== ${this.title} ==`, line(all[0] ?? []), ...this.rows.map(line), `${summary}; suite time ${((Date.now() - this.started) / 1000).toFixed(1)} s`, ""];
+    process.stdout.write(`${text.join("\n")}\n`);
+  }
+}
