@@ -32,11 +32,11 @@ function fresh(prefix: string): string {
 
 const chart = (name: string): Record<string, string> => ({
   "Chart.yaml": `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
-  "templates/who.yaml": configMapYaml("who", "{{ .Values.who }}"),
+  "templates/who.yaml": configMapYaml(`${name}-who`, "{{ .Values.who }}"),
   // Rendered before the lock; a run that waited renders again for the revision it really writes.
-  "templates/rev.yaml": configMapYaml("rev", "{{ .Release.Revision }}"),
+  "templates/rev.yaml": configMapYaml(`${name}-rev`, "{{ .Release.Revision }}"),
   // Each revision rolls the Deployment out (a few seconds), so overlapping deploys would show.
-  "templates/app.yaml": busyboxDeployment(env.registry, "app", { message: "{{ .Values.who }}", readyAfterS: 1 }),
+  "templates/app.yaml": busyboxDeployment(env.registry, `${name}-app`, { message: "{{ .Values.who }}", readyAfterS: 1 }),
 });
 const out = (r: SlipwayResult): string => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 const waited = (r: SlipwayResult, release: string): boolean => r.stdout.includes(`Waiting for locked "release/${release}"`);
@@ -76,8 +76,8 @@ describe("concurrent converges", () => {
     // Every run wrote exactly one revision, rendered for that revision.
     const writers = history.map(([n]) => {
       const manifest = releaseManifest(env, namespace, release, n);
-      expect(manifest).toContain(`name: rev\ndata:\n  value: "${n}"`);
-      return /name: who\ndata:\n  value: "(\w)"/.exec(manifest)?.[1];
+      expect(manifest).toContain(`name: five-rev\ndata:\n  value: "${n}"`);
+      return /name: five-who\ndata:\n  value: "(\w)"/.exec(manifest)?.[1];
     });
     expect([...writers].sort()).toEqual(["a", "b", "c", "d", "e"]);
     // In etcd's order: revision N is deployed before revision N+1 is created (the pending record).
@@ -87,7 +87,7 @@ describe("concurrent converges", () => {
       expect(done, watch.describe()).toBeDefined();
       expect(done?.rv ?? Infinity, `revision ${n} deployed before ${n + 1} was created\n${watch.describe()}`).toBeLessThan(next.rv);
     }
-    expect(kubectl(env, "get", "configmap", "who", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe(writers.at(-1));
+    expect(kubectl(env, "get", "configmap", "five-who", "-n", namespace, "-o", "jsonpath={.data.value}")).toBe(writers.at(-1));
     expect(runs.filter((r) => waited(r, release)).length).toBeGreaterThanOrEqual(1);
     expect(lockAnnotations(env, namespace)).toEqual({});
   });
