@@ -77,7 +77,7 @@ describe("concurrent converges", () => {
     const writers = history.map(([n]) => {
       const manifest = releaseManifest(env, namespace, release, n);
       expect(manifest).toContain(`name: five-rev\ndata:\n  value: "${n}"`);
-      return /name: five-who\ndata:\n  value: "(\w)"/.exec(manifest)?.[1];
+      return /name: five-who\ndata:\n {2}value: "(\w)"/.exec(manifest)?.[1];
     });
     expect([...writers].sort()).toEqual(["a", "b", "c", "d", "e"]);
     // In etcd's order: revision N is deployed before revision N+1 is created (the pending record).
@@ -150,7 +150,7 @@ describe("a lock held in werf's format", () => {
     const release = "dead";
     const project = makeProject({ project: "werf-dead", chart: chart("dead") });
     const expireInS = 8;
-    const { key } = holdWerfLock(namespace, release, expireInS);
+    holdWerfLock(namespace, release, expireInS);
     const expiresAt = (Math.floor(Date.now() / 1000) + expireInS) * 1000;
     const started = Date.now();
     const r = await converge(env, project, { namespace, release, args: ["--set", "who=y"] });

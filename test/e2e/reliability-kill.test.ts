@@ -7,30 +7,16 @@
 // random ones, default 11). Real cluster, Docker Engine, registry and slipway binary.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/cluster.js";
-import { FULL, Figures, historyProblems, killAt, releaseState, seededRandom } from "../helpers/reliability.js";
+import { FULL, Figures, historyProblems, killAt, releaseState, reliabilityChart, reliabilityDockerfile, reliabilitySets, seededRandom } from "../helpers/reliability.js";
 import { helm, lockAnnotations, releaseHistory } from "../helpers/release-state.js";
 import type { SlipwayResult } from "../helpers/slipway.js";
-import { busyboxDeployment, busyboxJob, configMapYaml, converge, deleteNamespace, kubectl, makeProject } from "../helpers/werf-project.js";
+import { converge, deleteNamespace, kubectl, makeProject } from "../helpers/werf-project.js";
 import type { GitDir } from "../helpers/gitdir.js";
 
 const env = inject("localEnv");
 const namespace = uniqueName("kill9");
 const release = "kill9";
 afterAll(() => deleteNamespace(env, namespace));
-
-const weighted = (name: string, weight: number): string => configMapYaml(name, "{{ .Values.rev }}", `  annotations:\n    werf.io/weight: "${weight}"\n`);
-const CHART: Readonly<Record<string, string>> = {
-  "Chart.yaml": "apiVersion: v2\nname: kill9\nversion: 0.1.0\n",
-  "values.yaml": "rev: 0\nappRev: 0\nhook: false\nfailHook: false\nextra: true\n",
-  "templates/early.yaml": weighted("early", -5),
-  "templates/late.yaml": weighted("late", 10),
-  "templates/app.yaml": busyboxDeployment(env.registry, "app", { image: "{{ .Values.werf.image.app }}", message: "app-{{ .Values.appRev }}" }),
-  "templates/hook.yaml": `{{ if .Values.hook }}\n${busyboxJob(env.registry, "pre", "{{ if .Values.failHook }}exit 1{{ else }}sleep 2{{ end }}", {
-    annotations: '  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-delete-policy: before-hook-creation\n',
-  })}{{ end }}\n`,
-  "templates/extra.yaml": `{{ if .Values.extra }}\n${[1, 2, 3].map((i) => configMapYaml(`extra-${i}`, "x")).join("---\n")}{{ end }}\n`,
-};
-const dockerfile = (stamp: number): string => `FROM ${env.registry}/base/busybox\nRUN echo ${stamp} > /stamp && sleep 1\n`;
 
 interface Point {
   readonly name: string;
@@ -79,7 +65,7 @@ const POINTS: readonly Point[] = [
 const RANDOM_POINTS = FULL ? 3 : 1;
 const SEED = Number(process.env["SLIPWAY_RELIABILITY_SEED"] ?? "11");
 
-const sets = (rev: number, values: readonly string[]): string[] => ["--set", `rev=${rev}`, ...values.flatMap((v) => ["--set", v.replace("__REV__", String(rev))])];
+const sets = reliabilitySets;
 const out = (r: SlipwayResult): string => `exit ${r.code} signal ${r.signal ?? "-"}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 const value = (name: string): string => kubectl(env, "get", "configmap", name, "-n", namespace, "-o", "jsonpath={.data.value}");
 
@@ -94,7 +80,7 @@ describe("kill -9 at any point of a converge: the next converge recovers with no
   let requests = 0;
 
   beforeAll(async () => {
-    project = makeProject({ project: "kill9", images: "image: app\ndockerfile: Dockerfile\n", chart: CHART, files: { Dockerfile: dockerfile(0) } });
+    project = makeProject({ project: "kill9", images: "image: app\ndockerfile: Dockerfile\n", chart: reliabilityChart(env.registry, "kill9"), files: { Dockerfile: reliabilityDockerfile(env.registry, namespace) } });
     const first = await converge(env, project, { namespace, release, args: sets(0, []) });
     expect(first.code, out(first)).toBe(0);
     const calibration = await converge(env, project, { namespace, release, args: [...sets(0, ["appRev=calibrate"]), "--log-debug"] });
@@ -114,7 +100,7 @@ describe("kill -9 at any point of a converge: the next converge recovers with no
     total++;
     const point: Point = "draw" in given ? { ...given, at: `kube@${1 + Math.floor((given.draw as number) * requests)}` } : given;
     if (point.rebuild === true) {
-      project.write({ Dockerfile: dockerfile(rev) });
+      project.write({ Dockerfile: reliabilityDockerfile(env.registry, `${namespace}-${rev}`) });
       project.commit(`stamp ${rev}`);
     }
     const t0 = Date.now();
