@@ -5,6 +5,8 @@ import type { LocalEnv } from "./local-env.js";
 import { lockAnnotations, releaseHistory } from "./release-state.js";
 import { busyboxDeployment, busyboxJob, configMapYaml } from "./werf-project.js";
 
+export { seededRandom } from "./seeded-random.js";
+
 /** How many points/rounds a suite runs: all with SLIPWAY_RELIABILITY_FULL=1, else the CI share. */
 export const FULL = process.env["SLIPWAY_RELIABILITY_FULL"] === "1";
 
@@ -38,18 +40,6 @@ export function releaseState(env: LocalEnv, namespace: string, release: string):
   const history = releaseHistory(env, namespace, release);
   const locks = Object.keys(lockAnnotations(env, namespace)).length;
   return `${history.map(([r, s]) => `${r} ${s}`).join(", ") || "no history"}; ${locks === 0 ? "lock free" : "lock held"}`;
-}
-
-/** mulberry32: the same seed gives the same points on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The figures a suite prints at the end of its run: one row per point, then a total. */
