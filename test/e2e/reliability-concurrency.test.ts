@@ -3,12 +3,15 @@
 // revision N+1 is created), two releases in one namespace do not wait for each other, and a lock written by the
 // test exactly as werf's lockgate v0.1.1 writes it (annotation `lockgate.io/<sha3-224 of "release/<name>">` on
 // ConfigMap werf-synchronization) makes slipway wait until it is released, or until its lease expires when its
-// holder died. Real cluster, real slipway binary; the release history is read with the real helm 3.17.3.
+// holder died; and the real nelm 1.24.3 waits out the lease of a slipway killed while holding the lock.
+// Real cluster, real slipway binary; the release history is read with the real helm 3.17.3.
 import { createHash, randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { uniqueName } from "../helpers/cluster.js";
 import { watchNamespace, type NamespaceWatch } from "../helpers/namespace-watch.js";
-import { Figures, historyProblems } from "../helpers/reliability.js";
+import { runNelm } from "../helpers/oracles.js";
+import { Figures, historyProblems, killAt } from "../helpers/reliability.js";
 import { lockAnnotations, releaseHistory, releaseManifest } from "../helpers/release-state.js";
 import type { SlipwayResult } from "../helpers/slipway.js";
 import { busyboxDeployment, configMapYaml, converge, deleteNamespace, kubectl, makeProject } from "../helpers/werf-project.js";
@@ -158,6 +161,26 @@ describe("a lock held in werf's format", () => {
     figures.add(`dead werf holder, lease expires in ${expireInS} s`, 1, r.code, waited(r, release) ? 1 : 0, secs(wall), JSON.stringify(releaseHistory(env, namespace, release)));
     expect(r.code, out(r)).toBe(0);
     expect(waited(r, release)).toBe(true);
+    const created = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.metadata.creationTimestamp}");
+    expect(Date.parse(created)).toBeGreaterThanOrEqual(expiresAt - 1000);
+    expect(releaseHistory(env, namespace, release)).toEqual([[1, "deployed"]]);
+    expect(lockAnnotations(env, namespace)).toEqual({});
+  });
+
+  it("the real nelm 1.24.3 honours a lease slipway wrote: it waits until the lease of a killed slipway expires", async () => {
+    const namespace = fresh("nelm-waits");
+    const release = "waits";
+    const project = makeProject({ project: "nelm-waits", chart: chart("waits") });
+    const killed = await converge(env, project, { namespace, release, args: ["--set", "who=slipway"], env: killAt("lock-acquired") });
+    expect(killed.signal, out(killed)).toBe("SIGKILL");
+    const lease = Object.values(lockAnnotations(env, namespace));
+    expect(lease).toHaveLength(1);
+    const expiresAt = (JSON.parse(lease[0] ?? "{}") as { ExpireAtTimestamp: number }).ExpireAtTimestamp * 1000;
+    const started = Date.now();
+    const nelm = await runNelm(["release", "install", "-n", namespace, "-r", release, join(project.dir, ".helm"), "--set", "who=nelm"], { kubeconfig: env.kubeconfig, kubeContext: env.context });
+    const wall = Date.now() - started;
+    figures.add("nelm after a killed slipway holder", 1, nelm.code, "-", `${(wall / 1000).toFixed(1)} s`, JSON.stringify(releaseHistory(env, namespace, release)));
+    expect(nelm.code, `${nelm.stdout}\n${nelm.stderr}`).toBe(0);
     const created = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.metadata.creationTimestamp}");
     expect(Date.parse(created)).toBeGreaterThanOrEqual(expiresAt - 1000);
     expect(releaseHistory(env, namespace, release)).toEqual([[1, "deployed"]]);
