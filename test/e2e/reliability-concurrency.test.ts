@@ -56,6 +56,14 @@ function holdWerfLock(namespace: string, release: string, expireInS: number): { 
   return { key, uuid };
 }
 
+/** The release's only revision is deployed and was created no earlier than `at` (to the API server's second); the lock is free. */
+function expectFirstRevisionAfter(namespace: string, release: string, at: number): void {
+  const created = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.metadata.creationTimestamp}");
+  expect(Date.parse(created)).toBeGreaterThanOrEqual(Math.floor(at / 1000) * 1000 - 1000);
+  expect(releaseHistory(env, namespace, release)).toEqual([[1, "deployed"]]);
+  expect(lockAnnotations(env, namespace)).toEqual({});
+}
+
 describe("concurrent converges", () => {
   it("five converges of one release serialise on the lock: one revision each, no interleaving", async () => {
     const namespace = fresh("conc-five");
@@ -142,10 +150,7 @@ describe("a lock held in werf's format", () => {
     expect(r.code, out(r)).toBe(0);
     expect(waited(r, release)).toBe(true);
     // Nothing was written while werf held the lock.
-    const created = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.metadata.creationTimestamp}");
-    expect(Date.parse(created)).toBeGreaterThanOrEqual(Math.floor(releasedAt / 1000) * 1000 - 1000);
-    expect(releaseHistory(env, namespace, release)).toEqual([[1, "deployed"]]);
-    expect(lockAnnotations(env, namespace)).toEqual({});
+    expectFirstRevisionAfter(namespace, release, releasedAt);
   });
 
   it("slipway takes over the lease of a werf holder that died once it expires", async () => {
@@ -161,10 +166,7 @@ describe("a lock held in werf's format", () => {
     figures.add(`dead werf holder, lease expires in ${expireInS} s`, 1, r.code, waited(r, release) ? 1 : 0, secs(wall), JSON.stringify(releaseHistory(env, namespace, release)));
     expect(r.code, out(r)).toBe(0);
     expect(waited(r, release)).toBe(true);
-    const created = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.metadata.creationTimestamp}");
-    expect(Date.parse(created)).toBeGreaterThanOrEqual(expiresAt - 1000);
-    expect(releaseHistory(env, namespace, release)).toEqual([[1, "deployed"]]);
-    expect(lockAnnotations(env, namespace)).toEqual({});
+    expectFirstRevisionAfter(namespace, release, expiresAt);
   });
 
   it("the real nelm 1.24.3 honours a lease slipway wrote: it waits until the lease of a killed slipway expires", async () => {
@@ -181,9 +183,6 @@ describe("a lock held in werf's format", () => {
     const wall = Date.now() - started;
     figures.add("nelm after a killed slipway holder", 1, nelm.code, "-", `${(wall / 1000).toFixed(1)} s`, JSON.stringify(releaseHistory(env, namespace, release)));
     expect(nelm.code, `${nelm.stdout}\n${nelm.stderr}`).toBe(0);
-    const created = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.metadata.creationTimestamp}");
-    expect(Date.parse(created)).toBeGreaterThanOrEqual(expiresAt - 1000);
-    expect(releaseHistory(env, namespace, release)).toEqual([[1, "deployed"]]);
-    expect(lockAnnotations(env, namespace)).toEqual({});
+    expectFirstRevisionAfter(namespace, release, expiresAt);
   });
 });
