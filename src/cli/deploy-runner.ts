@@ -26,6 +26,7 @@ import { formatPlannedChanges } from "../ui/plan-printer.js";
 import { werfRuntimeAnnotations } from "../resource/resource.js";
 import type { CommandContext } from "./context.js";
 import type { ConvergeOptions } from "./options.js";
+import { killPoint } from "./kill-point.js";
 
 function crdDocuments(chart: Chart): { source: string; content: string; storeAs: "none" }[] {
   const out: { source: string; content: string; storeAs: "none" }[] = [];
@@ -105,13 +106,24 @@ export function releaseTarget(built: Pick<BuildPipelineResult, "project" | "conf
   });
 }
 
-/** The Kubernetes client of a command; with --log-debug every request is traced on stderr (method, path, status, time). */
+/**
+ * The Kubernetes client of a command; with --log-debug every request is traced on stderr (method, path, status,
+ * time). The test-only kill point (src/cli/kill-point.ts) sees every response too.
+ */
 export function kubeClient(o: ConvergeOptions, ctx: CommandContext): ClosableKubeClient {
   const trace =
     o.log.logLevel === "debug"
       ? (r: KubeRequestRecord): void => void ctx.stderr.write(`kube: +${(performance.now() / 1000).toFixed(3)}s ${r.method} ${r.path} ${r.status === 0 ? "failed" : r.status} ${r.ms}ms\n`)
       : undefined;
-  return createKubeClient(o.kube, ctx.env, { onRequest: trace });
+  const kill = killPoint(ctx.env);
+  const onRequest =
+    kill === undefined
+      ? trace
+      : (r: KubeRequestRecord): void => {
+          trace?.(r);
+          kill("kube", () => `${r.method} ${r.path}`);
+        };
+  return createKubeClient(o.kube, ctx.env, { onRequest });
 }
 
 /** The render phase's cluster port: the server's version and API versions, and where the release's history stands. */

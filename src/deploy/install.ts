@@ -24,7 +24,7 @@ import {
   type PlanRelease,
   type PlanResource,
 } from "../plan/plan.js";
-import { chartRecord, goTime, history, revisionsToPrune, type HelmHook, type HelmRelease, type ReleaseStatus } from "../release/codec.js";
+import { chartRecord, goTime, history, interruptedRepairs, revisionsToPrune, type HelmHook, type HelmRelease, type ReleaseStatus } from "../release/codec.js";
 import { acquireReleaseLock } from "../release/lock.js";
 import { createReleaseStorage, storageDriver, type ReleaseStorage } from "../release/storage.js";
 import { A } from "../resource/annotations.js";
@@ -414,6 +414,23 @@ async function previousResources(ctx: Ctx, previous: HelmRelease | undefined, si
   }
 }
 
+/**
+ * The previous revision's resources, and those of every revision back to the last deployed one, newest first by id.
+ * A revision that failed, or whose run died, before its deletions ran dropped objects its own manifest no longer
+ * names; comparing with the previous revision alone (as nelm does) would leave them in the cluster for good, so
+ * they are compared too, as Helm compares with the last deployed revision. Unreadable older manifests are skipped.
+ */
+async function sinceLastDeployed(ctx: Ctx, h: ReturnType<typeof history>, previous: readonly Resource[], signal: AbortSignal): Promise<Resource[]> {
+  const from = h.lastDeployed?.version;
+  if (from === undefined || from === h.previous?.version) return [...previous];
+  const byId = new Map(previous.map((r) => [r.id, r]));
+  for (const record of [...h.releases].reverse()) {
+    if (record.version >= (h.previous?.version ?? 0) || record.version < from) continue;
+    for (const r of (await previousResources(ctx, record, signal)) ?? []) if (!byId.has(r.id)) byId.set(r.id, r);
+  }
+  return [...byId.values()];
+}
+
 /** Objects of the previous release that left the chart and that this release still owns in the cluster. */
 async function deletables(ctx: Ctx, old: readonly Resource[] | undefined, current: readonly Resource[], signal: AbortSignal): Promise<DeletableInfo[]> {
   if (old === undefined) return [];
@@ -511,7 +528,7 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
   const appliedByEvery = (r: Resource): boolean => (["install", "upgrade", "rollback"] as const).every((t) => (r.deployConditions[t] ?? []).length > 0);
   const deployed = new Map(h.previous?.info.status === "deployed" ? (old ?? []).filter(appliedByEvery).map((r) => [r.id, r.object]) : []);
   const decisions = await decide(ctx, installable, deployed, signal);
-  const removed = await deletables(ctx, old, resources, signal);
+  const removed = await deletables(ctx, old === undefined ? undefined : await sinceLastDeployed(ctx, h, old, signal), resources, signal);
 
   const installs: InstallableInfo[] = [];
   for (const d of decisions) {
@@ -824,7 +841,7 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     failedOperations: ctx.failed,
   });
   try {
-    const h = history(await storage.list(input.releaseName));
+    const h = history(await repairInterrupted(ctx, await storage.list(input.releaseName)));
     if (input.rerender !== undefined && input.renderedFor !== undefined) {
       // The render read the history before the lock; another run may have written a revision since.
       const at: RenderPoint = { revision: h.nextRevision, isUpgrade: h.deployType === "upgrade" };
@@ -860,6 +877,21 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/**
+ * Under the lock: rewrites what a run that died left in the history (`pending-*` → `failed`, extra `deployed` →
+ * `superseded`; see interruptedRepairs) and says so; gives the records as they now are.
+ */
+async function repairInterrupted(ctx: Ctx, records: readonly HelmRelease[]): Promise<HelmRelease[]> {
+  const repairs = interruptedRepairs(records);
+  for (const r of repairs) {
+    const was = records.find((x) => x.version === r.version)?.info.status ?? "";
+    await ctx.storage.update(r);
+    ctx.emit({ type: "warning", message: `release "${r.name}" revision ${r.version} was left ${was} by a run that did not finish: marked ${r.info.status}` });
+  }
+  const byVersion = new Map(repairs.map((r) => [r.version, r]));
+  return records.map((r) => byVersion.get(r.version) ?? r);
 }
 
 /** Re-applies a stored revision as a new `pending-rollback` → `deployed` revision, through the same engine. */
@@ -913,6 +945,7 @@ export async function rollbackRelease(
   await resolveScopes(kube, parseDocuments(manifestDocuments(record.manifest ?? "")), scopes, signal, true);
   const lock = await acquireReleaseLock(kube, target.namespace, target.releaseName, { signal, onWait: () => emit({ type: "lock-wait", lockName: `release/${target.releaseName}` }) });
   try {
+    await repairInterrupted(ctx, await storage.list(target.releaseName));
     const outcome = await rollbackTo(ctx, record, AbortSignal.any([signal, lock.lost]));
     const report: DeployReport = {
       release: target.releaseName,

@@ -480,6 +480,29 @@ export function history(records: readonly HelmRelease[]): History {
 }
 
 /**
+ * What a run that holds the release lock rewrites of records left behind by a run that died (kill -9, a lost node):
+ * a `pending-*` revision becomes `failed` (nelm already treats pending as failed; the stored status now says so, so
+ * `helm upgrade` and `helm rollback` are not blocked by "another operation is in progress"), and of several
+ * `deployed` revisions (a death between marking the new one deployed and the old one superseded) all but the newest
+ * become `superseded`. Under the lock no live run can own such a record. Pure: gives the records to write.
+ */
+export function interruptedRepairs(records: readonly HelmRelease[]): HelmRelease[] {
+  const sorted = [...records].sort((a, b) => a.version - b.version);
+  const newestDeployed = sorted.findLast((r) => r.info.status === "deployed")?.version;
+  const out: HelmRelease[] = [];
+  for (const r of sorted) {
+    const status = r.info.status;
+    if (status === "pending-install" || status === "pending-upgrade" || status === "pending-rollback") {
+      const action = status === "pending-install" ? "Install" : status === "pending-upgrade" ? "Upgrade" : "Rollback";
+      out.push({ ...r, info: { ...r.info, status: "failed", description: `${action} failed: interrupted: the run that wrote this revision ended before finishing it` } });
+    } else if (status === "deployed" && r.version !== newestDeployed) {
+      out.push({ ...r, info: { ...r.info, status: "superseded" } });
+    }
+  }
+  return out;
+}
+
+/**
  * Revisions Helm's storage deletes before creating one more so that at most `max` remain (werf's default is 5;
  * `max <= 0` keeps everything): oldest first, never the latest record with status `deployed`. 
  * `lastDeployed` overrides which revision is protected; by default it is Helm's choice (`latestDeployedStatus`).

@@ -4,7 +4,7 @@
  * werf's release lock exactly as werf/lockgate's Kubernetes locker keeps it (nelm's `pkg/lock`), so slipway, werf
  * and nelm exclude each other: lock `release/<name>`, stored as the annotation
  * `lockgate.io/<sha3-224 hex of the lock name>` on ConfigMap `werf-synchronization` in the release namespace
- * (created empty when missing). The value is lockgate's LockLeaseRecord JSON in Go field order. Every change is a
+ * (created empty when missing). The value is lockgate v0.1.1's LockLeaseRecord JSON in Go field order. Every change is a
  * PUT carrying the resourceVersion that was read; a 409 means someone moved first: wait 1 s and start over.
  * A lease lives 10 s, the holder renews it every 3 s, waiters look again every 2 s, and an expired lease is taken
  * over (a crashed holder blocks others for at most ~10 s). Like nelm, slipway acquires without an acquirer id, so
@@ -63,12 +63,16 @@ export function lockAnnotation(lockName: string): string {
   return `lockgate.io/${createHash("sha3-224").update(lockName).digest("hex")}`;
 }
 
-/** json.Marshal of a LockLeaseRecord: struct fields in order, QueueMembers sorted by key. */
+/**
+ * json.Marshal of a LockLeaseRecord: struct fields in order. lockgate v0.1.1, which werf v2 and nelm 1.24.3 build
+ * with, has no QueueMembers field, so a lease without members is written as they write it; members a later
+ * lockgate keeps are written back sorted by key.
+ */
 export function leaseJson(lease: LockLease): string {
   const members =
     lease.QueueMembers === null
-      ? "null"
-      : `{${Object.keys(lease.QueueMembers)
+      ? ""
+      : `,"QueueMembers":{${Object.keys(lease.QueueMembers)
           .sort()
           .map((k) => {
             const m = (lease.QueueMembers ?? {})[k];
@@ -76,7 +80,7 @@ export function leaseJson(lease: LockLease): string {
             return `${JSON.stringify(k)}:${body}`;
           })
           .join(",")}}`;
-  return `{"uuid":${JSON.stringify(lease.uuid)},"lockName":${JSON.stringify(lease.lockName)},"ExpireAtTimestamp":${lease.ExpireAtTimestamp},"SharedHoldersCount":${lease.SharedHoldersCount},"IsShared":${lease.IsShared},"QueueMembers":${members}}`;
+  return `{"uuid":${JSON.stringify(lease.uuid)},"lockName":${JSON.stringify(lease.lockName)},"ExpireAtTimestamp":${lease.ExpireAtTimestamp},"SharedHoldersCount":${lease.SharedHoldersCount},"IsShared":${lease.IsShared}${members}}`;
 }
 
 export function parseLease(text: string | undefined): LockLease | undefined {
@@ -175,7 +179,7 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
     const current = leaseIn(object);
     if (current === undefined) {
       uuid = randomUUID();
-      const fresh: LockLease = { uuid, lockName, ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, IsShared: false, QueueMembers: {} };
+      const fresh: LockLease = { uuid, lockName, ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, IsShared: false, QueueMembers: null };
       if (await write(object, fresh, signal)) break;
       await sleep(CONFLICT_RETRY_S, signal);
       continue;

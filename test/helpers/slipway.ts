@@ -10,6 +10,8 @@ export interface SlipwayResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended slipway (SIGKILL from a kill point), when one did. */
+  readonly signal?: NodeJS.Signals | null;
 }
 
 export function runSlipway(
@@ -37,10 +39,10 @@ export function runSlipway(
     const signal = options.signalAfterMs;
     const signalTimer = signal ? setTimeout(() => child.kill(signal.signal), signal.ms) : undefined;
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, killedBy) => {
       clearTimeout(timer);
       if (signalTimer) clearTimeout(signalTimer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, stdout, stderr, signal: killedBy });
     });
   });
 }

@@ -8,6 +8,7 @@ import type { CommandContext } from "../context.js";
 import type { ConvergeOptions } from "../options.js";
 import { convergeHelp, LogOptionsError, parseConvergeArgs } from "../options.js";
 import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
+import { eventDetail, eventPointName, killPoint } from "../kill-point.js";
 
 export const CONVERGE_SUMMARY = "Build and push images, then deploy the application into Kubernetes";
 
@@ -77,6 +78,14 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
     // One connection for the render (the cluster's capabilities, the release's history) and the deploy.
     let kube: ReturnType<typeof runner.kubeClient> | undefined;
     const kubeOf = () => (kube ??= runner.kubeClient(options, ctx));
+    const kill = killPoint(ctx.env);
+    const emit: typeof reporter.emit =
+      kill === undefined
+        ? reporter.emit
+        : (event) => {
+            reporter.emit(event);
+            kill(eventPointName(event), () => eventDetail(event));
+          };
     try {
       await runConverge(
         options,
@@ -95,7 +104,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
           environ: ctx.env,
           signal: ctx.signal,
         },
-        reporter.emit,
+        emit,
       );
     } finally {
       kube?.close();

@@ -11,6 +11,7 @@ import {
   encodeRelease,
   goTime,
   history,
+  interruptedRepairs,
   releaseFromObject,
   releaseJson,
   revisionsToPrune,
@@ -190,5 +191,21 @@ describe("pruning for --releases-history-max", () => {
   }
   it("an explicit protected revision wins", () => {
     expect(revisionsToPrune([rec(1, "superseded"), rec(2, "superseded"), rec(3, "deployed")], 2, 1)).toEqual([2, 3]);
+  });
+});
+
+describe("repairs of a history left by a run that died", () => {
+  const repaired = (input: [number, ReleaseStatus][]): [number, string | undefined][] => interruptedRepairs(input.map(([v, s]) => rec(v, s))).map((r) => [r.version, r.info.status]);
+  it("pending-* revisions become failed, with a description that says why", () => {
+    expect(repaired([[1, "superseded"], [2, "deployed"], [3, "pending-upgrade"]])).toEqual([[3, "failed"]]);
+    expect(repaired([[1, "pending-install"]])).toEqual([[1, "failed"]]);
+    expect(repaired([[1, "deployed"], [2, "pending-rollback"]])).toEqual([[2, "failed"]]);
+    expect(interruptedRepairs([rec(1, "pending-upgrade")])[0]?.info.description).toMatch(/^Upgrade failed: interrupted/);
+  });
+  it("of several deployed revisions all but the newest become superseded", () => {
+    expect(repaired([[1, "deployed"], [2, "failed"], [3, "deployed"]])).toEqual([[1, "superseded"]]);
+  });
+  it("a consistent history needs nothing", () => {
+    expect(repaired([[1, "superseded"], [2, "failed"], [3, "deployed"], [4, "failed"], [5, "uninstalling"]])).toEqual([]);
   });
 });

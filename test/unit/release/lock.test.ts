@@ -30,7 +30,7 @@ describe("werf's release lock", () => {
     const kube = fakeKube();
     const lock = await acquireReleaseLock(kube, NS, "web");
     const text = annotation(kube);
-    expect(text).toBe(`{"uuid":"${lock.uuid}","lockName":"release/web","ExpireAtTimestamp":${Date.parse("2026-12-03T10:00:10Z") / 1000},"SharedHoldersCount":1,"IsShared":false,"QueueMembers":{}}`);
+    expect(text).toBe(`{"uuid":"${lock.uuid}","lockName":"release/web","ExpireAtTimestamp":${Date.parse("2026-12-03T10:00:10Z") / 1000},"SharedHoldersCount":1,"IsShared":false}`);
     await lock.release();
     expect(kube.objects.has(CM)).toBe(true);
     expect(annotation(kube)).toBeUndefined();
