@@ -13,6 +13,8 @@ import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
 import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
+import type { LookupReader } from "../template/helm/data.js";
+import { goMapOfJson } from "../template/json.js";
 import type { GoMap } from "../template/value.js";
 import { werfVersionForState } from "../version.js";
 import { runBuildPipeline, type BuildAdapters, type BuildPhaseOptions, type BuildPipelineResult, type ProjectPhaseOptions } from "./build.js";
@@ -46,6 +48,32 @@ export interface ClusterFacts {
 
 /** Reads ClusterFacts for a release; without it the chart renders against Helm's defaults (as `helm template`). */
 export type ClusterPort = (target: { readonly namespace: string; readonly release: string }) => Promise<ClusterFacts>;
+
+/** What a template's `lookup` asks for; name "" asks for the list (every namespace when namespace is ""). */
+export interface LookupRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Reads a live object or list for `lookup`, as its JSON; undefined when it does not exist. */
+export type LookupPort = (ref: LookupRef) => Promise<Record<string, unknown> | undefined>;
+
+/** How `renderRelease` renders besides the values: what werf render sets (converge sets none of it). */
+export interface RenderTarget {
+  /** Capabilities.KubeVersion when no cluster is asked (werf render's --kube-version; default Helm's). */
+  readonly kubeVersion?: string | undefined;
+  /** Added to Capabilities.APIVersions (werf render's --extra-apiversions). */
+  readonly extraApiVersions?: readonly string[] | undefined;
+  /** werf render without a repo: these final images get werf's placeholder names (`REPO:TAG`). */
+  readonly stubImageNames?: readonly string[] | undefined;
+  /** Sees the rendered files of each render before they are parsed (werf render's --debug). */
+  readonly onRenderedFiles?: ((files: ReadonlyMap<string, string>) => void) | undefined;
+}
+
+/** Renders needed at most to settle the objects `lookup` asks for (each may ask for ones that depend on the last). */
+const MAX_LOOKUP_ROUNDS = 10;
 
 /** What the pipeline reads of the deploy group itself; the whole group is handed on to the deploy port. */
 export interface DeployGroupBase {
@@ -88,6 +116,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   /** Reads a --values/--set-file file; defaults to the file system. */
   readonly readFile?: (path: string) => string;
   readonly cluster?: ClusterPort | undefined;
+  /** The live `lookup`; without it `lookup` gives `{}` as in `helm template`. */
+  readonly lookup?: LookupPort | undefined;
   /** The docker config.json werf would read for --set-docker-config-json-value; undefined when there is none. */
   readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
 }
@@ -157,7 +187,8 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson">,
+  ports: Pick<ConvergePorts, "cluster" | "lookup" | "readFile" | "dockerConfigJson">,
+  target: RenderTarget = {},
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
   const { namespace, release } = deployParams({
@@ -191,7 +222,8 @@ export async function renderRelease(
         ...(dockerConfig === undefined ? {} : { dockerConfigJson: dockerConfig.toString("base64") }),
         project: built.project,
         werfVersion: werfVersionForState(),
-        repo: built.valuesRepo,
+        repo: target.stubImageNames === undefined ? built.valuesRepo : STUB_REPO,
+        ...(target.stubImageNames === undefined ? {} : { stubImageNames: target.stubImageNames }),
         commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
         namespace,
         env: options.project.env,
@@ -204,13 +236,19 @@ export async function renderRelease(
   );
   const facts = ports.cluster === undefined ? undefined : await ports.cluster({ namespace, release });
   const values = mergeMaps(userValues, service);
+  const lookups = lookupCache(ports.lookup);
   const renderAt = (at: ClusterFacts | undefined): RenderResult => {
     try {
       return renderChart(chart, {
         releaseName: release,
         namespace,
         values,
-        ...(at === undefined ? {} : { kubeVersion: at.kubeVersion, apiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
+        ...(at === undefined
+          ? { ...(target.kubeVersion === undefined ? {} : { kubeVersion: target.kubeVersion }) }
+          : { kubeVersion: at.kubeVersion, liveApiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
+        ...(target.extraApiVersions === undefined ? {} : { apiVersions: target.extraApiVersions }),
+        ...(lookups === undefined ? {} : { lookup: lookups.reader }),
+        ...(target.onRenderedFiles === undefined ? {} : { onRenderedFiles: target.onRenderedFiles }),
         keepUnknownHooks: true,
       });
     } catch (error) {
@@ -219,8 +257,63 @@ export async function renderRelease(
       throw error;
     }
   };
-  const render = renderAt(facts);
+  const render = lookups === undefined ? renderAt(facts) : await lookups.settle(() => renderAt(facts));
+  // A rerender reads the objects the render read; one it did not read is `{}`.
   const rerender = (at: Pick<ClusterFacts, "revision" | "isUpgrade">): RenderResult =>
     renderAt(facts === undefined ? undefined : { ...facts, revision: at.revision, isUpgrade: at.isUpgrade });
   return { namespace, release, chart, userValues, service, render, facts, rerender };
+}
+
+/** werf render's `.Values.werf.repo` without a repo. */
+const STUB_REPO = "REPO";
+
+/**
+ * `lookup` against the cluster for a synchronous template engine: a render reads what it has fetched and notes what
+ * it has not (`{}` meanwhile); `settle` fetches the noted objects and renders again until a render asks for nothing
+ * new. A render that failed while objects were missing is retried with them.
+ */
+function lookupCache(port: LookupPort | undefined): { reader: LookupReader; settle: (render: () => RenderResult) => Promise<RenderResult> } | undefined {
+  if (port === undefined) return undefined;
+  const fetched = new Map<string, { value: Record<string, unknown> | undefined } | { error: unknown }>();
+  const missing = new Map<string, LookupRef>();
+  const reader: LookupReader = (apiVersion, kind, namespace, name) => {
+    const key = JSON.stringify([apiVersion, kind, namespace, name]);
+    const hit = fetched.get(key);
+    if (hit === undefined) {
+      missing.set(key, { apiVersion, kind, namespace, name });
+      return new Map<string, unknown>();
+    }
+    if ("error" in hit) throw hit.error;
+    return hit.value === undefined ? new Map<string, unknown>() : goMapOfJson(hit.value);
+  };
+  const settle = async (render: () => RenderResult): Promise<RenderResult> => {
+    for (let round = 1; ; round++) {
+      let result: RenderResult | undefined;
+      let failure: unknown;
+      try {
+        result = render();
+      } catch (error) {
+        failure = error;
+      }
+      if (missing.size === 0) {
+        if (result === undefined) throw failure;
+        return result;
+      }
+      if (round > MAX_LOOKUP_ROUNDS) {
+        throw new SlipwayError(`lookup: the templates still asked for new objects after ${MAX_LOOKUP_ROUNDS} renders`, { code: "template" });
+      }
+      const batch = [...missing];
+      missing.clear();
+      await Promise.all(
+        batch.map(async ([key, ref]) => {
+          try {
+            fetched.set(key, { value: await port(ref) });
+          } catch (error) {
+            fetched.set(key, { error });
+          }
+        }),
+      );
+    }
+  };
+  return { reader, settle };
 }

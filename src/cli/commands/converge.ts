@@ -83,6 +83,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
         {
           adapters: buildAdapters(options.build, ctx.env),
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
+          lookup: (ref) => runner.lookupPort(kubeOf(), ctx.signal)(ref),
           dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
           deploy: async (input, emit) => {
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {

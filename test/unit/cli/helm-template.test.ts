@@ -1,4 +1,4 @@
-// `slipway render` of a werf project's chart without Chart.yaml gets werf's defaults; a bare chart keeps Helm's error.
+// `slipway helm template` of a werf project's chart without Chart.yaml gets werf's defaults; a bare chart keeps Helm's error.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,9 +13,9 @@ function chartDir(withWerfYaml: boolean): string {
   return join(root, ".helm");
 }
 
-describe("slipway render of a chart without Chart.yaml", () => {
+describe("slipway helm template of a chart without Chart.yaml", () => {
   it("uses werf's defaults (project name, version 1.0.0) inside a werf project", async () => {
-    const result = await runCli(["render", chartDir(true)]);
+    const result = await runCli(["helm", "template", chartDir(true)]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("# Source: shop/templates/cm.yaml");
@@ -23,7 +23,7 @@ describe("slipway render of a chart without Chart.yaml", () => {
   });
 
   it("keeps Helm's error for a bare chart directory", async () => {
-    const result = await runCli(["render", chartDir(false)]);
+    const result = await runCli(["helm", "template", chartDir(false)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("Error: Chart.yaml file is missing\n");
   });
