@@ -13,7 +13,7 @@ import { HelmFiles } from "../template/helm/files.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
 import type { LookupReader } from "../template/helm/data.js";
 import { Capabilities, ChartMetadata, releaseObject, valuesMap, VALUES_TYPE } from "../template/helm/objects.js";
-import { isMap, setMapTypeName, type GoMap } from "../template/value.js";
+import { compareStrings, isMap, setMapTypeName, type GoMap } from "../template/value.js";
 import { sortManifests, goTrimSpace, type Hook, type Manifest } from "./manifests.js";
 
 /** The API versions Helm v3.17.3 reports offline (client-go's scheme), in its order. */
@@ -142,6 +142,23 @@ function collectTemplates(
     });
   }
   return next;
+}
+
+/**
+ * The rendered files as one text, `---\n# Source: <path>\n<text>\n` each, in path order, whitespace-only files left
+ * out: what `helm template --debug` prints when the output is not valid YAML (Helm walks a Go map, so its order
+ * varies), and, with `skipPartials`, what nelm's debug log shows before parsing (no `_*` files, no NOTES.txt).
+ */
+export function renderedFilesText(files: ReadonlyMap<string, string>, options: { skipPartials: boolean }): string {
+  let out = "";
+  for (const path of [...files.keys()].sort(compareStrings)) {
+    const text = files.get(path) ?? "";
+    const base = path.slice(path.lastIndexOf("/") + 1);
+    if (text.trim() === "" || path.endsWith("NOTES.txt")) continue;
+    if (options.skipPartials && base.startsWith("_")) continue;
+    out += `---\n# Source: ${path}\n${text}\n`;
+  }
+  return out;
 }
 
 /** Renders a chart like `helm template`. Template errors are thrown as HelmRenderError. */

@@ -3,6 +3,7 @@
 // --validate dry-runs on the server and names the file of a rejected object; converge's templates see the cluster's
 // version, its API versions (group/version/Kind included, Helm's offline defaults not) and live `lookup` objects,
 // while an offline render sees werf's defaults and an empty lookup.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -10,6 +11,7 @@ import { manifestDocuments } from "../../src/deploy/install.js";
 import { formatRenderOutput } from "../../src/resource/render-output.js";
 import { uniqueName, waitFor } from "../helpers/cluster.js";
 import { makeGitDir, type GitDir } from "../helpers/gitdir.js";
+import { helmBinary } from "../helpers/oracles.js";
 import { helm } from "../helpers/release-state.js";
 import { runSlipway } from "../helpers/slipway.js";
 import { converge, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
@@ -192,5 +194,28 @@ describe("the live cluster in templates", () => {
     expect(debug.code).toBe(1);
     expect(debug.stdout).toBe("---\n# Source: render-debug/templates/broken.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  a: b: c\n\n");
     expect(debug.stderr).toContain("YAML parse error on render-debug/templates/broken.yaml");
+  });
+});
+
+describe("slipway helm template", () => {
+  it("--debug prints the rendered files of a chart that is not valid YAML exactly as helm template --debug", () => {
+    const chart = makeGitDir({
+      "Chart.yaml": "apiVersion: v2\nname: broken\nversion: 0.1.0\n",
+      "templates/_h.tpl": '{{- define "x" }}y{{ end }}\n',
+      "templates/broken.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  a: {{ "b: c" }}\n',
+    });
+    projects.push(chart);
+    const run = (bin: string, args: string[]) => spawnSync(bin, args, { cwd: chart.dir, encoding: "utf8" });
+    const helmOut = run(helmBinary(), ["template", "rn", ".", "--debug"]);
+    const ours = run(process.execPath, [join(ROOT, "bin/slipway.js"), "helm", "template", "rn", ".", "--debug"]);
+    expect(helmOut.status).toBe(1);
+    expect(ours.status).toBe(1);
+    expect(ours.stdout).toBe(helmOut.stdout);
+    expect(helmOut.stdout).toContain("a: b: c");
+    expect(ours.stderr).toContain("Error: YAML parse error on broken/templates/broken.yaml");
+    // Without --debug both print nothing and point at the flag.
+    const plain = run(process.execPath, [join(ROOT, "bin/slipway.js"), "helm", "template", "rn", "."]);
+    expect(plain.stdout).toBe("");
+    expect(plain.stderr).toContain("Use --debug flag to render out invalid YAML");
   });
 });

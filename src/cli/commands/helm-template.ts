@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { SlipwayError } from "../../errors.js";
 import { loadChartDir } from "../../chart/load.js";
 import { mergeUserValues } from "../../chart/values.js";
-import { HelmRenderError, renderChart } from "../../render/render.js";
+import { goTrimSpace } from "../../render/manifests.js";
+import { HelmRenderError, renderChart, renderedFilesText } from "../../render/render.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
 
@@ -26,6 +27,7 @@ interface RenderFlags {
   includeCrds: boolean;
   skipTests: boolean;
   noHooks: boolean;
+  debug: boolean;
 }
 
 const FLAGS: readonly FlagSpec<RenderFlags>[] = [
@@ -42,6 +44,7 @@ const FLAGS: readonly FlagSpec<RenderFlags>[] = [
   { kind: "bool", name: "include-crds", key: "includeCrds", default: false, description: "Include CRDs in the templated output" },
   { kind: "bool", name: "skip-tests", key: "skipTests", default: false, description: "Skip tests from templated output" },
   { kind: "bool", name: "no-hooks", key: "noHooks", default: false, description: "Prevent hooks from being rendered" },
+  { kind: "bool", name: "debug", key: "debug", default: false, description: "Print the rendered files even when they are not valid YAML" },
 ];
 
 export function helmTemplateHelp(programName: string): string {
@@ -91,6 +94,7 @@ export function helmTemplateCommand(args: readonly string[], ctx: CommandContext
     literalValues: f.setLiteral,
   });
   let result;
+  let files: ReadonlyMap<string, string> | undefined;
   try {
     result = renderChart(chart, {
       releaseName,
@@ -101,9 +105,12 @@ export function helmTemplateCommand(args: readonly string[], ctx: CommandContext
       includeCrds: f.includeCrds,
       skipTests: f.skipTests,
       noHooks: f.noHooks,
-      invalidYamlHint: true,
+      invalidYamlHint: !f.debug,
+      ...(f.debug ? { onRenderedFiles: (rendered: ReadonlyMap<string, string>) => (files = rendered) } : {}),
     });
   } catch (e) {
+    // As `helm template --debug`: what the templates produced, then the error.
+    if (files !== undefined) ctx.stdout.write(`${goTrimSpace(renderedFilesText(files, { skipPartials: false }))}\n`);
     // Worded as Helm words it.
     if (e instanceof HelmRenderError) throw new SlipwayError(e.message, { code: "template" });
     throw e;

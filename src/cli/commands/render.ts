@@ -11,6 +11,7 @@ import type { CommandContext } from "../context.js";
 import { extraFlagsHelp, extraList, extraString, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 import { commandHelp } from "../options.js";
 import { parseOrHelp } from "./converge.js";
+import { renderedFilesText } from "../../render/render.js";
 
 export const RENDER_SUMMARY = "Render the project's chart as werf render does: images from the repo without building, normalised manifests";
 
@@ -36,17 +37,6 @@ export function renderHelp(programName: string): string {
   return `${commandHelp(programName, { command: "render", summary: RENDER_SUMMARY, example, exampleArgs: "--repo registry.example.com/app --env production" })}\nrender flags:\n${extraFlagsHelp(RENDER_FLAGS)}\n`;
 }
 
-/** The rendered files as nelm's debug log shows them: `---\n# Source: <path>\n<text>` for every non-empty template. */
-function renderedFilesText(files: ReadonlyMap<string, string>): string {
-  let out = "";
-  for (const [path, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const base = path.slice(path.lastIndexOf("/") + 1);
-    if (base.startsWith("_") || path.endsWith("NOTES.txt") || text.trim() === "") continue;
-    out += `---\n# Source: ${path}\n${text}\n`;
-  }
-  return out;
-}
-
 export async function renderCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values: extra } = takeExtraFlags(args, RENDER_FLAGS, ctx.env);
   const options = parseOrHelp(rest, ctx, renderHelp);
@@ -68,7 +58,7 @@ export async function renderCommand(args: readonly string[], ctx: CommandContext
   let renderedFiles: ReadonlyMap<string, string> | undefined;
   // What the templates produced, even when it is not YAML (nelm logs it at debug level before parsing it).
   const showRendered = (): void => {
-    if (renderedFiles !== undefined) ctx.stdout.write(renderedFilesText(renderedFiles));
+    if (renderedFiles !== undefined) ctx.stdout.write(renderedFilesText(renderedFiles, { skipPartials: true }));
     renderedFiles = undefined;
   };
   try {
