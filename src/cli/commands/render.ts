@@ -10,7 +10,7 @@ import process from "node:process";
 import type { CommandContext } from "../context.js";
 import { extraFlagsHelp, extraList, extraString, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 import { commandHelp } from "../options.js";
-import { parseOrHelp } from "./converge.js";
+import { parseOrHelp, warnAcceptedOnly } from "./converge.js";
 import { renderedFilesText } from "../../render/render.js";
 
 export const RENDER_SUMMARY = "Render the project's chart as werf render does: images from the repo without building, normalised manifests";
@@ -41,6 +41,7 @@ export async function renderCommand(args: readonly string[], ctx: CommandContext
   const { rest, values: extra } = takeExtraFlags(args, RENDER_FLAGS, ctx.env);
   const options = parseOrHelp(rest, ctx, renderHelp);
   if (options === undefined) return;
+  warnAcceptedOnly(options, ctx);
   const [{ runRenderPipeline }, { buildAdapters, readDockerConfigJson }, { Reporter }, runner, { formatRenderOutput, renderOutputObjects }] = await Promise.all([
     import("../../pipeline/render.js"),
     import("../ports.js"),
