@@ -18,7 +18,7 @@ import { RENDER_FLAGS, RENDER_SUMMARY, renderCommand, renderHelp } from "./comma
 import { HELM_SUMMARY, helmCommand, helmFlags, helmHelp } from "./commands/helm.js";
 import { DISMISS_FLAGS, DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_FLAGS, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_FLAGS, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
-import type { CliIO, CommandContext } from "./context.js";
+import type { CliIO, CommandContext, CommandSpec } from "./context.js";
 import type { ExtraFlag } from "./extra-flags.js";
 import { CONVERGE_FLAGS } from "./options.js";
 import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
@@ -28,14 +28,8 @@ import { goQuote, parseGoBool } from "./go-values.js";
 
 export type { CliIO, CliWriter, CommandContext } from "./context.js";
 
-interface CommandEntry {
-  readonly name: string;
-  readonly summary: string;
+interface CommandEntry extends CommandSpec {
   readonly group: string;
-  readonly help: (programName: string) => string;
-  readonly run: (args: readonly string[], ctx: CommandContext) => void | Promise<void>;
-  /** Long flag names (without `--`), for shell completion. */
-  readonly flags: () => readonly string[];
 }
 
 /** The visible long names of a flag table. */

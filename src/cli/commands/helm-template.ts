@@ -9,19 +9,13 @@ import { mergeUserValues } from "../../chart/values.js";
 import { goTrimSpace } from "../../render/manifests.js";
 import { HelmRenderError, renderChart, renderedFilesText } from "../../render/render.js";
 import type { CommandContext } from "../context.js";
+import type { ConvergeFlagValues } from "../options.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
 
 export const HELM_TEMPLATE_SUMMARY = "Render a chart directory exactly as `helm template` prints it (offline)";
 
-interface RenderFlags {
-  values: string[];
-  set: string[];
-  setString: string[];
-  setFile: string[];
-  setJson: string[];
-  setLiteral: string[];
-  namespace: string;
-  release: string;
+/** converge's values and release fields, plus `helm template`'s own. */
+interface RenderFlags extends Pick<ConvergeFlagValues, "values" | "set" | "setString" | "setFile" | "setJson" | "setLiteral" | "namespace" | "release"> {
   kubeVersion: string;
   apiVersions: string[];
   includeCrds: boolean;

@@ -1,23 +1,16 @@
 // `slipway helm <subcommand>`: the Helm-compatible commands werf users know from `werf helm ...`. Each subcommand
 // lives in its own module and registers itself in HELM_SUBCOMMANDS.
 import { SlipwayError } from "../../errors.js";
-import type { CommandContext } from "../context.js";
+import type { CommandContext, CommandSpec } from "../context.js";
 import { goQuote } from "../go-values.js";
 import { HELM_TEMPLATE_FLAGS, HELM_TEMPLATE_SUMMARY, helmTemplateCommand, helmTemplateHelp } from "./helm-template.js";
 
 export const HELM_SUMMARY = "Helm-compatible commands (template, ...)";
 
-interface HelmSubcommand {
-  readonly name: string;
-  readonly summary: string;
-  readonly help: (programName: string) => string;
-  readonly run: (args: readonly string[], ctx: CommandContext) => void | Promise<void>;
-  readonly flags: () => readonly string[];
-}
 
 const visible = (specs: readonly { name: string; hidden?: boolean }[]): string[] => specs.filter((s) => s.hidden !== true).map((s) => s.name);
 
-export const HELM_SUBCOMMANDS: readonly HelmSubcommand[] = [
+export const HELM_SUBCOMMANDS: readonly CommandSpec[] = [
   { name: "template", summary: HELM_TEMPLATE_SUMMARY, help: helmTemplateHelp, run: helmTemplateCommand, flags: () => visible(HELM_TEMPLATE_FLAGS) },
 ];
 
