@@ -14,6 +14,7 @@ function project(): string {
     Dockerfile: "FROM scratch\n",
     ".helm/templates/web.yaml": "# a comment\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: {{ .Release.Namespace }}\nspec:\n  containers:\n  - name: web\n    image: {{ .Values.werf.image.web }}\n",
     ".helm/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  stub: {{ .Values.werf.is_stub | quote }}\n  b: \"1\"\n  a: x\n",
+    ".helm/templates/caps.yaml": '{{ if .Values.caps }}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caps\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version }}\n  extra: {{ .Capabilities.APIVersions.Has "x.io/v1" | quote }}\n  lookup: {{ lookup "v1" "Namespace" "" "default" | toJson | quote }}\n{{ end }}',
     ".helm/crds/crd.yaml": "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: foos.example.com\nspec:\n  group: example.com\n  names: {kind: Foo, plural: foos}\n  scope: Namespaced\n  versions: []\n",
   };
   for (const [name, text] of Object.entries(files)) {
@@ -91,6 +92,16 @@ describe("slipway render", () => {
     expect(toFile.code, toFile.stderr).toBe(0);
     expect(toFile.stdout).toBe("");
     expect(readFileSync(join(dir, "out.yaml"), "utf8")).toContain("# Source: shop/templates/web.yaml\n");
+  });
+
+  it("renders offline against werf's defaults, --kube-version and --extra-apiversions (alias --api-versions)", async () => {
+    const defaults = await runCli(["render", "--set", "caps=true", "-s", "templates/caps.yaml"], env);
+    expect(defaults.code, defaults.stderr).toBe(0);
+    expect(defaults.stdout).toContain("  extra: \"false\"\n  kube: v1.20.0\n  lookup: '{}'\n");
+    const given = await runCli(["render", "--set", "caps=true", "-s", "templates/caps.yaml", "--kube-version", "1.29.3", "--api-versions", "a.io/v1,x.io/v1"], env);
+    expect(given.stdout).toContain("  extra: \"true\"\n  kube: v1.29.3\n");
+    const fromEnv = await runCli(["render", "--set", "caps=true", "-s", "templates/caps.yaml"], { ...env, WERF_EXTRA_APIVERSIONS_1: "x.io/v1", WERF_KUBE_VERSION: "1.28.0" });
+    expect(fromEnv.stdout).toContain("  extra: \"true\"\n  kube: v1.28.0\n");
   });
 
   it("names render's own flags in its help", async () => {
