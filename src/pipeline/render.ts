@@ -7,6 +7,7 @@
  * by converge's render phase. Gives the rendered release and its documents (the charts' CRDs first); printing them
  * is src/resource/render-output.ts's. Must not import src/cli or src/ui.
  */
+import { SlipwayError } from "../errors.js";
 import { chartCrdDocuments, documentsFromRender, type RenderedDocument } from "../resource/resource.js";
 import { runBuildPipeline, type BuildPipelineResult } from "./build.js";
 import { renderRelease, type ConvergePipelineOptions, type ConvergePorts, type DeployGroupBase, type RenderedRelease } from "./converge.js";
@@ -48,7 +49,13 @@ export async function runRenderPipeline<D extends DeployGroupBase>(options: Rend
       readChart: true,
     },
     { adapters: ports.adapters, cwd: ports.cwd, environ: ports.environ, emit, signal: ports.signal, ...(ports.now === undefined ? {} : { now: ports.now }) },
-  );
+  ).catch((error: unknown) => {
+    // Whatever the images' check in the repo says, say first that render would not have built them.
+    if (error instanceof SlipwayError && error.code === "build") {
+      throw new SlipwayError(`take the images from ${JSON.stringify(options.build.repo)} (render builds nothing: build or converge first)`, { code: "build", cause: error });
+    }
+    throw error;
+  });
   const stubImageNames = stub ? built.config.images.filter((i) => i.final).map((i) => i.name) : undefined;
   const rendered = await renderRelease(built, options, ports, {
     kubeVersion: options.render.kubeVersion === "" ? WERF_RENDER_KUBE_VERSION : options.render.kubeVersion,

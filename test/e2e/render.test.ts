@@ -60,7 +60,7 @@ describe("slipway render", () => {
     const missing = await slipway(project, ["render", "--repo", repo, "--insecure-registry", "--namespace", ns, "--release", release]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
-    expect(missing.stderr).toMatch(/stages required[\s\S]*web\/dockerfile with digest [0-9a-f]{56} is not exist in repo/);
+    expect(missing.stderr).toMatch(/^Error: take the images from "[^"]+" \(render builds nothing: build or converge first\): stages required[\s\S]*web\/dockerfile with digest [0-9a-f]{56} is not exist in repo/);
 
     const deployed = await converge(env, project, { namespace: ns, release });
     expect(deployed.code, deployed.stderr).toBe(0);
