@@ -78,7 +78,7 @@ try {
     spec.generate(chart, { templates: TEMPLATES });
     const common = ["--namespace", "default", "--kube-version", "1.30.0", ...spec.args];
     const helmArgs = ["template", "rn", chart, ...common];
-    const slipArgs = [bin, "render", chart, "--release", "rn", ...common];
+    const slipArgs = [bin, "helm", "template", chart, "--release", "rn", ...common];
     // Warm-up (also fills Node's compile cache) and equality check.
     const h0 = measure(helm, helmArgs);
     const s0 = measure(process.execPath, slipArgs);

@@ -31,6 +31,11 @@ export interface ServiceValuesInput {
   readonly noGlobal?: boolean;
   /** `--set-docker-config-json-value`: the base64 of the docker config.json, if one exists. */
   readonly dockerConfigJson?: string;
+  /**
+   * werf render without a repo (or with --stub-tags): these final images get werf's placeholders (`<repo>:TAG`,
+   * registry `REGISTRY`, digest `DIGEST`...) and `.Values.werf.is_stub` is set; `repo` is then `REPO`.
+   */
+  readonly stubImageNames?: readonly string[];
 }
 
 export type Values = Record<string, unknown>;
@@ -45,12 +50,13 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
-/** The per-image details of `.Values.global.werf.images.<name>`. */
-export function imageDetails(image: BuiltImageRef): Values {
-  const { registry, repository, tag, digest } = image;
-  const name = basename(repository);
-  const imageName = `${registry}/${repository}`;
-  const refTag = `${imageName}:${tag}`;
+/** The tag werf's stub images carry. */
+export const STUB_TAG = "TAG";
+
+/** The per-image map of `.Values.global.werf.images.<name>` from its parts (werf's buildValuesMap). */
+function detailsMap(p: { registry: string; repository: string; name: string; tag: string; digest: string; image: string }): Values {
+  const { registry, repository, name, tag, digest, image } = p;
+  const refTag = `${image}:${tag}`;
   return {
     registry,
     namespace: dirname(repository),
@@ -58,7 +64,7 @@ export function imageDetails(image: BuiltImageRef): Values {
     tag,
     digest,
     tag_digest: `${tag}@${digest}`,
-    image: imageName,
+    image,
     repository,
     ref: `${refTag}@${digest}`,
     ref_tag: refTag,
@@ -67,6 +73,17 @@ export function imageDetails(image: BuiltImageRef): Values {
     name_ref: `${name}:${tag}@${digest}`,
     name_tag: `${name}:${tag}`,
   };
+}
+
+/** The per-image details of `.Values.global.werf.images.<name>`. */
+export function imageDetails(image: BuiltImageRef): Values {
+  const { registry, repository, tag, digest } = image;
+  return detailsMap({ registry, repository, name: basename(repository), tag, digest, image: `${registry}/${repository}` });
+}
+
+/** A stub image's details, as werf's BuildStubImageValuesMap gives them. */
+function stubImageDetails(repo: string): Values {
+  return detailsMap({ registry: "REGISTRY", repository: "NAMESPACE/NAME", name: "NAME", tag: STUB_TAG, digest: "DIGEST", image: repo });
 }
 
 export function serviceValues(input: ServiceValuesInput): Values {
@@ -81,6 +98,16 @@ export function serviceValues(input: ServiceValuesInput): Values {
   const image: Values = {};
   const tag: Values = {};
   const images: Values = {};
+  if (input.stubImageNames !== undefined) {
+    const stubImage = `${input.repo}:${STUB_TAG}`;
+    werf["is_stub"] = true;
+    werf["stub_image"] = stubImage;
+    for (const name of input.stubImageNames) {
+      image[name] = stubImage;
+      tag[name] = STUB_TAG;
+      images[name] = stubImageDetails(input.repo);
+    }
+  }
   for (const built of input.images) {
     image[built.name] = `${built.registry}/${built.repository}:${built.tag}`;
     tag[built.name] = built.tag;

@@ -1,6 +1,7 @@
 // A port of Helm's pkg/strvals: the parsers behind --set, --set-string, --set-json, --set-file and
 // --set-literal. Values are Go values of the template engine (int64 for --set numbers).
 
+import { goPathError } from "../util/go-errors.js";
 import { GoInt, isMap, type GoMap } from "../template/value.js";
 import { parseJson } from "../template/yaml/index.js";
 
@@ -45,14 +46,14 @@ class Scanner {
   }
 }
 
-/** runesUntil: returns [runes, last, eof]. */
-function runesUntil(sc: Scanner, stop: string): [string, string, boolean] {
+/** runesUntil: returns [runes, last, eof]. The literal parser's runesUntilLiteral takes backslashes as they are. */
+function runesUntil(sc: Scanner, stop: string, escapes = true): [string, string, boolean] {
   let v = "";
   for (;;) {
     const r = sc.read();
     if (r === null) return [v, "", true];
     if (stop.includes(r)) return [v, r, false];
-    if (r === "\\") {
+    if (r === "\\" && escapes) {
       const next = sc.read();
       if (next === null) return [v, "", true];
       v += next;
@@ -138,7 +139,7 @@ class Parser {
 
   key(data: GoMap, level: number): void {
     const stop = this.literal ? "=[." : "=[,.";
-    const [k, last, eof] = runesUntil(this.sc, stop);
+    const [k, last, eof] = runesUntil(this.sc, stop, !this.literal);
     if (eof) {
       if (k.length === 0) throw EOF;
       throw new StrvalsError(`key ${JSON.stringify(k)} has no value`);
@@ -227,15 +228,16 @@ class Parser {
   }
 
   private keyIndex(): number {
-    const [v, , eof] = runesUntil(this.sc, "]");
-    if (eof) throw EOF;
+    const [v, , eof] = runesUntil(this.sc, "]", !this.literal);
+    // Wrapped, so the end of the input here is an error rather than the end of the parse.
+    if (eof) throw new StrvalsError("error parsing index: EOF");
     return atoi(v);
   }
 
   private listItem(list: unknown[], i: number, level: number): unknown[] {
     if (i < 0) throw new StrvalsError(`negative ${i} index not allowed`);
-    const [k, last, eof] = runesUntil(this.sc, "[.=");
-    if (k.length > 0) throw new StrvalsError(`unexpected data at end of array index: ${JSON.stringify(k)}`);
+    const [k, last, eof] = runesUntil(this.sc, "[.=", !this.literal);
+    if (k.length > 0) throw new StrvalsError(`unexpected data at end of array index: ${goQuoteRunes(k)}`);
     if (eof) throw EOF;
     switch (last) {
       case "=": {
@@ -375,9 +377,30 @@ export function parseSetJson(s: string, dest: GoMap): void {
   wrap(() => new Parser(new Scanner(s), dest, (rs) => typedVal(rs, true), true).parse());
 }
 
-/** strvals.ParseIntoFile (--set-file): each value is a path read by `readFile`. */
+/** strvals.ParseIntoFile (--set-file): each value is a path read by `readFile`; a failed read is worded as Go's. */
 export function parseSetFile(s: string, dest: GoMap, readFile: (path: string) => string): void {
-  wrap(() => new Parser(new Scanner(s), dest, (rs) => readFile(rs)).parse());
+  const read = (path: string): string => {
+    try {
+      return readFile(path);
+    } catch (e) {
+      throw new StrvalsError(goPathError("open", path, e));
+    }
+  };
+  wrap(() => new Parser(new Scanner(s), dest, read).parse());
+}
+
+/** Go's %q of a []rune: `['a' 'b']`. */
+function goQuoteRunes(s: string): string {
+  const quote = (r: string): string => {
+    if (r === "'" || r === "\\") return `'\\${r}'`;
+    const code = r.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) {
+      const named: Record<string, string> = { "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v" };
+      return `'${named[r] ?? `\\x${code.toString(16).padStart(2, "0")}`}'`;
+    }
+    return `'${r}'`;
+  };
+  return `[${Array.from(s).map(quote).join(" ")}]`;
 }
 
 /** strvals.ParseLiteralInto (--set-literal): the value is the rest of the string, verbatim. */

@@ -92,11 +92,9 @@ export function mergeUserValues(opts: ValueOptions, readFile: (p: string) => str
   for (const v of opts.jsonValues ?? []) {
     try {
       parseSetJson(v, base);
-    } catch (e) {
-      throw new SlipwayError(
-        `failed parsing --set-json data JSON: ${v}, expected format: key=jsonval, key2=jsonval2, ...: ${(e as Error).message}`,
-        { code: "usage", cause: e },
-      );
+    } catch {
+      // Helm v3.17's words: the value only, without the JSON decoder's reason.
+      throw new SlipwayError(`failed parsing --set-json data ${v}`, { code: "usage" });
     }
   }
   for (const v of opts.values ?? []) wrapParse("--set", () => parseSet(v, base));

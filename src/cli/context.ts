@@ -18,3 +18,13 @@ export interface CommandContext extends CliIO {
   /** Aborted on SIGINT/SIGTERM/SIGQUIT with an InterruptedError as the reason. */
   readonly signal: AbortSignal;
 }
+
+/** A command (or a subcommand of a family such as `helm`) as the command tables list it. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: (programName: string) => string;
+  readonly run: (args: readonly string[], ctx: CommandContext) => void | Promise<void>;
+  /** Long flag names (without `--`), for shell completion. */
+  readonly flags: () => readonly string[];
+}

@@ -4,12 +4,10 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import process from "node:process";
-import type { Chart } from "../chart/types.js";
-import { chartFullPath } from "../chart/types.js";
 import { SlipwayError } from "../errors.js";
 import { createKubeClient, type ClosableKubeClient } from "../kube/client.js";
 import type { KubeClient, KubeRequestRecord } from "../kube/types.js";
-import type { ClusterPort, RenderedRelease } from "../pipeline/converge.js";
+import type { ClusterPort, LookupPort, RenderedRelease } from "../pipeline/converge.js";
 import type { RenderResult } from "../render/render.js";
 import type { BuildPipelineResult } from "../pipeline/build.js";
 import { deployParams } from "../deploy/params.js";
@@ -23,24 +21,10 @@ import { marshalJson } from "../template/json.js";
 import { werfVersionForState } from "../version.js";
 import { createDeployPrinter, type DeployPrinter } from "../ui/deploy-printer.js";
 import { formatPlannedChanges } from "../ui/plan-printer.js";
-import { werfRuntimeAnnotations } from "../resource/resource.js";
+import { chartCrdDocuments, werfRuntimeAnnotations } from "../resource/resource.js";
 import type { CommandContext } from "./context.js";
 import type { ConvergeOptions } from "./options.js";
 import { killPoint } from "./kill-point.js";
-
-function crdDocuments(chart: Chart): { source: string; content: string; storeAs: "none" }[] {
-  const out: { source: string; content: string; storeAs: "none" }[] = [];
-  const walk = (c: Chart): void => {
-    for (const f of c.crds) {
-      for (const part of Buffer.from(f.data).toString("utf8").split(/^---\s*$/m)) {
-        if (part.trim() !== "") out.push({ source: `${chartFullPath(c)}/${f.name}`, content: part.trim(), storeAs: "none" });
-      }
-    }
-    for (const d of c.dependencies) walk(d);
-  };
-  walk(chart);
-  return out;
-}
 
 function toPlain(value: unknown): unknown {
   return JSON.parse(marshalJson(value)) as unknown;
@@ -141,6 +125,24 @@ export function clusterFacts(kube: KubeClient, o: ConvergeOptions, signal: Abort
   };
 }
 
+/**
+ * Helm's `lookup` against the cluster: the object (`{}` when absent) or, for name "", the list (of every namespace
+ * when namespace is ""), as the dynamic client returns them. A namespaced kind asked by name without a namespace
+ * finds nothing, as in Helm.
+ */
+export function lookupPort(kube: KubeClient, signal: AbortSignal): LookupPort {
+  return async ({ apiVersion, kind, namespace, name }) => {
+    const { namespaced } = await kube.resourceType(apiVersion, kind, { signal });
+    const ns = namespaced && namespace !== "" ? namespace : undefined;
+    if (name !== "") {
+      if (namespaced && ns === undefined) return undefined;
+      return kube.get({ apiVersion, kind, namespace: ns, name }, { signal });
+    }
+    const list = await kube.list({ apiVersion, kind, namespace: ns }, { signal });
+    return { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: list.resourceVersion }, items: list.items };
+  };
+}
+
 /** The rendered documents as the deploy engine takes them. */
 function releaseDocs(render: RenderResult): Pick<DeployInput, "manifests" | "hooks" | "notes"> {
   return {
@@ -160,7 +162,7 @@ function deployInput(r: RenderedRelease): DeployInput {
     chartValues: toPlain(r.chart.values),
     userValues: toPlain(r.userValues) as Record<string, unknown>,
     ...releaseDocs(r.render),
-    crds: crdDocuments(r.chart),
+    crds: chartCrdDocuments(r.chart),
     renderedFor: r.facts === undefined ? undefined : { revision: r.facts.revision, isUpgrade: r.facts.isUpgrade },
     rerender: (at) => releaseDocs(r.rerender(at)),
   };

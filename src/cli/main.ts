@@ -13,12 +13,12 @@ import { versionLine, WERF_COMPAT_VERSION } from "../version.js";
 import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CI_ENV_FLAGS, CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
 import { COMPLETION_SUMMARY, completionCommand, completionHelp } from "./commands/completion.js";
-import { HELM_SUMMARY, helmCommand, helmHelp } from "./commands/helm.js";
 import { CONVERGE_EXTRA_FLAGS, CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
 import { RENDER_FLAGS, RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
+import { HELM_SUMMARY, helmCommand, helmFlags, helmHelp } from "./commands/helm.js";
 import { DISMISS_FLAGS, DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_FLAGS, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_FLAGS, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
-import type { CliIO, CommandContext } from "./context.js";
+import type { CliIO, CommandContext, CommandSpec } from "./context.js";
 import type { ExtraFlag } from "./extra-flags.js";
 import { CONVERGE_FLAGS } from "./options.js";
 import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
@@ -28,14 +28,8 @@ import { goQuote, parseGoBool } from "./go-values.js";
 
 export type { CliIO, CliWriter, CommandContext } from "./context.js";
 
-interface CommandEntry {
-  readonly name: string;
-  readonly summary: string;
+interface CommandEntry extends CommandSpec {
   readonly group: string;
-  readonly help: (programName: string) => string;
-  readonly run: (args: readonly string[], ctx: CommandContext) => void | Promise<void>;
-  /** Long flag names (without `--`), for shell completion. */
-  readonly flags: () => readonly string[];
 }
 
 /** The visible long names of a flag table. */
@@ -45,11 +39,11 @@ const convergeFamily = (extra: readonly ExtraFlag[]) => (): string[] => [...name
 const COMMANDS: readonly CommandEntry[] = [
   { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeFullHelp, run: convergeCommand, flags: convergeFamily(CONVERGE_EXTRA_FLAGS) },
   { name: "build", summary: BUILD_SUMMARY, group: "Delivery commands", help: buildHelp, run: buildCommand, flags: convergeFamily([]) },
-  { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand, flags: () => names(RENDER_FLAGS) },
+  { name: "render", summary: RENDER_SUMMARY, group: "Delivery commands", help: renderHelp, run: renderCommand, flags: convergeFamily(RENDER_FLAGS) },
   { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand, flags: convergeFamily(PLAN_FLAGS) },
   { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand, flags: convergeFamily(ROLLBACK_FLAGS) },
   { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand, flags: convergeFamily(DISMISS_FLAGS) },
-  { name: "helm", summary: HELM_SUMMARY, group: "Other commands", help: helmHelp, run: helmCommand, flags: () => [] },
+  { name: "helm", summary: HELM_SUMMARY, group: "Other commands", help: helmHelp, run: helmCommand, flags: helmFlags },
   { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand, flags: () => names(CI_ENV_FLAGS) },
   {
     name: "completion",

@@ -13,6 +13,7 @@ import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
 import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
+import { lookupCache, type LookupPort } from "../render/lookup.js";
 import type { GoMap } from "../template/value.js";
 import { werfVersionForState } from "../version.js";
 import { runBuildPipeline, type BuildAdapters, type BuildPhaseOptions, type BuildPipelineResult, type ProjectPhaseOptions } from "./build.js";
@@ -46,6 +47,21 @@ export interface ClusterFacts {
 
 /** Reads ClusterFacts for a release; without it the chart renders against Helm's defaults (as `helm template`). */
 export type ClusterPort = (target: { readonly namespace: string; readonly release: string }) => Promise<ClusterFacts>;
+
+export type { LookupPort, LookupRef } from "../render/lookup.js";
+
+/** How `renderRelease` renders besides the values: what werf render sets (converge sets none of it). */
+export interface RenderTarget {
+  /** Capabilities.KubeVersion when no cluster is asked (werf render's --kube-version; default Helm's). */
+  readonly kubeVersion?: string | undefined;
+  /** Added to Capabilities.APIVersions (werf render's --extra-apiversions). */
+  readonly extraApiVersions?: readonly string[] | undefined;
+  /** werf render without a repo: these final images get werf's placeholder names (`REPO:TAG`). */
+  readonly stubImageNames?: readonly string[] | undefined;
+  /** Sees the rendered files of each render before they are parsed (werf render's --debug). */
+  readonly onRenderedFiles?: ((files: ReadonlyMap<string, string>) => void) | undefined;
+}
+
 
 /** What the pipeline reads of the deploy group itself; the whole group is handed on to the deploy port. */
 export interface DeployGroupBase {
@@ -88,6 +104,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   /** Reads a --values/--set-file file; defaults to the file system. */
   readonly readFile?: (path: string) => string;
   readonly cluster?: ClusterPort | undefined;
+  /** The live `lookup`; without it `lookup` gives `{}` as in `helm template`. */
+  readonly lookup?: LookupPort | undefined;
   /** The docker config.json werf would read for --set-docker-config-json-value; undefined when there is none. */
   readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
 }
@@ -157,7 +175,8 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson">,
+  ports: Pick<ConvergePorts, "cluster" | "lookup" | "readFile" | "dockerConfigJson">,
+  target: RenderTarget = {},
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
   const { namespace, release } = deployParams({
@@ -191,7 +210,8 @@ export async function renderRelease(
         ...(dockerConfig === undefined ? {} : { dockerConfigJson: dockerConfig.toString("base64") }),
         project: built.project,
         werfVersion: werfVersionForState(),
-        repo: built.valuesRepo,
+        repo: target.stubImageNames === undefined ? built.valuesRepo : STUB_REPO,
+        ...(target.stubImageNames === undefined ? {} : { stubImageNames: target.stubImageNames }),
         commit: { hash: built.commit.hash, dateHuman: built.commit.dateHuman, dateUnix: built.commit.unix },
         namespace,
         env: options.project.env,
@@ -204,13 +224,19 @@ export async function renderRelease(
   );
   const facts = ports.cluster === undefined ? undefined : await ports.cluster({ namespace, release });
   const values = mergeMaps(userValues, service);
+  const lookups = lookupCache(ports.lookup);
   const renderAt = (at: ClusterFacts | undefined): RenderResult => {
     try {
       return renderChart(chart, {
         releaseName: release,
         namespace,
         values,
-        ...(at === undefined ? {} : { kubeVersion: at.kubeVersion, apiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
+        ...(at === undefined
+          ? { ...(target.kubeVersion === undefined ? {} : { kubeVersion: target.kubeVersion }) }
+          : { kubeVersion: at.kubeVersion, liveApiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
+        ...(target.extraApiVersions === undefined ? {} : { apiVersions: target.extraApiVersions }),
+        ...(lookups === undefined ? {} : { lookup: lookups.reader }),
+        ...(target.onRenderedFiles === undefined ? {} : { onRenderedFiles: target.onRenderedFiles }),
         keepUnknownHooks: true,
       });
     } catch (error) {
@@ -219,8 +245,12 @@ export async function renderRelease(
       throw error;
     }
   };
-  const render = renderAt(facts);
+  const render = lookups === undefined ? renderAt(facts) : await lookups.settle(() => renderAt(facts));
+  // A rerender reads the objects the render read; one it did not read is `{}`.
   const rerender = (at: Pick<ClusterFacts, "revision" | "isUpgrade">): RenderResult =>
     renderAt(facts === undefined ? undefined : { ...facts, revision: at.revision, isUpgrade: at.isUpgrade });
   return { namespace, release, chart, userValues, service, render, facts, rerender };
 }
+
+/** werf render's `.Values.werf.repo` without a repo. */
+const STUB_REPO = "REPO";

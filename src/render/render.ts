@@ -11,8 +11,9 @@ import { coalesceValues } from "../chart/values.js";
 import { HelmRenderError, renderTemplates, type Renderable } from "../template/helm/engine.js";
 import { HelmFiles } from "../template/helm/files.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
+import type { LookupReader } from "../template/helm/data.js";
 import { Capabilities, ChartMetadata, releaseObject, valuesMap, VALUES_TYPE } from "../template/helm/objects.js";
-import { isMap, setMapTypeName, type GoMap } from "../template/value.js";
+import { compareStrings, isMap, setMapTypeName, type GoMap } from "../template/value.js";
 import { sortManifests, goTrimSpace, type Hook, type Manifest } from "./manifests.js";
 
 /** The API versions Helm v3.17.3 reports offline (client-go's scheme), in its order. */
@@ -41,7 +42,14 @@ export interface RenderOptions {
   /** User-supplied values (already merged from -f/--set...). */
   readonly values: GoMap;
   readonly kubeVersion?: string;
+  /** Added to the API versions (Helm's defaults, or the live cluster's). */
   readonly apiVersions?: readonly string[];
+  /** The live cluster's API versions (discovery), which replace Helm's offline defaults as in `helm install`. */
+  readonly liveApiVersions?: readonly string[];
+  /** The live `lookup`; without it `lookup` gives `{}` as in `helm template`. */
+  readonly lookup?: LookupReader;
+  /** Sees every rendered file before the manifests are split and parsed (werf render's --debug). */
+  readonly onRenderedFiles?: (files: ReadonlyMap<string, string>) => void;
   readonly isUpgrade?: boolean;
   readonly revision?: number;
   readonly includeCrds?: boolean;
@@ -136,6 +144,23 @@ function collectTemplates(
   return next;
 }
 
+/**
+ * The rendered files as one text, `---\n# Source: <path>\n<text>\n` each, in path order, whitespace-only files left
+ * out: what `helm template --debug` prints when the output is not valid YAML (Helm walks a Go map, so its order
+ * varies), and, with `skipPartials`, what nelm's debug log shows before parsing (no `_*` files, no NOTES.txt).
+ */
+export function renderedFilesText(files: ReadonlyMap<string, string>, options: { skipPartials: boolean }): string {
+  let out = "";
+  for (const path of [...files.keys()].sort(compareStrings)) {
+    const text = files.get(path) ?? "";
+    const base = path.slice(path.lastIndexOf("/") + 1);
+    if (text.trim() === "" || path.endsWith("NOTES.txt")) continue;
+    if (options.skipPartials && base.startsWith("_")) continue;
+    out += `---\n# Source: ${path}\n${text}\n`;
+  }
+  return out;
+}
+
 /** Renders a chart like `helm template`. Template errors are thrown as HelmRenderError. */
 export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
   validateReleaseName(opts.releaseName);
@@ -154,10 +179,7 @@ export function renderChart(chart: Chart, opts: RenderOptions): RenderResult {
 /** Helm's renderResources: everything after the values are ready. */
 function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersion: string): RenderResult {
   checkKubeVersion(chart, kubeVersion);
-  const caps = new Capabilities(kubeVersion, [
-    ...DEFAULT_API_VERSIONS,
-    ...(opts.apiVersions ?? []),
-  ]);
+  const caps = new Capabilities(kubeVersion, [...(opts.liveApiVersions ?? DEFAULT_API_VERSIONS), ...(opts.apiVersions ?? [])]);
   const releaseOpts: { name: string; namespace: string; revision?: number; isUpgrade?: boolean } = {
     name: opts.releaseName,
     namespace: opts.namespace,
@@ -167,7 +189,8 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   const release = releaseObject(releaseOpts);
   const templates = new Map<string, Renderable>();
   collectTemplates(chart, templates, new Map([["Values", values]]), release, caps);
-  const files = renderTemplates(templates, { funcs: helmFuncMap() });
+  const files = renderTemplates(templates, { funcs: helmFuncMap(opts.lookup) });
+  opts.onRenderedFiles?.(files);
   let notes = "";
   const notesPath = `${chart.name}/templates/NOTES.txt`;
   for (const k of [...files.keys()]) {

@@ -16,6 +16,7 @@ import { splitManifests } from "../render/manifests.js";
 import { readYamlObject } from "../template/yaml/read.js";
 import { marshalYaml, parseJson } from "../template/yaml/index.js";
 import type { RenderResult } from "../render/render.js";
+import { chartFullPath, type Chart } from "../chart/types.js";
 import {
   A,
   AnnotationError,
@@ -191,6 +192,21 @@ export function humanId(kind: string, name: string, namespace: string, releaseNa
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The documents of the charts' crds/ files (a file may hold several), as `<chart path>/crds/<file>`. */
+export function chartCrdDocuments(chart: Chart): RenderedDocument[] {
+  const out: RenderedDocument[] = [];
+  const walk = (c: Chart): void => {
+    for (const f of c.crds) {
+      for (const part of Buffer.from(f.data).toString("utf8").split(/^---\s*$/m)) {
+        if (part.trim() !== "") out.push({ source: `${chartFullPath(c)}/${f.name}`, content: part.trim(), storeAs: "none" });
+      }
+    }
+    for (const d of c.dependencies) walk(d);
+  };
+  walk(chart);
+  return out;
 }
 
 /**

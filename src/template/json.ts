@@ -414,3 +414,19 @@ export function parseJson(text: string): unknown {
   if (d.error !== null) throw d.error;
   return d.value;
 }
+
+/**
+ * A parsed JSON value (JSON.parse's result) as Kubernetes' unstructured decoding leaves it for templates: objects
+ * become maps, whole numbers int64, other numbers float64 (what Helm's `lookup` returns).
+ */
+export function goValueOfJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => goValueOfJson(x));
+  if (typeof v === "number") return Number.isSafeInteger(v) ? GoInt.int64(v) : v;
+  if (typeof v === "object" && v !== null) return new Map(Object.entries(v).map(([k, x]) => [k, goValueOfJson(x)]));
+  return v;
+}
+
+/** goValueOfJson of a JSON object. */
+export function goMapOfJson(v: Readonly<Record<string, unknown>>): Map<string, unknown> {
+  return goValueOfJson(v) as Map<string, unknown>;
+}

@@ -60,7 +60,7 @@ describe("slipway helm dependency", () => {
     `- name: db\n  version: "~0.2"\n  repository: oci://${oci.address}/${ociPath}\n  alias: database\n` +
     `- name: common\n  version: ">=3.0.0"\n  repository: file://../common-3.1.4\n  condition: common.enabled\n`;
 
-  it("update writes the Chart.lock and charts/ helm writes; the render equals helm template's", async () => {
+  it("update writes the Chart.lock and charts/ helm writes; slipway helm template equals helm template's", async () => {
     const mine = parentChart(join(root, "mine"), deps());
     const theirs = join(root, "theirs");
     cpSync(mine, theirs, { recursive: true });
@@ -80,7 +80,7 @@ describe("slipway helm dependency", () => {
     const expected = (await helm(["template", "rn", theirs], root)).stdout;
     expect(expected).toContain("hello from db 0.2.5");
     expect((await helm(["template", "rn", mine], root)).stdout).toBe(expected);
-    const rendered = await slipway(["render", mine, "--release", "rn"]);
+    const rendered = await slipway(["helm", "template", "rn", mine]);
     expect(rendered.stderr).toBe("");
     expect(rendered.stdout).toBe(expected);
 
@@ -118,7 +118,7 @@ describe("slipway helm dependency", () => {
     expect(chartsOf(theirsBuilt)).toEqual(chartsOf(dir));
     const helmTemplate = (await helm(["template", "rn", theirsBuilt], root)).stdout;
     expect(helmTemplate).toContain("hello from db 0.2.5");
-    expect((await slipway(["render", dir, "--release", "rn"])).stdout).toBe(helmTemplate);
+    expect((await slipway(["helm", "template", "rn", dir])).stdout).toBe(helmTemplate);
 
     // The same build again reads the cache: no request at all.
     const ociBefore = oci.requests.length;

@@ -27,6 +27,12 @@ export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: 
   }
 }
 
+/** One warning naming the flags that were set but that slipway only accepts. */
+export function warnAcceptedOnly(options: ConvergeOptions, ctx: CommandContext): void {
+  if (options.acceptedOnly.length === 0) return;
+  ctx.stderr.write(`Warning: slipway accepts ${options.acceptedOnly.join(", ")} for werf compatibility but does not implement ${options.acceptedOnly.length === 1 ? "it" : "them"}: no effect\n`);
+}
+
 /** werf's frame around a command: `Version: ...` first and `Running time N.NN seconds` last (also on failure). */
 export async function withRunningTime(options: ConvergeOptions, ctx: CommandContext, body: () => Promise<void>): Promise<void> {
   const started = Date.now();
@@ -34,9 +40,7 @@ export async function withRunningTime(options: ConvergeOptions, ctx: CommandCont
   if (options.log.logProjectDir && !options.log.logQuiet) {
     ctx.stdout.write(`Using project dir: ${resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), options.project.dir)}\n`);
   }
-  if (options.acceptedOnly.length > 0) {
-    ctx.stderr.write(`Warning: slipway accepts ${options.acceptedOnly.join(", ")} for werf compatibility but does not implement ${options.acceptedOnly.length === 1 ? "it" : "them"}: no effect\n`);
-  }
+  warnAcceptedOnly(options, ctx);
   try {
     await body();
   } finally {
@@ -92,6 +96,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
         {
           adapters: buildAdapters(options.build, ctx.env),
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
+          lookup: (ref) => runner.lookupPort(kubeOf(), ctx.signal)(ref),
           dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
           deploy: async (input, emit) => {
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {

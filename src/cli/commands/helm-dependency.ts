@@ -20,7 +20,7 @@ interface DependencyFlags {
   namespace: string;
 }
 
-const FLAGS: readonly FlagSpec<DependencyFlags>[] = [
+export const HELM_DEPENDENCY_FLAGS: readonly FlagSpec<DependencyFlags>[] = [
   { kind: "bool", name: "skip-refresh", key: "skipRefresh", default: false, description: "do not refresh the local repository cache (slipway keeps no repository index cache: accepted for compatibility)" },
   { kind: "bool", name: "verify", key: "verify", default: false, acceptedOnly: true, description: "verify the packages against signatures (not supported by slipway)" },
   { kind: "string", name: "keyring", key: "keyring", default: "", acceptedOnly: true, description: "keyring containing public keys (not supported by slipway)" },
@@ -46,13 +46,13 @@ export function helmDependencyHelp(programName: string): string {
     summary: HELM_DEPENDENCY_SUMMARY,
     usage: `${programName} helm dependency update|build|list [CHART] [options]`,
     examples: `${programName} helm dependency update .helm\n${programName} helm dependency build .helm`,
-    flags: renderFlagsHelp(FLAGS, "helm dependency"),
+    flags: renderFlagsHelp(HELM_DEPENDENCY_FLAGS, "helm dependency"),
     footer: `Commands:\n${list}`,
   });
 }
 
 export async function helmDependencyCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const parsed = parseFlags(FLAGS, args, ctx.env);
+  const parsed = parseFlags(HELM_DEPENDENCY_FLAGS, args, ctx.env);
   const [sub, ...rest] = parsed.positionals;
   if (parsed.help || sub === undefined) {
     ctx.stdout.write(helmDependencyHelp(ctx.programName));

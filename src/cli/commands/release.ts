@@ -35,7 +35,7 @@ export async function planCommand(args: readonly string[], ctx: CommandContext):
     const kube = runner.kubeClient(options, ctx);
     try {
       const { readDockerConfigJson } = await import("../ports.js");
-      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env) });
+      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env) });
       changed = await runner.runPlan(kube, rendered, built.project, options, ctx);
     } finally {
       kube.close();

@@ -1,111 +1,112 @@
-// `slipway render [CHART_DIR]`: renders a chart directory like `helm template <release> <chart>` and prints the
-// manifests. Offline: `lookup` is empty and Capabilities come from --kube-version/--api-versions.
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { SlipwayError } from "../../errors.js";
-import { loadChartDir } from "../../chart/load.js";
-import { mergeUserValues } from "../../chart/values.js";
-import { HelmRenderError, renderChart } from "../../render/render.js";
+// `slipway render`: werf render. Reads the werf project as converge does (werf.yaml, giterminism, --dev), takes the
+// images' names from the repo without building (or werf's placeholders without --repo), renders the chart with the
+// service values and prints werf's normalised manifests. `--validate` renders against the live cluster
+// (capabilities, lookup, release history) and dry-runs every object on the server. `--debug` (werf's alias of
+// --log-debug) prints the rendered files before they are parsed, so a template that produced invalid YAML can be
+// read. (`slipway helm template` prints a bare chart exactly as `helm template` does.)
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import process from "node:process";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
+import { extraFlagsHelp, extraList, extraString, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
+import { commandHelp } from "../options.js";
+import { parseOrHelp, warnAcceptedOnly } from "./converge.js";
+import { renderedFilesText } from "../../render/render.js";
 
-export const RENDER_SUMMARY = "Render the chart templates like `helm template` (offline)";
+export const RENDER_SUMMARY = "Render the project's chart as werf render does: images from the repo without building, normalised manifests";
 
-interface RenderFlags {
-  values: string[];
-  set: string[];
-  setString: string[];
-  setFile: string[];
-  setJson: string[];
-  setLiteral: string[];
-  namespace: string;
-  release: string;
-  kubeVersion: string;
-  apiVersions: string[];
-  includeCrds: boolean;
-  skipTests: boolean;
-  noHooks: boolean;
-}
-
-const FLAGS: readonly FlagSpec<RenderFlags>[] = [
-  { kind: "string-array", name: "values", short: "f", key: "values", default: [], description: "Specify helm values in a YAML file (can specify multiple)" },
-  { kind: "string-array", name: "set", key: "set", default: [], description: "Set helm values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)" },
-  { kind: "string-array", name: "set-string", key: "setString", default: [], description: "Set STRING helm values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)" },
-  { kind: "string-array", name: "set-file", key: "setFile", default: [], description: "Set values from respective files specified via the command line (can specify multiple or separate values with commas: key1=path1,key2=path2)" },
-  { kind: "string-array", name: "set-json", key: "setJson", default: [], description: "Set JSON values on the command line (can specify multiple or separate values with commas: key1=jsonval1,key2=jsonval2)" },
-  { kind: "string-array", name: "set-literal", key: "setLiteral", default: [], description: "Set a literal STRING value on the command line" },
-  { kind: "string", name: "namespace", short: "n", key: "namespace", default: "default", description: "Use specified Kubernetes namespace" },
-  { kind: "string", name: "release", key: "release", default: "release-name", description: "Use specified Helm release name" },
-  { kind: "string", name: "kube-version", key: "kubeVersion", default: "", description: "Kubernetes version used for Capabilities.KubeVersion" },
-  { kind: "string-array", name: "api-versions", short: "a", key: "apiVersions", default: [], description: "Kubernetes api versions used for Capabilities.APIVersions" },
-  { kind: "bool", name: "include-crds", key: "includeCrds", default: false, description: "Include CRDs in the templated output" },
-  { kind: "bool", name: "skip-tests", key: "skipTests", default: false, description: "Skip tests from templated output" },
-  { kind: "bool", name: "no-hooks", key: "noHooks", default: false, description: "Prevent hooks from being rendered" },
+export const RENDER_FLAGS: readonly ExtraFlag[] = [
+  { name: "validate", kind: "bool", env: "WERF_VALIDATE", description: "Render against the cluster (its version, API versions, lookup, release history) and dry-run every object on the server" },
+  { name: "include-crds", kind: "bool", env: "WERF_INCLUDE_CRDS", defaultTrue: true, description: "Include the charts' crds/ files in the output" },
+  { name: "output", kind: "string", env: "WERF_RENDER_OUTPUT", description: "Write the output to this file instead of stdout" },
+  { name: "show-only", short: "s", kind: "string-array", env: "WERF_SHOW_ONLY", description: "Only show manifests rendered from these templates (templates/x.yaml; repeatable)" },
+  { name: "kube-version", kind: "string", env: "WERF_KUBE_VERSION", description: "Capabilities.KubeVersion without --validate (werf's default 1.20.0)" },
+  {
+    name: "extra-apiversions",
+    aliases: ["api-versions"],
+    kind: "string-array",
+    env: "WERF_EXTRA_APIVERSIONS_",
+    commaSeparated: true,
+    description: "Extra API versions for Capabilities.APIVersions (comma-separated, repeatable)",
+  },
+  { name: "stub-tags", kind: "bool", env: "WERF_STUB_TAGS", description: "Use werf's placeholder image names even with --repo" },
 ];
 
 export function renderHelp(programName: string): string {
-  return renderCommandHelp({
-    summary: RENDER_SUMMARY,
-    usage: `${programName} render [CHART_DIR] [options]`,
-    flags: renderFlagsHelp(FLAGS, "render"),
-  });
+  const example = "# The manifests converge would apply, with the images already in the repo";
+  return `${commandHelp(programName, { command: "render", summary: RENDER_SUMMARY, example, exampleArgs: "--repo registry.example.com/app --env production" })}\nrender flags:\n${extraFlagsHelp(RENDER_FLAGS)}\n`;
 }
 
-/**
- * A werf project's chart may have no Chart.yaml: werf then uses apiVersion v2, the project's name and version
- * 1.0.0. The project is the werf.yaml next to the chart directory; a bare chart keeps Helm's error.
- */
-function werfDefaultChartYaml(dir: string): string | undefined {
-  let text: string;
+export async function renderCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
+  const { rest, values: extra } = takeExtraFlags(args, RENDER_FLAGS, ctx.env);
+  const options = parseOrHelp(rest, ctx, renderHelp);
+  if (options === undefined) return;
+  warnAcceptedOnly(options, ctx);
+  const [{ runRenderPipeline }, { buildAdapters, readDockerConfigJson }, { Reporter }, runner, { formatRenderOutput, renderOutputObjects }] = await Promise.all([
+    import("../../pipeline/render.js"),
+    import("../ports.js"),
+    import("../reporter.js"),
+    import("../deploy-runner.js"),
+    import("../../resource/render-output.js"),
+  ]);
+  const validate = extra["validate"] === true;
+  const debug = options.log.logLevel === "debug";
+  const warn = (message: string): void => void ctx.stderr.write(`Warning: ${message}\n`);
+  // werf render is quiet: stdout carries the manifests only; the build log goes to stderr when asked for.
+  const verbose = options.log.logLevel === "verbose" || debug;
+  const reporter = verbose ? new Reporter({ write: (text) => ctx.stderr.write(text), log: options.log, env: ctx.env }) : undefined;
+  const kube = validate ? runner.kubeClient(options, ctx) : undefined;
+  let renderedFiles: ReadonlyMap<string, string> | undefined;
+  // What the templates produced, even when it is not YAML (nelm logs it at debug level before parsing it).
+  const showRendered = (): void => {
+    if (renderedFiles !== undefined) ctx.stdout.write(renderedFilesText(renderedFiles, { skipPartials: true }));
+    renderedFiles = undefined;
+  };
   try {
-    text = readFileSync(join(dirname(dir), "werf.yaml"), "utf8");
-  } catch {
-    return undefined;
+    const result = await runRenderPipeline(
+      {
+        ...options,
+        render: {
+          stubTags: extra["stub-tags"] === true,
+          kubeVersion: extraString(extra, "kube-version"),
+          extraApiVersions: extraList(extra, "extra-apiversions"),
+        },
+      },
+      {
+        adapters: buildAdapters(options.build, ctx.env),
+        cwd: ctx.env["SLIPWAY_CWD"] ?? process.cwd(),
+        environ: ctx.env,
+        signal: ctx.signal,
+        ...(kube === undefined ? {} : { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal) }),
+        dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
+        ...(debug ? { onRenderedFiles: (files: ReadonlyMap<string, string>) => (renderedFiles = files) } : {}),
+      },
+      reporter?.emit ?? (() => undefined),
+    ).finally(showRendered);
+    const { rendered, documents } = result;
+    const outputOptions = {
+      releaseNamespace: rendered.namespace,
+      chartName: rendered.chart.name,
+      extra: { annotations: options.deploy.addAnnotationMap, labels: options.deploy.addLabelMap },
+      includeCrds: extra["include-crds"] !== false,
+      showOnly: extraList(extra, "show-only"),
+      warn,
+    };
+    if (kube !== undefined) {
+      const { validateOnServer } = await import("../../deploy/validate.js");
+      await validateOnServer(kube, renderOutputObjects(documents, outputOptions), {
+        releaseNamespace: rendered.namespace,
+        signal: ctx.signal,
+        warn,
+        parallelism: options.deploy.networkParallelism > 0 ? options.deploy.networkParallelism : 30,
+      });
+    }
+    const text = formatRenderOutput(documents, outputOptions);
+    const output = extraString(extra, "output");
+    if (output === "") ctx.stdout.write(text);
+    else await writeFile(resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), output), text);
+  } finally {
+    kube?.close();
+    reporter?.finish();
   }
-  const project = /^project:\s*["']?([a-z0-9-]+)["']?\s*$/m.exec(text)?.[1];
-  return project === undefined ? undefined : `apiVersion: v2\nname: ${project}\nversion: 1.0.0\n`;
 }
-
-export function renderCommand(args: readonly string[], ctx: CommandContext): void {
-  const parsed = parseFlags(FLAGS, args, ctx.env);
-  if (parsed.help) {
-    ctx.stdout.write(renderHelp(ctx.programName));
-    return;
-  }
-  const f = parsed.values as unknown as RenderFlags;
-  if (parsed.positionals.length > 1) {
-    throw new SlipwayError(`accepts at most 1 arg(s), received ${parsed.positionals.length}`, { code: "usage" });
-  }
-  const dir = resolve(parsed.positionals[0] ?? ".helm");
-  const chart = loadChartDir(dir, werfDefaultChartYaml(dir));
-  const values = mergeUserValues({
-    valueFiles: f.values,
-    values: f.set,
-    stringValues: f.setString,
-    fileValues: f.setFile,
-    jsonValues: f.setJson,
-    literalValues: f.setLiteral,
-  });
-  let result;
-  try {
-    result = renderChart(chart, {
-      releaseName: f.release,
-      namespace: f.namespace,
-      values,
-      ...(f.kubeVersion !== "" ? { kubeVersion: f.kubeVersion } : {}),
-      apiVersions: f.apiVersions,
-      includeCrds: f.includeCrds,
-      skipTests: f.skipTests,
-      noHooks: f.noHooks,
-      invalidYamlHint: true,
-    });
-  } catch (e) {
-    // Worded as Helm words it.
-    if (e instanceof HelmRenderError) throw new SlipwayError(e.message, { code: "template" });
-    throw e;
-  }
-  ctx.stdout.write(result.output);
-}
-
-/** The flag table, for shell completion. */
-export { FLAGS as RENDER_FLAGS };

@@ -1,7 +1,7 @@
 // Helm's own data functions: toYaml, fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray, toToml, lookup.
 
 import { decodeJson, JsonError, jsonKind, marshalJson, type JsonKind } from "../json.js";
-import { GoFunc, isMap } from "../value.js";
+import { GoFunc, isMap, type GoMap } from "../value.js";
 import { marshalYaml, readYaml, YamlError } from "../yaml/index.js";
 import { marshalToml } from "../yaml/toml.js";
 
@@ -102,7 +102,13 @@ export function toToml(v: unknown): string {
   }
 }
 
-export function dataFuncMap(): Map<string, GoFunc> {
+/**
+ * Helm's `lookup apiVersion kind namespace name`: a live object (or a list when name is ""), `{}` when there is none.
+ * Without a reader it is `helm template`'s: always `{}`.
+ */
+export type LookupReader = (apiVersion: string, kind: string, namespace: string, name: string) => GoMap;
+
+export function dataFuncMap(lookup?: LookupReader): Map<string, GoFunc> {
   const m = new Map<string, GoFunc>();
   m.set("toYaml", new GoFunc("toYaml", ["any"], null, toYaml, "string"));
   m.set("fromYaml", new GoFunc("fromYaml", ["string"], null, (s) => fromYaml(s as string), "map"));
@@ -113,7 +119,13 @@ export function dataFuncMap(): Map<string, GoFunc> {
   m.set("toToml", new GoFunc("toToml", ["any"], null, toToml, "string"));
   m.set(
     "lookup",
-    new GoFunc("lookup", ["string", "string", "string", "string"], null, () => new Map<string, unknown>(), "map"),
+    new GoFunc(
+      "lookup",
+      ["string", "string", "string", "string"],
+      null,
+      lookup === undefined ? () => new Map<string, unknown>() : (a, k, ns, n) => lookup(a as string, k as string, ns as string, n as string),
+      "map",
+    ),
   );
   return m;
 }

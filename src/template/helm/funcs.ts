@@ -3,13 +3,13 @@
 
 import type { GoFunc } from "../value.js";
 import { sprigFuncMap } from "./sprig.js";
-import { dataFuncMap } from "./data.js";
+import { dataFuncMap, type LookupReader } from "./data.js";
 
 /** Functions available to chart templates besides text/template's builtins. */
-export function helmFuncMap(): Map<string, GoFunc> {
+export function helmFuncMap(lookup?: LookupReader): Map<string, GoFunc> {
   const m = new Map<string, GoFunc>();
   for (const [name, fn] of sprigFuncMap()) m.set(name, fn);
   // Helm's own functions replace Sprig's of the same name (toYaml, toJson, ...).
-  for (const [name, fn] of dataFuncMap()) m.set(name, fn);
+  for (const [name, fn] of dataFuncMap(lookup)) m.set(name, fn);
   return m;
 }

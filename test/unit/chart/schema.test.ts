@@ -21,7 +21,7 @@ interface ErrorCase {
 async function renderStderr(c: ErrorCase): Promise<string> {
   let stderr = "";
   const code = await run(
-    ["node", "slipway", "render", join(root, "test/fixtures/charts", c.chart), "--release", "rn", "--namespace", "default", "--kube-version", "1.30.0", ...c.args],
+    ["node", "slipway", "helm", "template", join(root, "test/fixtures/charts", c.chart), "--release", "rn", "--namespace", "default", "--kube-version", "1.30.0", ...c.args],
     {
       stdout: { write: () => true },
       stderr: { write: (s: string) => ((stderr += s), true) },

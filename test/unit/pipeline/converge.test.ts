@@ -177,4 +177,45 @@ describe("renderRelease", () => {
     await expect(render(TEMPLATE, { "secret-values.yaml": "password: 1000abc\n" }, {}, false)).rejects.toThrow(/\.helm\/secret-values\.yaml: secret values are not supported by slipway yet/);
     await expect(render(TEMPLATE, { "secret-values.yaml": "password: 1000abc\n" }, { disableDefaultSecretValues: true }, false)).resolves.toBeDefined();
   });
+
+  it("settles lookup over render rounds: objects a lookup names from another's result, errors, {} for absent ones", async () => {
+    const template = [
+      "kind: ConfigMap",
+      "data:",
+      '  {{- $a := lookup "v1" "ConfigMap" "ns" "a" }}',
+      // Fails until `a` is known (nil .data), as in Helm: the render is retried once it is fetched.
+      '  a: "{{ $a.data.next }}"',
+      '  b: "{{ (lookup "v1" "ConfigMap" "ns" $a.data.next).data.v }}"',
+      '  n: "{{ typeOf (lookup "v1" "ConfigMap" "ns" "a").data.n }}"',
+      '  none: "{{ lookup "v1" "Secret" "ns" "none" | toJson }}"',
+      "",
+    ].join("\n");
+    const dir = project(template);
+    const o = options(dir);
+    const built = await runBuildPipeline({ project: o.project, build: o.build, readChart: true }, { adapters: fakeAdapters([]), cwd: dir, environ: {}, emit: () => undefined });
+    const asked: string[] = [];
+    const objects: Record<string, Record<string, unknown>> = {
+      a: { kind: "ConfigMap", metadata: { name: "a" }, data: { next: "b", n: 3 } },
+      b: { kind: "ConfigMap", metadata: { name: "b" }, data: { v: "from-b" } },
+    };
+    const lookup = (ref: { kind: string; name: string }) => {
+      asked.push(`${ref.kind}/${ref.name}`);
+      return Promise.resolve(objects[ref.name]);
+    };
+    const r = await renderRelease(built, o, { lookup });
+    expect(r.render.output).toContain('a: "b"\n  b: "from-b"\n  n: "int64"\n  none: "{}"');
+    // Each object is fetched once, however many renders it took.
+    expect(asked.sort()).toEqual(["ConfigMap/a", "ConfigMap/b", "Secret/none"]);
+
+    const failing = () => Promise.reject(new Error("forbidden"));
+    await expect(renderRelease(built, o, { lookup: failing })).rejects.toThrow(/error calling lookup: forbidden/);
+  });
+
+  it("gives werf render's placeholders to the images of a stub render", async () => {
+    const dir = project('kind: ConfigMap\ndata:\n  image: "{{ .Values.werf.image.web }}"\n  stub: "{{ .Values.werf.is_stub }}"\n  repo: "{{ .Values.werf.repo }}"\n  ref: "{{ .Values.global.werf.images.web.ref }}"\n');
+    const o = options(dir);
+    const built = await runBuildPipeline({ project: o.project, build: { ...o.build, withoutImages: true }, readChart: true }, { adapters: fakeAdapters([]), cwd: dir, environ: {}, emit: () => undefined });
+    const r = await renderRelease(built, o, {}, { stubImageNames: ["web"] });
+    expect(r.render.output).toContain('image: "REPO:TAG"\n  stub: "true"\n  repo: "REPO"\n  ref: "REPO:TAG@DIGEST"');
+  });
 });

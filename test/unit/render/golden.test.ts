@@ -28,7 +28,7 @@ export async function slipwayRender(c: Case): Promise<string> {
   process.chdir(root);
   try {
     const code = await run(
-      ["node", "slipway", "render", join(root, "test/fixtures/charts", c.chart), "--release", "rn", ...BASE_ARGS, ...c.args],
+      ["node", "slipway", "helm", "template", join(root, "test/fixtures/charts", c.chart), "--release", "rn", ...BASE_ARGS, ...c.args],
       {
         stdout: { write: (s: string) => ((stdout += s), true) },
         stderr: { write: (s: string) => ((stderr += s), true) },
