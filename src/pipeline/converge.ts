@@ -9,10 +9,14 @@
 import { serviceValues } from "../build/service-values.js";
 import type { Chart } from "../chart/types.js";
 import { loadFiles } from "../chart/load.js";
-import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
+import { readFileSync } from "node:fs";
+import { mergeUserValues, mergeWerfValues, readValues } from "../chart/values.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
 import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
+import { loadChartSecrets } from "../secret/chart.js";
+import { findSecretKey, type SecretKeySources } from "../secret/key.js";
+import { werfFuncMap } from "../template/helm/werf.js";
 import type { GoMap } from "../template/value.js";
 import { werfVersionForState } from "../version.js";
 import { runBuildPipeline, type BuildAdapters, type BuildPhaseOptions, type BuildPipelineResult, type ProjectPhaseOptions } from "./build.js";
@@ -26,9 +30,13 @@ export interface ValuesPhaseOptions {
   readonly setFile: readonly string[];
   readonly setJson: readonly string[];
   readonly setLiteral: readonly string[];
-  /** --secret-values files; refused until secret values are supported. */
+  /** --secret-values files, decrypted and merged after the chart's secret-values.yaml. */
   readonly secretValues: readonly string[];
   readonly disableDefaultSecretValues: boolean;
+  /** --secret-key (defaults to $WERF_SECRET_KEY); "" looks for the key files. */
+  readonly secretKey?: string;
+  /** --ignore-secret-key: secret values and files stay encrypted. */
+  readonly ignoreSecretKey?: boolean;
   /** --disable-default-values: the top chart's values.yaml is left out. */
   readonly disableDefaultValues: boolean;
   /** --set-docker-config-json-value: `.Values.dockerconfigjson` from the docker config (see ConvergePorts). */
@@ -90,6 +98,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   readonly cluster?: ClusterPort | undefined;
   /** The docker config.json werf would read for --set-docker-config-json-value; undefined when there is none. */
   readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
+  /** Where the secret key files are looked for when --secret-key and $WERF_SECRET_KEY are empty. */
+  readonly secretKeyFiles?: Omit<SecretKeySources, "key"> | undefined;
 }
 
 /** The release rendered for the deploy. */
@@ -157,7 +167,7 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson">,
+  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson" | "secretKeyFiles">,
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
   const { namespace, release } = deployParams({
@@ -170,14 +180,17 @@ export async function renderRelease(
   const files = built.chartFiles;
   if (files === undefined) throw new SlipwayError("the chart was not read", { code: "internal" });
   const v = options.values;
-  // Secret values are not supported yet: failing is better than deploying a chart with its secrets missing.
-  const secretFile = files.some((f) => f.name === "secret-values.yaml") && !v.disableDefaultSecretValues;
-  if (v.secretValues.length > 0 || secretFile) {
-    throw new SlipwayError(
-      `${secretFile ? ".helm/secret-values.yaml" : "--secret-values"}: secret values are not supported by slipway yet (use --disable-default-secret-values to deploy without the chart's secret-values.yaml)`,
-      { code: "not-implemented" },
-    );
-  }
+  const readFile = ports.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  // As nelm's chart loader: every secret is decrypted before anything renders, so a wrong key stops the converge here.
+  const secrets = loadChartSecrets({
+    files,
+    chartDir: (built.config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, ""),
+    secretValuesFiles: v.secretValues,
+    readFile,
+    disableDefaultSecretValues: v.disableDefaultSecretValues,
+    ignoreSecretKey: v.ignoreSecretKey ?? false,
+    secretKey: () => findSecretKey({ key: v.secretKey ?? "", workDir: ports.secretKeyFiles?.workDir ?? "", homeDir: ports.secretKeyFiles?.homeDir ?? "" }, readFile),
+  });
   const chart = loadFiles(files, null);
   if (v.disableDefaultValues) chart.values = new Map();
   const userValues = mergeUserValues(
@@ -203,7 +216,8 @@ export async function renderRelease(
     "service values",
   );
   const facts = ports.cluster === undefined ? undefined : await ports.cluster({ namespace, release });
-  const values = mergeMaps(userValues, service);
+  const values = mergeWerfValues(userValues, service, secrets.values);
+  const extraFuncs = werfFuncMap({ secretFiles: secrets.files });
   const renderAt = (at: ClusterFacts | undefined): RenderResult => {
     try {
       return renderChart(chart, {
@@ -212,6 +226,7 @@ export async function renderRelease(
         values,
         ...(at === undefined ? {} : { kubeVersion: at.kubeVersion, apiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
         keepUnknownHooks: true,
+        extraFuncs,
       });
     } catch (error) {
       // One line, worded as Helm words it.

@@ -84,6 +84,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
           adapters: buildAdapters(options.build, ctx.env),
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
           dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
+          secretKeyFiles: secretKeyFiles(options, ctx),
           deploy: async (input, emit) => {
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {
               cleanupOnFail: extra["cleanup-on-fail"] === true,
@@ -102,6 +103,11 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
       reporter.finish();
     }
   });
+}
+
+/** As werf converge (nelm's default): .werf_secret_key is looked for in the current directory. */
+export function secretKeyFiles(options: ConvergeOptions, ctx: CommandContext): { workDir: string; homeDir: string } {
+  return { workDir: ctx.env["SLIPWAY_CWD"] ?? process.cwd(), homeDir: options.project.homeDir };
 }
 
 /** The build pipeline (dockerode, the registry client) is loaded only when a command runs it, not at start-up. */
