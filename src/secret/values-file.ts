@@ -20,6 +20,8 @@ interface Resolved {
 }
 
 const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
+// yaml.v3's other timestamp layouts: RFC 3339 with short date fields ("T" or "t"), or a space and no zone.
+const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})| \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?)$/;
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
 /** yaml.v3's resolve() for a plain scalar (YAML 1.2 core, plus 1.1 octals such as 0777). */
@@ -42,7 +44,7 @@ function resolvePlainV3(src: string): Resolved {
       return { kind: "other", text: `${y}-${m?.padStart(2, "0")}-${d?.padStart(2, "0")} 00:00:00 +0000 UTC` };
     }
   }
-  if (/^\d{4}-\d{1,2}-\d{1,2}[Tt ]/.test(src)) return { kind: "other", text: src };
+  if (TIMESTAMP.test(src)) return { kind: "other", text: src };
   const plain = src.replaceAll("_", "");
   const int = parseGoInt(plain, false) ?? parseGoInt(plain, true);
   if (int !== null) return { kind: "other", text: int.toString() };
