@@ -14,6 +14,7 @@ import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CI_ENV_FLAGS, CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
 import { COMPLETION_SUMMARY, completionCommand, completionHelp } from "./commands/completion.js";
 import { CONVERGE_EXTRA_FLAGS, CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
+import { HELM_SUMMARY, helmCommand, helmFlagNames, helmHelp } from "./commands/helm.js";
 import { RENDER_FLAGS, RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
 import { DISMISS_FLAGS, DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_FLAGS, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_FLAGS, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
@@ -24,6 +25,7 @@ import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./ex
 import { envBool, firstEnv, parseFlags } from "./flags.js";
 import type { Env } from "./flags.js";
 import { goQuote, parseGoBool } from "./go-values.js";
+import { processStdin } from "./stdin.js";
 
 export type { CliIO, CliWriter, CommandContext } from "./context.js";
 
@@ -48,6 +50,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand, flags: convergeFamily(PLAN_FLAGS) },
   { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand, flags: convergeFamily(ROLLBACK_FLAGS) },
   { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand, flags: convergeFamily(DISMISS_FLAGS) },
+  { name: "helm", summary: HELM_SUMMARY, group: "Other commands", help: helmHelp, run: helmCommand, flags: helmFlagNames },
   { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand, flags: () => names(CI_ENV_FLAGS) },
   {
     name: "completion",
@@ -104,6 +107,7 @@ export function createProgram(options: ProgramOptions): Command {
     stdout: options.stdout,
     stderr: options.stderr,
     env: options.env,
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
     programName,
     signal: options.signal ?? new AbortController().signal,
   };
@@ -223,7 +227,7 @@ function commanderExitCode(err: CommanderError, args: readonly string[], io: Cli
  * Without `io` it uses the real process streams and environment and traps termination signals.
  */
 export async function run(argv: readonly string[], io?: CliIO): Promise<number> {
-  const streams: CliIO = io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const streams: CliIO = io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: processStdin() };
   const programName = programNameFrom(argv[1]);
   let args: readonly string[] = argv.slice(2);
   const debug = debugRequested(args, streams.env);

@@ -184,6 +184,14 @@ describe("renderRelease", () => {
     expect(without.render.output).toContain('cfg: ""');
   });
 
+  it("werf_image names a built image, and an unknown name lists the known ones", async () => {
+    const r = await render('kind: ConfigMap\ndata:\n  image: "{{ tuple "web" . | werf_image }}"\n', {}, {}, false);
+    expect(r.render.output).toContain('image: "registry.example/shop:abc-1"');
+    await expect(render('kind: ConfigMap\ndata:\n  image: "{{ tuple "api" . | werf_image }}"\n', {}, {}, false)).rejects.toThrow(
+      "error calling werf_image: Unknown image 'api' specified for template; known images: 'web'",
+    );
+  });
+
   describe("secret values", () => {
     const key = generateSecretKey();
     const cipher = newSecretCipher(key);
