@@ -163,7 +163,7 @@ describe("converge with secret values", () => {
     // Secret values are not stored in the release's config, as in werf.
     const config = kubectl(env, "get", "secret", `sh.helm.release.v1.${release}.v1`, "-n", namespace, "-o", "jsonpath={.data.release}");
     const decoded = execFileSync("sh", ["-c", "base64 -d | base64 -d | gunzip"], { input: config, encoding: "utf8" });
-    expect(JSON.parse(decoded).config).toEqual({ greeting: "from-set", mode: "from-set", host: "from-values-file" });
+    expect((JSON.parse(decoded) as { config: unknown }).config).toEqual({ greeting: "from-set", mode: "from-set", host: "from-values-file" });
   });
 
   it("a wrong or missing key: one line naming the file (and key), exit 1, nothing applied", async () => {
