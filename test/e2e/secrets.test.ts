@@ -4,7 +4,7 @@
 // `nelm chart render` of the same chart and flags); a wrong or missing key fails with one clear line, exit 1, and
 // nothing applied. No secret plaintext ever reaches slipway's output.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -105,6 +105,21 @@ describe("helm secret commands against nelm", () => {
     const untouched = await slipway(["values", "edit", "secret-values.yaml"], dir, { env: { EDITOR: "true" } });
     expect(untouched.code).toBe(0);
     expect(readFileSync(join(dir, "secret-values.yaml"), "utf8").split("\n")).toEqual(after);
+  });
+
+  it("rotate-secret-key re-encrypts the chart's secrets and the given files with the new key", async () => {
+    const dir = scratch({});
+    mkdirSync(join(dir, ".helm/secret/tls"), { recursive: true });
+    writeFileSync(join(dir, ".helm/secret-values.yaml"), nelmEncrypt("values-file", dir, "a: one\n"));
+    writeFileSync(join(dir, ".helm/secret/tls/key.pem"), nelmEncrypt("file", dir, "KEY\n"));
+    writeFileSync(join(dir, "prod.yaml"), nelmEncrypt("values-file", dir, "b: two\n"));
+    const newKey = nelm(["chart", "secret", "key", "create"], dir).trim();
+    const r = await slipway(["rotate-secret-key", "prod.yaml"], dir, { env: { WERF_OLD_SECRET_KEY: KEY, WERF_SECRET_KEY: newKey } });
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const dec = (kind: string, file: string): string => nelm(["chart", "secret", kind, "decrypt", "--secret-key", newKey, file], dir);
+    expect(dec("values-file", ".helm/secret-values.yaml")).toBe("a: one\n");
+    expect(dec("values-file", "prod.yaml")).toBe("b: two\n");
+    expect(dec("file", ".helm/secret/tls/key.pem")).toBe("KEY\n");
   });
 
   it("fails clearly without a key, naming every place it looked", async () => {

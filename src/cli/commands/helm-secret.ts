@@ -5,9 +5,9 @@
 // encrypt/decrypt); output goes to stdout or to -o/--output-file-path.
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { SlipwayError } from "../../errors.js";
 import { generateSecretKey, SecretDataError, type SecretCipher } from "../../secret/cipher.js";
@@ -48,6 +48,14 @@ const LEAVES: readonly Leaf[] = [
       ctx.stdout.write(`${generateSecretKey()}\n`);
       return Promise.resolve();
     },
+  },
+  {
+    path: "rotate-secret-key",
+    summary: "Regenerate secret files with new secret key",
+    usage: "rotate-secret-key [EXTRA_SECRET_VALUES_FILE_PATH...]",
+    output: false,
+    examples: "# Regenerate .helm/secret-values.yaml, .helm/secret/** and the given files with a new key\n$ WERF_OLD_SECRET_KEY=$(cat .werf_secret_key) WERF_SECRET_KEY=$(werf helm secret generate-secret-key) werf helm secret rotate-secret-key .helm/secret-values-prod.yaml",
+    run: (p, f, ctx) => rotate(p, f, ctx),
   },
   { path: "encrypt", summary: "Encrypt data", usage: "encrypt", output: true, examples: "# Encrypt from a pipe and save result in file\n$ date | werf helm secret encrypt -o .helm/secret/date", run: (_p, f, ctx) => encrypt(undefined, "data", f, ctx) },
   { path: "decrypt", summary: "Decrypt data", usage: "decrypt", output: true, examples: "# Decrypt from a pipe\n$ cat .helm/secret/date | werf helm secret decrypt", run: (_p, f, ctx) => decrypt(undefined, "data", f, ctx) },
@@ -104,7 +112,7 @@ export async function helmSecretCommand(args: readonly string[], ctx: CommandCon
     ctx.stdout.write(leafHelp(leaf, ctx.programName));
     return;
   }
-  const max = leaf.path === "generate-secret-key" || leaf.path === "encrypt" || leaf.path === "decrypt" ? 0 : 1;
+  const max = leaf.path === "rotate-secret-key" ? Infinity : leaf.path === "generate-secret-key" || leaf.path === "encrypt" || leaf.path === "decrypt" ? 0 : 1;
   if (leaf.path.endsWith(" edit") && parsed.positionals.length !== 1) {
     throw new SlipwayError(`accepts 1 position argument, received ${parsed.positionals.length}`, { code: "usage" });
   }
@@ -243,6 +251,51 @@ async function edit(positionals: readonly string[], mode: Mode, flags: SecretFla
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Every regular file under `dir`, recursively (none when it does not exist). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * `rotate-secret-key`: the chart's secret-values.yaml, every file under its secret/ directory and the given values
+ * files, decrypted with $WERF_OLD_SECRET_KEY and encrypted with the new key; nothing is written unless all succeed.
+ * The chart directory is `<--dir>/.helm` (werf.yaml's deploy.helmChartDir is not read).
+ */
+async function rotate(positionals: readonly string[], flags: SecretFlags, ctx: CommandContext): Promise<void> {
+  const cipher = cipherFor(flags, ctx);
+  const oldKey = ctx.env["WERF_OLD_SECRET_KEY"] ?? "";
+  if (oldKey === "") throw new SlipwayError("unable to load old secret key: WERF_OLD_SECRET_KEY environment required", { code: "invalid-option" });
+  let oldCipher: SecretCipher;
+  try {
+    oldCipher = cipherForKey(oldKey.trim());
+  } catch (error) {
+    throw new SlipwayError("unable to load old secret key", { code: "invalid-option", cause: error });
+  }
+  const cwd = cwdOf(ctx);
+  const chartDir = join(resolve(cwd, flags.dir === "" ? "." : flags.dir), ".helm");
+  const valuesFiles = [...positionals.map((p) => resolve(cwd, p)), ...[join(chartDir, "secret-values.yaml")].filter((p) => existsSync(p))];
+  const secretFiles = filesUnder(join(chartDir, "secret"));
+  const rel = (p: string): string => relative(cwd, p);
+  const out = new Map<string, string>();
+  for (const [paths, mode] of [[secretFiles, "file"], [valuesFiles, "values"]] as const) {
+    for (const path of paths) {
+      const text = readFileSync(path, "utf8").trim();
+      const plain = decryptData(text, mode, oldCipher, rel(path));
+      out.set(path, mode === "values" ? encryptSecretValues(plain.toString("utf8"), cipher, rel(path)) : cipher.encrypt(plain));
+      ctx.stdout.write(`Regenerating file ${JSON.stringify(rel(path))}\n`);
+    }
+  }
+  for (const [path, data] of out) {
+    writeFileSync(path, `${data.trim()}\n`, { mode: 0o644 });
+    ctx.stdout.write(`Saving file ${JSON.stringify(rel(path))}\n`);
+  }
+  return Promise.resolve();
 }
 
 async function confirmed(ctx: CommandContext): Promise<boolean> {
