@@ -181,7 +181,9 @@ export async function renderRelease(
   if (files === undefined) throw new SlipwayError("the chart was not read", { code: "internal" });
   const v = options.values;
   const readFile = ports.readFile ?? ((path: string) => readFileSync(path, "utf8"));
-  // As nelm's chart loader: every secret is decrypted before anything renders, so a wrong key stops the converge here.
+  const chart = loadFiles(files, null);
+  // As nelm's chart loader (after Chart.yaml and values.yaml): every secret is decrypted before anything renders,
+  // so a wrong or missing key stops the converge here, before the cluster is touched.
   const secrets = loadChartSecrets({
     files,
     chartDir: (built.config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, ""),
@@ -191,7 +193,6 @@ export async function renderRelease(
     ignoreSecretKey: v.ignoreSecretKey ?? false,
     secretKey: () => findSecretKey({ key: v.secretKey ?? "", workDir: ports.secretKeyFiles?.workDir ?? "", homeDir: ports.secretKeyFiles?.homeDir ?? "" }, readFile),
   });
-  const chart = loadFiles(files, null);
   if (v.disableDefaultValues) chart.values = new Map();
   const userValues = mergeUserValues(
     { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
