@@ -113,6 +113,8 @@ export interface RenderedRelease {
   readonly render: RenderResult;
   /** What the cluster port told the render, if it was asked. */
   readonly facts?: ClusterFacts | undefined;
+  /** Decrypted secret strings that output must hide (see src/secret/mask.ts). */
+  readonly sensitive: readonly string[];
   /** The same render for another point of the release's history (the deploy's check under its lock). */
   readonly rerender: (at: Pick<ClusterFacts, "revision" | "isUpgrade">) => RenderResult;
 }
@@ -238,5 +240,5 @@ export async function renderRelease(
   const render = renderAt(facts);
   const rerender = (at: Pick<ClusterFacts, "revision" | "isUpgrade">): RenderResult =>
     renderAt(facts === undefined ? undefined : { ...facts, revision: at.revision, isUpgrade: at.isUpgrade });
-  return { namespace, release, chart, userValues, service, render, facts, rerender };
+  return { namespace, release, chart, userValues, service, render, facts, rerender, sensitive: secrets.sensitive };
 }

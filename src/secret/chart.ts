@@ -12,6 +12,7 @@ import { coalesceTablesInto, readValues } from "../chart/values.js";
 import { SlipwayError } from "../errors.js";
 import type { GoMap } from "../template/value.js";
 import { newSecretCipher, SecretDataError, type SecretCipher } from "./cipher.js";
+import { secretStrings } from "./mask.js";
 import { decryptSecretFile, decryptSecretValues } from "./values-file.js";
 
 export const DEFAULT_SECRET_VALUES_FILE = "secret-values.yaml";
@@ -37,6 +38,8 @@ export interface ChartSecrets {
   readonly values: GoMap | undefined;
   /** `werf_secret_file`'s files: the path under `secret/` → the decrypted text. */
   readonly files: ReadonlyMap<string, string>;
+  /** What output must hide: the decrypted values and files (none with --ignore-secret-key). */
+  readonly sensitive: readonly string[];
 }
 
 /** The cipher for the key, with werf's wording when the key itself is unusable. */
@@ -69,7 +72,7 @@ export function loadChartSecrets(options: ChartSecretsOptions): ChartSecrets {
       },
     });
   }
-  if (secretFiles.length + valuesFiles.length === 0) return { values: undefined, files: new Map() };
+  if (secretFiles.length + valuesFiles.length === 0) return { values: undefined, files: new Map(), sensitive: [] };
 
   let cipher: SecretCipher | null = null;
   if (!options.ignoreSecretKey) {
@@ -91,5 +94,5 @@ export function loadChartSecrets(options: ChartSecretsOptions): ChartSecrets {
     // Later files win: CoalesceTables(later, earlier).
     values = values === undefined ? decoded : coalesceTablesInto(decoded, values);
   }
-  return { values, files };
+  return { values, files, sensitive: cipher === null ? [] : secretStrings([values, [...files.values()]]) };
 }

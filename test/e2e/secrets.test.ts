@@ -12,7 +12,7 @@ import { parseAllDocuments } from "yaml";
 import { uniqueName } from "../helpers/cluster.js";
 import { nelmBinary } from "../helpers/oracles.js";
 import { runSlipway } from "../helpers/slipway.js";
-import { converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
+import { busyboxJob, converge, deleteNamespace, kubectl, kubectlJson, makeProject } from "../helpers/werf-project.js";
 
 const env = inject("localEnv");
 const namespaces: string[] = [];
@@ -144,6 +144,11 @@ describe("converge with secret values", () => {
       "templates/secret.yaml":
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\nstringData:\n" +
         '  password: {{ .Values.db.password | quote }}\n  cert: {{ werf_secret_file "cert.pem" | quote }}\n',
+      // Prints the password to its log, which converge shows: werf masks decrypted secrets in its output.
+      "templates/job.yaml": busyboxJob(env.registry, "print-secret", "echo pw=$PW", { container: "main" }).replace(
+        '        command: ["sh", "-c", "echo pw=$PW"]\n',
+        '        command: ["sh", "-c", "echo pw=$PW"]\n        env: [{name: PW, valueFrom: {secretKeyRef: {name: app-secret, key: password}}}]\n',
+      ),
     };
   };
 
@@ -163,6 +168,8 @@ describe("converge with secret values", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout).toContain("pw=***");
+    expect(kubectl(env, "logs", "job/print-secret", "-n", namespace)).toBe(`pw=${PASSWORD}\n`);
 
     const data = kubectlJson<{ data: Record<string, string> }>(env, "get", "configmap", "app-config", "-n", namespace).data;
     expect(data).toEqual({ greeting: "from-secret", mode: "from-set", host: "from-values-file", port: "5432/string", extra: "from-secret-values-flag" });
