@@ -217,3 +217,22 @@ export function mergeValues(chart: Chart, userValues: GoMap, warn: Warn = () => 
 export function coalesceValues(chart: Chart, userValues: GoMap, warn: Warn = () => {}): GoMap {
   return coalesce(warn, chart, copyValue(userValues), "", false);
 }
+
+/** chartutil.CoalesceTables: `src` under `dst` (dst wins, a null in dst deletes the key); mutates and returns `dst`. */
+export function coalesceTablesInto(dst: GoMap, src: GoMap, warn: Warn = () => {}): GoMap {
+  return coalesceTables(warn, dst, src, "", false);
+}
+
+/**
+ * nelm's MergeInternal, the user-level values a werf chart renders with: werf's service values first, then the
+ * decrypted secret values, then the user's values (--values files and the --set family), each coalesced under the
+ * ones before. So a service value beats a secret value, which beats the same key given with --set or --values;
+ * the chart's values.yaml comes under all of them when the chart is coalesced.
+ */
+export function mergeWerfValues(user: GoMap, service: GoMap, secret: GoMap | undefined, warn: Warn = () => {}): GoMap {
+  const vals: GoMap = new Map();
+  coalesceTablesInto(vals, copyValue(service), warn);
+  if (secret !== undefined) coalesceTablesInto(vals, copyValue(secret), warn);
+  coalesceTablesInto(vals, copyValue(user), warn);
+  return vals;
+}

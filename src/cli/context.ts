@@ -4,12 +4,25 @@ import type { Env } from "./flags.js";
 
 export interface CliWriter {
   write(chunk: string): unknown;
+  /** Whether the stream is a terminal (process.stdout has it; captured output does not). */
+  readonly isTTY?: boolean;
+}
+
+/** Standard input, for the commands that read it (`helm secret encrypt` and friends). */
+export interface CliInput {
+  readonly isTTY: boolean;
+  /** Everything up to the end of the input. */
+  readAll(): Promise<Buffer>;
+  /** A line typed at the terminal without echo (a secret), after `prompt` on stdout when that is a terminal. */
+  readHidden(prompt: string): Promise<Buffer>;
 }
 
 export interface CliIO {
   readonly stdout: CliWriter;
   readonly stderr: CliWriter;
   readonly env: Env;
+  /** Absent when the caller gives no input (then it reads as an empty pipe). */
+  readonly stdin?: CliInput;
 }
 
 export interface CommandContext extends CliIO {

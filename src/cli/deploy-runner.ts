@@ -4,6 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import process from "node:process";
+import { SecretMask } from "../secret/mask.js";
 import { SlipwayError } from "../errors.js";
 import { createKubeClient, type ClosableKubeClient } from "../kube/client.js";
 import type { KubeClient, KubeRequestRecord } from "../kube/types.js";
@@ -63,10 +64,10 @@ export function deployOptions(o: ConvergeOptions, project: string, extra: { clea
   };
 }
 
-/** The deploy printer for the command's output mode. */
-export function deployPrinter(o: ConvergeOptions, ctx: CommandContext): Promise<DeployPrinter> {
+/** The deploy printer for the command's output mode; what it writes passes through the secret mask. */
+export function deployPrinter(o: ConvergeOptions, ctx: CommandContext, mask?: SecretMask): Promise<DeployPrinter> {
   return createDeployPrinter({
-    write: (text: string) => ctx.stdout.write(text),
+    write: (text: string) => ctx.stdout.write(mask === undefined ? text : mask.apply(text)),
     isTTY: process.stdout.isTTY === true && ctx.stdout === process.stdout,
     color: o.log.logColorMode,
     // --log-terminal-width (or $WERF_LOG_TERMINAL_WIDTH) beats the terminal's own width.
@@ -221,13 +222,15 @@ function deadline(ms: number): AbortSignal {
 
 /** `slipway plan`: what converge would change; true when something would. */
 export async function runPlan(kube: KubeClient, rendered: RenderedRelease, project: string, o: ConvergeOptions, ctx: CommandContext): Promise<boolean> {
-  const printer = await deployPrinter(o, ctx);
+  const mask = new SecretMask();
+  mask.add(rendered.sensitive);
+  const printer = await deployPrinter(o, ctx, mask);
   let planned;
   try {
     planned = await planRelease(kube, deployInput(rendered), deployOptions(o, project), (e) => printer.handle(e), ctx.signal);
   } finally {
     printer.finish();
   }
-  ctx.stdout.write(formatPlannedChanges(planned, { color: o.log.logColorMode === "on" || (o.log.logColorMode === "auto" && process.stdout.isTTY === true && ctx.stdout === process.stdout) }));
+  ctx.stdout.write(mask.apply(formatPlannedChanges(planned, { color: o.log.logColorMode === "on" || (o.log.logColorMode === "auto" && process.stdout.isTTY === true && ctx.stdout === process.stdout) })));
   return !planned.upToDate;
 }

@@ -25,6 +25,7 @@ import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./ex
 import { envBool, firstEnv, parseFlags } from "./flags.js";
 import type { Env } from "./flags.js";
 import { goQuote, parseGoBool } from "./go-values.js";
+import { processStdin } from "./stdin.js";
 
 export type { CliIO, CliWriter, CommandContext } from "./context.js";
 
@@ -100,6 +101,7 @@ export function createProgram(options: ProgramOptions): Command {
     stdout: options.stdout,
     stderr: options.stderr,
     env: options.env,
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
     programName,
     signal: options.signal ?? new AbortController().signal,
   };
@@ -219,7 +221,7 @@ function commanderExitCode(err: CommanderError, args: readonly string[], io: Cli
  * Without `io` it uses the real process streams and environment and traps termination signals.
  */
 export async function run(argv: readonly string[], io?: CliIO): Promise<number> {
-  const streams: CliIO = io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const streams: CliIO = io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: processStdin() };
   const programName = programNameFrom(argv[1]);
   let args: readonly string[] = argv.slice(2);
   const debug = debugRequested(args, streams.env);

@@ -9,11 +9,15 @@
 import { serviceValues } from "../build/service-values.js";
 import type { Chart } from "../chart/types.js";
 import { loadFiles } from "../chart/load.js";
-import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
+import { readFileSync } from "node:fs";
+import { mergeUserValues, mergeWerfValues, readValues } from "../chart/values.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
 import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
 import { lookupCache, type LookupPort } from "../render/lookup.js";
+import { loadChartSecrets } from "../secret/chart.js";
+import { findSecretKey, type SecretKeySources } from "../secret/key.js";
+import { werfFuncMap } from "../template/helm/werf.js";
 import type { GoMap } from "../template/value.js";
 import { werfVersionForState } from "../version.js";
 import { runBuildPipeline, type BuildAdapters, type BuildPhaseOptions, type BuildPipelineResult, type ProjectPhaseOptions } from "./build.js";
@@ -27,9 +31,13 @@ export interface ValuesPhaseOptions {
   readonly setFile: readonly string[];
   readonly setJson: readonly string[];
   readonly setLiteral: readonly string[];
-  /** --secret-values files; refused until secret values are supported. */
+  /** --secret-values files, decrypted and merged after the chart's secret-values.yaml. */
   readonly secretValues: readonly string[];
   readonly disableDefaultSecretValues: boolean;
+  /** --secret-key (defaults to $WERF_SECRET_KEY); "" looks for the key files. */
+  readonly secretKey?: string;
+  /** --ignore-secret-key: secret values and files stay encrypted. */
+  readonly ignoreSecretKey?: boolean;
   /** --disable-default-values: the top chart's values.yaml is left out. */
   readonly disableDefaultValues: boolean;
   /** --set-docker-config-json-value: `.Values.dockerconfigjson` from the docker config (see ConvergePorts). */
@@ -108,6 +116,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   readonly lookup?: LookupPort | undefined;
   /** The docker config.json werf would read for --set-docker-config-json-value; undefined when there is none. */
   readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
+  /** Where the secret key files are looked for when --secret-key and $WERF_SECRET_KEY are empty. */
+  readonly secretKeyFiles?: Omit<SecretKeySources, "key"> | undefined;
 }
 
 /** The release rendered for the deploy. */
@@ -121,6 +131,8 @@ export interface RenderedRelease {
   readonly render: RenderResult;
   /** What the cluster port told the render, if it was asked. */
   readonly facts?: ClusterFacts | undefined;
+  /** Decrypted secret strings that output must hide (see src/secret/mask.ts). */
+  readonly sensitive: readonly string[];
   /** The same render for another point of the release's history (the deploy's check under its lock). */
   readonly rerender: (at: Pick<ClusterFacts, "revision" | "isUpgrade">) => RenderResult;
 }
@@ -175,7 +187,7 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "lookup" | "readFile" | "dockerConfigJson">,
+  ports: Pick<ConvergePorts, "cluster" | "lookup" | "readFile" | "dockerConfigJson" | "secretKeyFiles">,
   target: RenderTarget = {},
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
@@ -189,15 +201,19 @@ export async function renderRelease(
   const files = built.chartFiles;
   if (files === undefined) throw new SlipwayError("the chart was not read", { code: "internal" });
   const v = options.values;
-  // Secret values are not supported yet: failing is better than deploying a chart with its secrets missing.
-  const secretFile = files.some((f) => f.name === "secret-values.yaml") && !v.disableDefaultSecretValues;
-  if (v.secretValues.length > 0 || secretFile) {
-    throw new SlipwayError(
-      `${secretFile ? ".helm/secret-values.yaml" : "--secret-values"}: secret values are not supported by slipway yet (use --disable-default-secret-values to deploy without the chart's secret-values.yaml)`,
-      { code: "not-implemented" },
-    );
-  }
+  const readFile = ports.readFile ?? ((path: string) => readFileSync(path, "utf8"));
   const chart = loadFiles(files, null);
+  // As nelm's chart loader (after Chart.yaml and values.yaml): every secret is decrypted before anything renders,
+  // so a wrong or missing key stops the converge here, before the cluster is touched.
+  const secrets = loadChartSecrets({
+    files,
+    chartDir: (built.config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, ""),
+    secretValuesFiles: v.secretValues,
+    readFile,
+    disableDefaultSecretValues: v.disableDefaultSecretValues,
+    ignoreSecretKey: v.ignoreSecretKey ?? false,
+    secretKey: () => findSecretKey({ key: v.secretKey ?? "", workDir: ports.secretKeyFiles?.workDir ?? "", homeDir: ports.secretKeyFiles?.homeDir ?? "" }, readFile),
+  });
   if (v.disableDefaultValues) chart.values = new Map();
   const userValues = mergeUserValues(
     { valueFiles: v.values, values: v.set, stringValues: v.setString, fileValues: v.setFile, jsonValues: v.setJson, literalValues: v.setLiteral },
@@ -223,7 +239,8 @@ export async function renderRelease(
     "service values",
   );
   const facts = ports.cluster === undefined ? undefined : await ports.cluster({ namespace, release });
-  const values = mergeMaps(userValues, service);
+  const values = mergeWerfValues(userValues, service, secrets.values);
+  const extraFuncs = werfFuncMap({ secretFiles: secrets.files });
   const lookups = lookupCache(ports.lookup);
   const renderAt = (at: ClusterFacts | undefined): RenderResult => {
     try {
@@ -238,6 +255,7 @@ export async function renderRelease(
         ...(lookups === undefined ? {} : { lookup: lookups.reader }),
         ...(target.onRenderedFiles === undefined ? {} : { onRenderedFiles: target.onRenderedFiles }),
         keepUnknownHooks: true,
+        extraFuncs,
       });
     } catch (error) {
       // One line, worded as Helm words it.
@@ -249,7 +267,7 @@ export async function renderRelease(
   // A rerender reads the objects the render read; one it did not read is `{}`.
   const rerender = (at: Pick<ClusterFacts, "revision" | "isUpgrade">): RenderResult =>
     renderAt(facts === undefined ? undefined : { ...facts, revision: at.revision, isUpgrade: at.isUpgrade });
-  return { namespace, release, chart, userValues, service, render, facts, rerender };
+  return { namespace, release, chart, userValues, service, render, facts, rerender, sensitive: secrets.sensitive };
 }
 
 /** werf render's `.Values.werf.repo` without a repo. */

@@ -13,7 +13,7 @@ import { HelmFiles } from "../template/helm/files.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
 import type { LookupReader } from "../template/helm/data.js";
 import { Capabilities, ChartMetadata, releaseObject, valuesMap, VALUES_TYPE } from "../template/helm/objects.js";
-import { compareStrings, isMap, setMapTypeName, type GoMap } from "../template/value.js";
+import { compareStrings, isMap, setMapTypeName, type GoFunc, type GoMap } from "../template/value.js";
 import { sortManifests, goTrimSpace, type Hook, type Manifest } from "./manifests.js";
 
 /** The API versions Helm v3.17.3 reports offline (client-go's scheme), in its order. */
@@ -63,6 +63,8 @@ export interface RenderOptions {
    * without --debug does: with INVALID_YAML_HINT. Errors found before (values, schema, dependencies) stay as they are.
    */
   readonly invalidYamlHint?: boolean;
+  /** Functions added to Helm's (werf's `werf_secret_file` and `werf_image`); they replace same-named ones. */
+  readonly extraFuncs?: ReadonlyMap<string, GoFunc>;
 }
 
 /** What `helm template` adds to an error of its render phase when --debug is not given. */
@@ -189,7 +191,9 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   const release = releaseObject(releaseOpts);
   const templates = new Map<string, Renderable>();
   collectTemplates(chart, templates, new Map([["Values", values]]), release, caps);
-  const files = renderTemplates(templates, { funcs: helmFuncMap(opts.lookup) });
+  const funcs = helmFuncMap(opts.lookup);
+  for (const [name, fn] of opts.extraFuncs ?? []) funcs.set(name, fn);
+  const files = renderTemplates(templates, { funcs });
   opts.onRenderedFiles?.(files);
   let notes = "";
   const notesPath = `${chart.name}/templates/NOTES.txt`;

@@ -20,6 +20,8 @@ export function runSlipway(
     cwd: string;
     env?: Readonly<Record<string, string | undefined>>;
     timeoutMs?: number;
+    /** Piped to slipway's standard input (else stdin is closed). */
+    input?: string | Buffer;
     /** Sends a signal to slipway after a delay, as a user pressing Ctrl-C would. */
     signalAfterMs?: { readonly signal: NodeJS.Signals; readonly ms: number };
   },
@@ -29,12 +31,13 @@ export function runSlipway(
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 240_000);
     const signal = options.signalAfterMs;
     const signalTimer = signal ? setTimeout(() => child.kill(signal.signal), signal.ms) : undefined;

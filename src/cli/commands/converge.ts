@@ -2,6 +2,7 @@
 // the deploy) and the reporter, and runs the pipeline of src/pipeline/converge.ts.
 import { resolve } from "node:path";
 import process from "node:process";
+import { SecretMask } from "../../secret/mask.js";
 import { versionLine } from "../../version.js";
 import type { runBuild as RunBuild } from "../build-runner.js";
 import type { CommandContext } from "../context.js";
@@ -77,7 +78,9 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
     ]);
     // The deploy printer is made before the pipeline starts (a terminal's loads ora); the reporter hands it the
     // deploy phase's events.
-    const deployPrinter = await runner.deployPrinter(options, ctx);
+    // Decrypted secrets are hidden from everything the deploy prints (werf masks them too); known after the render.
+    const mask = new SecretMask();
+    const deployPrinter = await runner.deployPrinter(options, ctx, mask);
     const reporter = new Reporter({ write: (text) => ctx.stdout.write(text), log: options.log, env: ctx.env, deployPrinter: () => deployPrinter });
     // One connection for the render (the cluster's capabilities, the release's history) and the deploy.
     let kube: ReturnType<typeof runner.kubeClient> | undefined;
@@ -98,7 +101,9 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
           lookup: (ref) => runner.lookupPort(kubeOf(), ctx.signal)(ref),
           dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
+          secretKeyFiles: secretKeyFiles(options, ctx),
           deploy: async (input, emit) => {
+            mask.add(input.sensitive);
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {
               cleanupOnFail: extra["cleanup-on-fail"] === true,
               deadlineMs: typeof extra["deploy-deadline"] === "number" ? extra["deploy-deadline"] * 1000 : 0,
@@ -116,6 +121,11 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
       reporter.finish();
     }
   });
+}
+
+/** As werf converge (nelm's default): .werf_secret_key is looked for in the current directory. */
+export function secretKeyFiles(options: ConvergeOptions, ctx: CommandContext): { workDir: string; homeDir: string } {
+  return { workDir: ctx.env["SLIPWAY_CWD"] ?? process.cwd(), homeDir: options.project.homeDir };
 }
 
 /** The build pipeline (dockerode, the registry client) is loaded only when a command runs it, not at start-up. */

@@ -4,6 +4,7 @@ import { SlipwayError } from "../../errors.js";
 import type { CommandContext, CommandSpec } from "../context.js";
 import { goQuote } from "../go-values.js";
 import { HELM_DEPENDENCY_FLAGS, HELM_DEPENDENCY_SUMMARY, helmDependencyCommand, helmDependencyHelp } from "./helm-dependency.js";
+import { HELM_SECRET_SUMMARY, helmSecretCommand, helmSecretFlagNames, helmSecretHelp } from "./helm-secret.js";
 import { HELM_TEMPLATE_FLAGS, HELM_TEMPLATE_SUMMARY, helmTemplateCommand, helmTemplateHelp } from "./helm-template.js";
 
 export const HELM_SUMMARY = "Helm-compatible commands werf users know from `werf helm` (template, dependency, ...)";
@@ -17,6 +18,7 @@ export interface HelmSubcommand extends CommandSpec {
 
 export const HELM_SUBCOMMANDS: readonly HelmSubcommand[] = [
   { name: "dependency", aliases: ["dep", "dependencies"], summary: HELM_DEPENDENCY_SUMMARY, help: helmDependencyHelp, run: helmDependencyCommand, flags: () => visible(HELM_DEPENDENCY_FLAGS) },
+  { name: "secret", summary: HELM_SECRET_SUMMARY, help: helmSecretHelp, run: helmSecretCommand, flags: helmSecretFlagNames },
   { name: "template", summary: HELM_TEMPLATE_SUMMARY, help: helmTemplateHelp, run: helmTemplateCommand, flags: () => visible(HELM_TEMPLATE_FLAGS) },
 ];
 

@@ -6,7 +6,7 @@ import { ChangesPlannedError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
 import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 import { commandHelp, type ConvergeOptions } from "../options.js";
-import { loadBuildRunner, parseOrHelp, withRunningTime } from "./converge.js";
+import { loadBuildRunner, parseOrHelp, secretKeyFiles, withRunningTime } from "./converge.js";
 
 export const PLAN_SUMMARY = "Show what converge would change in the cluster, without changing anything";
 export const ROLLBACK_SUMMARY = "Roll the release back to an earlier revision";
@@ -35,7 +35,7 @@ export async function planCommand(args: readonly string[], ctx: CommandContext):
     const kube = runner.kubeClient(options, ctx);
     try {
       const { readDockerConfigJson } = await import("../ports.js");
-      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env) });
+      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env), secretKeyFiles: secretKeyFiles(options, ctx) });
       changed = await runner.runPlan(kube, rendered, built.project, options, ctx);
     } finally {
       kube.close();

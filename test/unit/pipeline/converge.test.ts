@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BuiltImage } from "../../../src/build/phase.js";
 import { reportToJson } from "../../../src/build/report.js";
@@ -11,6 +11,8 @@ import { renderRelease, runConverge, type ConvergePipelineOptions, type DeployPh
 import { runBuildPipeline } from "../../../src/pipeline/build.js";
 import type { PipelineEvent } from "../../../src/pipeline/events.js";
 import { parseWerfConfig } from "../../../src/config/werf-yaml.js";
+import { generateSecretKey, newSecretCipher } from "../../../src/secret/cipher.js";
+import { encryptSecretValues } from "../../../src/secret/values-file.js";
 
 const WERF_YAML = "project: shop\nconfigVersion: 1\n---\nimage: web\ndockerfile: Dockerfile\n";
 
@@ -20,7 +22,10 @@ function project(template: string, chartFiles: Readonly<Record<string, string>> 
   writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
   mkdirSync(join(dir, ".helm", "templates"), { recursive: true });
   writeFileSync(join(dir, ".helm", "templates", "cm.yaml"), template);
-  for (const [name, text] of Object.entries(chartFiles)) writeFileSync(join(dir, ".helm", name), text);
+  for (const [name, text] of Object.entries(chartFiles)) {
+    mkdirSync(dirname(join(dir, ".helm", name)), { recursive: true });
+    writeFileSync(join(dir, ".helm", name), text);
+  }
   const git = (...args: string[]): void => {
     execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "ignore" });
   };
@@ -139,12 +144,18 @@ describe("runConverge", () => {
 });
 
 describe("renderRelease", () => {
-  async function render(template: string, chartFiles: Readonly<Record<string, string>>, values: Partial<ConvergePipelineOptions["values"]>, withCluster: boolean) {
+  async function render(
+    template: string,
+    chartFiles: Readonly<Record<string, string>>,
+    values: Partial<ConvergePipelineOptions["values"]>,
+    withCluster: boolean,
+    secretKeyFiles?: (dir: string) => { workDir: string; homeDir: string },
+  ) {
     const dir = project(template, chartFiles);
     const o = options(dir);
     const built = await runBuildPipeline({ project: o.project, build: o.build, readChart: true }, { adapters: fakeAdapters([]), cwd: dir, environ: {}, emit: () => undefined });
     const cluster = () => Promise.resolve({ kubeVersion: "v1.31.4", apiVersions: ["example.com/v1/Widget"], isUpgrade: true, revision: 7 });
-    return renderRelease(built, { ...o, values: { ...o.values, ...values } }, withCluster ? { cluster } : {});
+    return renderRelease(built, { ...o, values: { ...o.values, ...values } }, { ...(withCluster ? { cluster } : {}), ...(secretKeyFiles ? { secretKeyFiles: secretKeyFiles(dir) } : {}) });
   }
   const TEMPLATE = 'kind: ConfigMap\ndata:\n  kube: "{{ .Capabilities.KubeVersion.Version }}"\n  widget: "{{ .Capabilities.APIVersions.Has "example.com/v1/Widget" }}"\n  revision: "{{ .Release.Revision }}"\n  upgrade: "{{ .Release.IsUpgrade }}"\n  color: "{{ .Values.color }}"\n';
 
@@ -173,9 +184,54 @@ describe("renderRelease", () => {
     expect(without.render.output).toContain('cfg: ""');
   });
 
-  it("refuses secret values clearly instead of deploying without them", async () => {
-    await expect(render(TEMPLATE, { "secret-values.yaml": "password: 1000abc\n" }, {}, false)).rejects.toThrow(/\.helm\/secret-values\.yaml: secret values are not supported by slipway yet/);
-    await expect(render(TEMPLATE, { "secret-values.yaml": "password: 1000abc\n" }, { disableDefaultSecretValues: true }, false)).resolves.toBeDefined();
+  it("werf_image names a built image, and an unknown name lists the known ones", async () => {
+    const r = await render('kind: ConfigMap\ndata:\n  image: "{{ tuple "web" . | werf_image }}"\n', {}, {}, false);
+    expect(r.render.output).toContain('image: "registry.example/shop:abc-1"');
+    await expect(render('kind: ConfigMap\ndata:\n  image: "{{ tuple "api" . | werf_image }}"\n', {}, {}, false)).rejects.toThrow(
+      "error calling werf_image: Unknown image 'api' specified for template; known images: 'web'",
+    );
+  });
+
+  describe("secret values", () => {
+    const key = generateSecretKey();
+    const cipher = newSecretCipher(key);
+    const secretFiles = {
+      "values.yaml": "color: blue\n",
+      "secret-values.yaml": encryptSecretValues("color: secret-red\n", cipher, "secret-values.yaml"),
+      "secret/note.txt": cipher.encrypt(Buffer.from("from a secret file")),
+    };
+    const template = `${TEMPLATE}  note: "{{ werf_secret_file "note.txt" }}"\n`;
+
+    it("decrypt .helm/secret-values.yaml over the chart default and --set; werf_secret_file reads .helm/secret/", async () => {
+      const r = await render(template, secretFiles, { secretKey: key, set: ["color=green"] }, false);
+      expect(r.render.output).toContain('color: "secret-red"\n  note: "from a secret file"');
+      // Secret values are not user values: the release stores only --values/--set.
+      expect(r.userValues).toEqual(new Map([["color", "green"]]));
+    });
+
+    it("find the key in the work dir's .werf_secret_key", async () => {
+      const r = await render(template, secretFiles, {}, false, (dir) => {
+        writeFileSync(join(dir, ".werf_secret_key"), `${key}\n`);
+        return { workDir: dir, homeDir: join(dir, "no-home") };
+      });
+      expect(r.render.output).toContain('color: "secret-red"');
+    });
+
+    it("fail with the file and key path on a wrong key, and name every place tried without a key", async () => {
+      const wrong = render(TEMPLATE, { "secret-values.yaml": encryptSecretValues("db:\n  password: x\n", cipher, "s") }, { secretKey: "0".repeat(32) }, false);
+      await expect(wrong).rejects.toMatchObject({ location: { file: ".helm/secret-values.yaml", line: 2, key: "db.password" } });
+      const missing = render(template, secretFiles, {}, false, (dir) => ({ workDir: dir, homeDir: join(dir, "no-home") }));
+      await expect(missing).rejects.toThrow(/^decrypt \.helm\/secret-values\.yaml$/);
+      await expect(missing.catch((e: Error) => String(e.cause))).resolves.toMatch(/required encryption key not found in: "\$WERF_SECRET_KEY", ".*\/\.werf_secret_key", ".*no-home\/global_secret_key"/);
+    });
+
+    it("--disable-default-secret-values and --ignore-secret-key need no key", async () => {
+      const noSecretFile = { "values.yaml": "color: blue\n", "secret-values.yaml": secretFiles["secret-values.yaml"] };
+      const off = await render(TEMPLATE, noSecretFile, { disableDefaultSecretValues: true }, false, (dir) => ({ workDir: dir, homeDir: join(dir, "h") }));
+      expect(off.render.output).toContain('color: "blue"');
+      const ignored = await render(TEMPLATE, noSecretFile, { ignoreSecretKey: true }, false, (dir) => ({ workDir: dir, homeDir: join(dir, "h") }));
+      expect(ignored.render.output).toMatch(/color: "1000[0-9a-f]+"/);
+    });
   });
 
   it("settles lookup over render rounds: objects a lookup names from another's result, errors, {} for absent ones", async () => {

@@ -1,0 +1,26 @@
+// What output hides once secrets are decrypted: werf's rule (values of 4+ characters, their trimmed lines, the values
+// inside JSON), longest first.
+import { describe, expect, it } from "vitest";
+import { maskSecrets, SecretMask, secretStrings } from "../../../src/secret/mask.js";
+
+describe("secret masking", () => {
+  it("collects values of 4+ characters, their lines and JSON members", () => {
+    const values = new Map<string, unknown>([
+      ["short", "abc"],
+      ["db", new Map([["password", "hunter22"]])],
+      ["list", ["line one\n  line two  \nx", null]],
+      ["json", '{"token": "tok-123456", "n": "ab"}'],
+    ]);
+    expect(secretStrings([values, ["CERTDATA\n"]]).sort()).toEqual(
+      ["CERTDATA", "CERTDATA\n", "hunter22", "line one", "line one\n  line two  \nx", "line two", "tok-123456", '{"token": "tok-123456", "n": "ab"}'].sort(),
+    );
+  });
+
+  it("replaces the longest first", () => {
+    expect(maskSecrets("pw=hunter22 and hunter", ["hunter22", "hunter"].sort((a, b) => b.length - a.length))).toBe("pw=*** and ***");
+    const mask = new SecretMask();
+    expect(mask.apply("nothing yet: hunter22")).toBe("nothing yet: hunter22");
+    mask.add(["hunter22"]);
+    expect(mask.apply("now: hunter22")).toBe("now: ***");
+  });
+});
