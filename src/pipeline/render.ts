@@ -25,7 +25,7 @@ export interface RenderPipelineOptions<D extends DeployGroupBase = DeployGroupBa
   readonly render: RenderPhaseOptions;
 }
 
-export type RenderPipelinePorts = Pick<ConvergePorts, "adapters" | "cwd" | "environ" | "signal" | "now" | "cluster" | "lookup" | "readFile" | "dockerConfigJson"> & {
+export type RenderPipelinePorts = Pick<ConvergePorts, "adapters" | "cwd" | "environ" | "signal" | "now" | "cluster" | "lookup" | "readFile" | "dockerConfigJson" | "secretKeyFiles"> & {
   readonly onRenderedFiles?: ((files: ReadonlyMap<string, string>) => void) | undefined;
 };
 

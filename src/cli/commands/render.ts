@@ -10,7 +10,7 @@ import process from "node:process";
 import type { CommandContext } from "../context.js";
 import { extraFlagsHelp, extraList, extraString, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 import { commandHelp } from "../options.js";
-import { parseOrHelp, warnAcceptedOnly } from "./converge.js";
+import { parseOrHelp, secretKeyFiles, warnAcceptedOnly } from "./converge.js";
 import { renderedFilesText } from "../../render/render.js";
 
 export const RENDER_SUMMARY = "Render the project's chart as werf render does: images from the repo without building, normalised manifests";
@@ -79,6 +79,7 @@ export async function renderCommand(args: readonly string[], ctx: CommandContext
         signal: ctx.signal,
         ...(kube === undefined ? {} : { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal) }),
         dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
+        secretKeyFiles: secretKeyFiles(options, ctx),
         ...(debug ? { onRenderedFiles: (files: ReadonlyMap<string, string>) => (renderedFiles = files) } : {}),
       },
       reporter?.emit ?? (() => undefined),
