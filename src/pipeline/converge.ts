@@ -12,7 +12,7 @@ import { loadFiles } from "../chart/load.js";
 import { mergeMaps, mergeUserValues, readValues } from "../chart/values.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
-import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
+import { HelmRenderError, renderChart, type ParseCache, type RenderResult } from "../render/render.js";
 import type { GoMap } from "../template/value.js";
 import { werfVersionForState } from "../version.js";
 import { runBuildPipeline, type BuildAdapters, type BuildPhaseOptions, type BuildPipelineResult, type ProjectPhaseOptions } from "./build.js";
@@ -90,6 +90,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   readonly cluster?: ClusterPort | undefined;
   /** The docker config.json werf would read for --set-docker-config-json-value; undefined when there is none. */
   readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
+  /** Parsed templates kept between runs; none when undefined. */
+  readonly parseCache?: ParseCache | undefined;
 }
 
 /** The release rendered for the deploy. */
@@ -157,7 +159,7 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson">,
+  ports: Pick<ConvergePorts, "cluster" | "readFile" | "dockerConfigJson" | "parseCache">,
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
   const { namespace, release } = deployParams({
@@ -212,6 +214,7 @@ export async function renderRelease(
         values,
         ...(at === undefined ? {} : { kubeVersion: at.kubeVersion, apiVersions: at.apiVersions, isUpgrade: at.isUpgrade, revision: at.revision }),
         keepUnknownHooks: true,
+        ...(ports.parseCache !== undefined ? { parseCache: ports.parseCache } : {}),
       });
     } catch (error) {
       // One line, worded as Helm words it.

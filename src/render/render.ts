@@ -8,7 +8,7 @@ import { processDependencies } from "../chart/dependencies.js";
 import { checkKubeVersion } from "../chart/kubeversion.js";
 import { checkValuesSchema } from "../chart/schema.js";
 import { coalesceValues } from "../chart/values.js";
-import { HelmRenderError, renderTemplates, type Renderable } from "../template/helm/engine.js";
+import { HelmRenderError, renderTemplates, type ParseCache, type Renderable } from "../template/helm/engine.js";
 import { HelmFiles } from "../template/helm/files.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
 import { Capabilities, ChartMetadata, releaseObject, valuesMap, VALUES_TYPE } from "../template/helm/objects.js";
@@ -55,6 +55,8 @@ export interface RenderOptions {
    * without --debug does: with INVALID_YAML_HINT. Errors found before (values, schema, dependencies) stay as they are.
    */
   readonly invalidYamlHint?: boolean;
+  /** Parsed templates kept between runs (see parse-cache.ts). */
+  readonly parseCache?: ParseCache;
 }
 
 /** What `helm template` adds to an error of its render phase when --debug is not given. */
@@ -167,7 +169,7 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   const release = releaseObject(releaseOpts);
   const templates = new Map<string, Renderable>();
   collectTemplates(chart, templates, new Map([["Values", values]]), release, caps);
-  const files = renderTemplates(templates, { funcs: helmFuncMap() });
+  const files = renderTemplates(templates, { funcs: helmFuncMap(), ...(opts.parseCache !== undefined ? { parseCache: opts.parseCache } : {}) });
   let notes = "";
   const notesPath = `${chart.name}/templates/NOTES.txt`;
   for (const k of [...files.keys()]) {
@@ -196,4 +198,4 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   return { manifests, hooks, notes, output };
 }
 
-export { HelmRenderError };
+export { HelmRenderError, type ParseCache };

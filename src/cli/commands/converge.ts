@@ -8,6 +8,7 @@ import type { CommandContext } from "../context.js";
 import type { ConvergeOptions } from "../options.js";
 import { convergeHelp, LogOptionsError, parseConvergeArgs } from "../options.js";
 import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
+import { userParseCache } from "../../render/parse-cache.js";
 
 export const CONVERGE_SUMMARY = "Build and push images, then deploy the application into Kubernetes";
 
@@ -84,6 +85,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
           adapters: buildAdapters(options.build, ctx.env),
           cluster: (target) => runner.clusterFacts(kubeOf(), options, ctx.signal)(target),
           dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
+          parseCache: userParseCache(ctx.env),
           deploy: async (input, emit) => {
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {
               cleanupOnFail: extra["cleanup-on-fail"] === true,

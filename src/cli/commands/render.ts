@@ -6,6 +6,7 @@ import { SlipwayError } from "../../errors.js";
 import { loadChartDir } from "../../chart/load.js";
 import { mergeUserValues } from "../../chart/values.js";
 import { HelmRenderError, renderChart } from "../../render/render.js";
+import { userParseCache } from "../../render/parse-cache.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
 
@@ -86,9 +87,11 @@ export function renderCommand(args: readonly string[], ctx: CommandContext): voi
     jsonValues: f.setJson,
     literalValues: f.setLiteral,
   });
+  const parseCache = userParseCache(ctx.env);
   let result;
   try {
     result = renderChart(chart, {
+      ...(parseCache !== undefined ? { parseCache } : {}),
       releaseName: f.release,
       namespace: f.namespace,
       values,
