@@ -36,7 +36,8 @@ function encode(n: Node): Encoded {
     case "list":
       return ["l", n.pos, n.nodes.map(encode)];
     case "text":
-      return ["t", n.pos, n.text];
+      // Mostly a slice of the source at its position: then only its length is kept.
+      return ["t", n.pos, n.tree.text.startsWith(n.text, n.pos) ? n.text.length : n.text];
     case "comment":
       return ["#", n.pos, n.text];
     case "variable":
@@ -110,7 +111,7 @@ function decode(t: Tree, v: unknown): Node {
       return l;
     }
     case "t":
-      return new TextNode(t, pos, str(e[2]));
+      return new TextNode(t, pos, typeof e[2] === "number" ? t.text.slice(pos, pos + e[2]) : str(e[2]));
     case "#":
       return new CommentNode(t, pos, str(e[2]));
     case "$":

@@ -170,7 +170,7 @@ export interface ParseCache {
 }
 
 /** Changes whenever treecodec's encoding does, so that older entries are missed. */
-const CODEC_VERSION = "trees-1";
+const CODEC_VERSION = "trees-2";
 
 /** Parses every template into `t`, from `cache` when it holds the same templates; fills it otherwise. */
 function parseAll(t: TemplateSet, tpls: ReadonlyMap<string, Renderable>, keys: readonly string[], cache: ParseCache | undefined): void {

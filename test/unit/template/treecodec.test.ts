@@ -96,6 +96,11 @@ describe("treecodec", () => {
     );
     expect(encodeTrees(back ?? new Map())).toEqual(encodeTrees(trees));
     expect(JSON.stringify(encoded)).toContain('"-0"');
+    // Text that is a slice of the source is kept as its length.
+    const small = JSON.stringify(encodeTrees(parse("g", "hello {{ . }} world", () => true)));
+    expect(small).toContain('["t",0,6]');
+    expect(small).toContain('["t",13,6]');
+    expect(small).not.toContain("hello");
   });
 
   test("a damaged or foreign entry is not trusted", () => {
