@@ -114,7 +114,7 @@ try {
   rmSync(cacheDir, { recursive: true, force: true });
 }
 const pad = (s, n) => String(s).padStart(n);
-let out = `helm template v3.17.3 vs slipway render (node ${process.version}, parse cache ${"XDG_CACHE_HOME" in slipEnv ? "warm" : "off"}), median of ${RUNS} alternating runs\n`;
+let out = `helm template v3.17.3 vs slipway render (node ${process.version}, parse cache ${slipEnv.XDG_CACHE_HOME !== undefined ? "warm" : "off"}), median of ${RUNS} alternating runs\n`;
 out += `${"chart".padEnd(9)} ${pad("output", 9)} ${pad("same", 5)} ${pad("helm ms", 8)} ${pad("slip ms", 8)} ${pad("wall", 6)} ${pad("helm MB", 8)} ${pad("slip MB", 8)} ${pad("rss", 6)} ${pad("helm cpu", 9)} ${pad("slip cpu", 9)} ${pad("cpu", 6)}\n`;
 for (const r of rows) {
   out +=
