@@ -8,9 +8,11 @@
 // through bin/slipway.js (skip the build with --no-build). Peak RSS and CPU time (user + system, less sensitive
 // than wall time to a busy machine) come from GNU time (/usr/bin/time -f "%M %U %S").
 // Run it with Node 24 (node_modules/.bin/node): slipway runs on the Node that runs the bench.
+// slipway keeps parsed templates in its cache directory (XDG_CACHE_HOME, here a folder of the bench): the warm-up
+// run fills it, so the timed runs are second renders of an unchanged chart; --no-parse-cache measures first renders.
 //
 // Usage: node bench/render/run.js [--runs N] [--templates N] [--charts big,library,umbrella,crds] [--no-build]
-//        [--keep DIR] (writes the charts to DIR and keeps them, for profiling)
+//        [--no-parse-cache] [--keep DIR] (writes the charts to DIR and keeps them, for profiling)
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -42,13 +44,13 @@ function buildSlipway() {
 }
 
 /** One run under GNU time: wall milliseconds, peak RSS in KiB, CPU milliseconds, stdout. */
-function measure(cmd, args) {
+function measure(cmd, args, env = {}) {
   const rssFile = join(tmpdir(), `slipway-bench-rss-${process.pid}`);
   const start = process.hrtime.bigint();
   const r = spawnSync(TIME, ["-f", "%M %U %S", "-o", rssFile, cmd, ...args], {
     encoding: "utf8",
     maxBuffer: 1 << 30,
-    env: { ...process.env, TZ: "UTC" },
+    env: { ...process.env, TZ: "UTC", ...env },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
@@ -67,6 +69,9 @@ if (!existsSync(TIME)) throw new Error(`${TIME} (GNU time) is needed for peak RS
 const helm = helmBinary();
 const bin = buildSlipway();
 const dir = KEEP ?? mkdtempSync(join(tmpdir(), "slipway-bench-"));
+const cacheDir = mkdtempSync(join(tmpdir(), "slipway-bench-cache-"));
+// Without HOME and XDG_CACHE_HOME slipway has nowhere to keep parsed templates.
+const slipEnv = process.argv.includes("--no-parse-cache") ? { HOME: undefined, XDG_CACHE_HOME: undefined } : { XDG_CACHE_HOME: cacheDir };
 const rows = [];
 try {
   for (const name of NAMES) {
@@ -81,11 +86,11 @@ try {
     const slipArgs = [bin, "helm", "template", chart, "--release", "rn", ...common];
     // Warm-up (also fills Node's compile cache) and equality check.
     const h0 = measure(helm, helmArgs);
-    const s0 = measure(process.execPath, slipArgs);
+    const s0 = measure(process.execPath, slipArgs, slipEnv);
     const h = { ms: [], rss: [], cpu: [] };
     const s = { ms: [], rss: [], cpu: [] };
     for (let i = 0; i < RUNS; i++) {
-      for (const [acc, m] of [[h, measure(helm, helmArgs)], [s, measure(process.execPath, slipArgs)]]) {
+      for (const [acc, m] of [[h, measure(helm, helmArgs)], [s, measure(process.execPath, slipArgs, slipEnv)]]) {
         acc.ms.push(m.ms);
         acc.rss.push(m.rss);
         acc.cpu.push(m.cpu);
@@ -106,9 +111,10 @@ try {
   }
 } finally {
   if (KEEP === null) rmSync(dir, { recursive: true, force: true });
+  rmSync(cacheDir, { recursive: true, force: true });
 }
 const pad = (s, n) => String(s).padStart(n);
-let out = `helm template v3.17.3 vs slipway render (node ${process.version}), median of ${RUNS} alternating runs\n`;
+let out = `helm template v3.17.3 vs slipway render (node ${process.version}, parse cache ${slipEnv.XDG_CACHE_HOME !== undefined ? "warm" : "off"}), median of ${RUNS} alternating runs\n`;
 out += `${"chart".padEnd(9)} ${pad("output", 9)} ${pad("same", 5)} ${pad("helm ms", 8)} ${pad("slip ms", 8)} ${pad("wall", 6)} ${pad("helm MB", 8)} ${pad("slip MB", 8)} ${pad("rss", 6)} ${pad("helm cpu", 9)} ${pad("slip cpu", 9)} ${pad("cpu", 6)}\n`;
 for (const r of rows) {
   out +=

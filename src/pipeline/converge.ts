@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { mergeUserValues, mergeWerfValues, readValues } from "../chart/values.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
-import { HelmRenderError, renderChart, type RenderResult } from "../render/render.js";
+import { HelmRenderError, renderChart, type ParseCache, type RenderResult } from "../render/render.js";
 import { lookupCache, type LookupPort } from "../render/lookup.js";
 import { loadChartSecrets } from "../secret/chart.js";
 import { findSecretKey, type SecretKeySources } from "../secret/key.js";
@@ -118,6 +118,8 @@ export interface ConvergePorts<D extends DeployGroupBase = DeployGroupBase, K = 
   readonly dockerConfigJson?: (() => Buffer | undefined) | undefined;
   /** Where the secret key files are looked for when --secret-key and $WERF_SECRET_KEY are empty. */
   readonly secretKeyFiles?: Omit<SecretKeySources, "key"> | undefined;
+  /** Parsed templates kept between runs; none when undefined. */
+  readonly parseCache?: ParseCache | undefined;
 }
 
 /** The release rendered for the deploy. */
@@ -187,7 +189,7 @@ export async function runConverge<D extends DeployGroupBase, K>(
 export async function renderRelease(
   built: BuildPipelineResult,
   options: { readonly project: ProjectPhaseOptions; readonly values: ValuesPhaseOptions; readonly deploy: DeployGroupBase },
-  ports: Pick<ConvergePorts, "cluster" | "lookup" | "readFile" | "dockerConfigJson" | "secretKeyFiles">,
+  ports: Pick<ConvergePorts, "cluster" | "lookup" | "readFile" | "dockerConfigJson" | "secretKeyFiles" | "parseCache">,
   target: RenderTarget = {},
 ): Promise<RenderedRelease> {
   // As werf: the namespace and release are derived after the build, so a bad --namespace shows up only then.
@@ -256,6 +258,7 @@ export async function renderRelease(
         ...(target.onRenderedFiles === undefined ? {} : { onRenderedFiles: target.onRenderedFiles }),
         keepUnknownHooks: true,
         extraFuncs,
+        ...(ports.parseCache !== undefined ? { parseCache: ports.parseCache } : {}),
       });
     } catch (error) {
       // One line, worded as Helm words it.

@@ -25,7 +25,7 @@ export interface RenderPipelineOptions<D extends DeployGroupBase = DeployGroupBa
   readonly render: RenderPhaseOptions;
 }
 
-export type RenderPipelinePorts = Pick<ConvergePorts, "adapters" | "cwd" | "environ" | "signal" | "now" | "cluster" | "lookup" | "readFile" | "dockerConfigJson" | "secretKeyFiles"> & {
+export type RenderPipelinePorts = Pick<ConvergePorts, "adapters" | "cwd" | "environ" | "signal" | "now" | "cluster" | "lookup" | "readFile" | "dockerConfigJson" | "secretKeyFiles" | "parseCache"> & {
   readonly onRenderedFiles?: ((files: ReadonlyMap<string, string>) => void) | undefined;
 };
 

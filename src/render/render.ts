@@ -8,7 +8,7 @@ import { processDependencies } from "../chart/dependencies.js";
 import { checkKubeVersion } from "../chart/kubeversion.js";
 import { checkValuesSchema } from "../chart/schema.js";
 import { coalesceValues } from "../chart/values.js";
-import { HelmRenderError, renderTemplates, type Renderable } from "../template/helm/engine.js";
+import { HelmRenderError, renderTemplates, type ParseCache, type Renderable } from "../template/helm/engine.js";
 import { HelmFiles } from "../template/helm/files.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
 import type { LookupReader } from "../template/helm/data.js";
@@ -65,6 +65,8 @@ export interface RenderOptions {
   readonly invalidYamlHint?: boolean;
   /** Functions added to Helm's (werf's `werf_secret_file` and `werf_image`); they replace same-named ones. */
   readonly extraFuncs?: ReadonlyMap<string, GoFunc>;
+  /** Parsed templates kept between runs (see parse-cache.ts). */
+  readonly parseCache?: ParseCache;
 }
 
 /** What `helm template` adds to an error of its render phase when --debug is not given. */
@@ -193,7 +195,7 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   collectTemplates(chart, templates, new Map([["Values", values]]), release, caps);
   const funcs = helmFuncMap(opts.lookup);
   for (const [name, fn] of opts.extraFuncs ?? []) funcs.set(name, fn);
-  const files = renderTemplates(templates, { funcs });
+  const files = renderTemplates(templates, { funcs, ...(opts.parseCache !== undefined ? { parseCache: opts.parseCache } : {}) });
   opts.onRenderedFiles?.(files);
   let notes = "";
   const notesPath = `${chart.name}/templates/NOTES.txt`;
@@ -223,4 +225,4 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   return { manifests, hooks, notes, output };
 }
 
-export { HelmRenderError };
+export { HelmRenderError, type ParseCache };

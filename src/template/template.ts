@@ -61,7 +61,7 @@ export class TemplateSet implements ExecEnv {
   }
 
   /** The sorted function names, joined: parse results are shared between sets with the same names. */
-  private functionKey(): string {
+  functionKey(): string {
     if (this.parent !== null && !this.addsNames) return this.parent.functionKey();
     if (this.funcKey === null) {
       const names = new Set<string>(sharedBuiltins.keys());
@@ -80,14 +80,19 @@ export class TemplateSet implements ExecEnv {
    * existing one of the same name unless the new body is empty.
    */
   parse(name: string, text: string): void {
-    const parsed = this.parseCached(name, text);
+    this.define(this.parseTrees(name, text));
+  }
+
+  /** Adds the trees parseTrees gave (or a cache kept them) for one text, as `parse` does. */
+  define(parsed: ReadonlyMap<string, Tree>): void {
     for (const [tname, tree] of parsed) {
       if (isEmptyTree(tree.root) && this.lookup(tname) !== undefined) continue;
       this.trees.set(tname, tree);
     }
   }
 
-  private parseCached(name: string, text: string): Map<string, Tree> {
+  /** The trees of `text` parsed as `name` with this set's functions; they are not added to the set. */
+  parseTrees(name: string, text: string): Map<string, Tree> {
     const funcKey = this.functionKey();
     let byFuncs = parseCache.get(funcKey);
     if (byFuncs === undefined) {

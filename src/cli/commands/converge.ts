@@ -10,6 +10,7 @@ import type { ConvergeOptions } from "../options.js";
 import { convergeHelp, LogOptionsError, parseConvergeArgs } from "../options.js";
 import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 import { eventDetail, eventPointName, killPoint } from "../kill-point.js";
+import { userParseCache } from "../../render/parse-cache.js";
 
 export const CONVERGE_SUMMARY = "Build and push images, then deploy the application into Kubernetes";
 
@@ -102,6 +103,7 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
           lookup: (ref) => runner.lookupPort(kubeOf(), ctx.signal)(ref),
           dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
           secretKeyFiles: secretKeyFiles(options, ctx),
+          parseCache: userParseCache(ctx.env),
           deploy: async (input, emit) => {
             mask.add(input.sensitive);
             await runner.runDeploy(kubeOf(), input, input.build.project, options, ctx, emit, {

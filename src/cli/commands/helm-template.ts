@@ -8,6 +8,7 @@ import { loadChartDir } from "../../chart/load.js";
 import { mergeUserValues } from "../../chart/values.js";
 import { goTrimSpace } from "../../render/manifests.js";
 import { HelmRenderError, renderChart, renderedFilesText } from "../../render/render.js";
+import { userParseCache } from "../../render/parse-cache.js";
 import type { CommandContext } from "../context.js";
 import type { ConvergeFlagValues } from "../options.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
@@ -90,7 +91,9 @@ export function helmTemplateCommand(args: readonly string[], ctx: CommandContext
   let result;
   let files: ReadonlyMap<string, string> | undefined;
   try {
+    const parseCache = userParseCache(ctx.env);
     result = renderChart(chart, {
+      ...(parseCache !== undefined ? { parseCache } : {}),
       releaseName,
       namespace: f.namespace,
       values,

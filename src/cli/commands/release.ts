@@ -7,6 +7,7 @@ import type { CommandContext } from "../context.js";
 import { extraFlagsHelp, takeExtraFlags, type ExtraFlag } from "../extra-flags.js";
 import { commandHelp, type ConvergeOptions } from "../options.js";
 import { loadBuildRunner, parseOrHelp, secretKeyFiles, withRunningTime } from "./converge.js";
+import { userParseCache } from "../../render/parse-cache.js";
 
 export const PLAN_SUMMARY = "Show what converge would change in the cluster, without changing anything";
 export const ROLLBACK_SUMMARY = "Roll the release back to an earlier revision";
@@ -35,7 +36,7 @@ export async function planCommand(args: readonly string[], ctx: CommandContext):
     const kube = runner.kubeClient(options, ctx);
     try {
       const { readDockerConfigJson } = await import("../ports.js");
-      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env), secretKeyFiles: secretKeyFiles(options, ctx) });
+      const rendered = await renderRelease(built, options, { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal), dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env), secretKeyFiles: secretKeyFiles(options, ctx), parseCache: userParseCache(ctx.env) });
       changed = await runner.runPlan(kube, rendered, built.project, options, ctx);
     } finally {
       kube.close();

@@ -12,6 +12,7 @@ import { extraFlagsHelp, extraList, extraString, takeExtraFlags, type ExtraFlag 
 import { commandHelp } from "../options.js";
 import { parseOrHelp, secretKeyFiles, warnAcceptedOnly } from "./converge.js";
 import { renderedFilesText } from "../../render/render.js";
+import { userParseCache } from "../../render/parse-cache.js";
 
 export const RENDER_SUMMARY = "Render the project's chart as werf render does: images from the repo without building, normalised manifests";
 
@@ -80,6 +81,7 @@ export async function renderCommand(args: readonly string[], ctx: CommandContext
         ...(kube === undefined ? {} : { cluster: runner.clusterFacts(kube, options, ctx.signal), lookup: runner.lookupPort(kube, ctx.signal) }),
         dockerConfigJson: () => readDockerConfigJson(options.build, ctx.env),
         secretKeyFiles: secretKeyFiles(options, ctx),
+        parseCache: userParseCache(ctx.env),
         ...(debug ? { onRenderedFiles: (files: ReadonlyMap<string, string>) => (renderedFiles = files) } : {}),
       },
       reporter?.emit ?? (() => undefined),

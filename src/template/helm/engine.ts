@@ -4,6 +4,9 @@
 import { TemplateExecError, TemplateParseError } from "../errors.js";
 import { sprintf } from "../fmt.js";
 import { TemplateSet } from "../template.js";
+import type { Tree } from "../parse.js";
+import { decodeTrees, encodeTrees } from "../treecodec.js";
+import { createHash } from "node:crypto";
 import { GoFunc, type GoMap } from "../value.js";
 
 /** An error as Helm prints it after `Error: `. */
@@ -153,6 +156,59 @@ export interface EngineOptions {
   /** Extra functions (Sprig and Helm's data functions). */
   funcs?: ReadonlyMap<string, GoFunc>;
   strict?: boolean;
+  /** Where the parsed templates of a whole chart are kept between runs. */
+  parseCache?: ParseCache;
+}
+
+/**
+ * A store of parsed templates: `key` is a SHA-256 of the codec's version, the function names and every template's
+ * name and text, so an entry never needs checking against the chart. Read and write never throw.
+ */
+export interface ParseCache {
+  read(key: string): string | undefined;
+  write(key: string, text: string): void;
+}
+
+/** Changes whenever treecodec's encoding does, so that older entries are missed. */
+const CODEC_VERSION = "trees-2";
+
+/** Parses every template into `t`, from `cache` when it holds the same templates; fills it otherwise. */
+function parseAll(t: TemplateSet, tpls: ReadonlyMap<string, Renderable>, keys: readonly string[], cache: ParseCache | undefined): void {
+  let key = "";
+  let cached: Record<string, unknown> | undefined;
+  if (cache !== undefined) {
+    const h = createHash("sha256").update(CODEC_VERSION).update("\0").update(t.functionKey());
+    for (const k of keys) h.update("\0").update(k).update("\0").update(tpls.get(k)?.text ?? "");
+    key = h.digest("hex");
+    const text = cache.read(key);
+    try {
+      const data: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (typeof data === "object" && data !== null) cached = data as Record<string, unknown>;
+    } catch {
+      // A damaged entry is parsed again and replaced.
+    }
+  }
+  const parsed: [string, Map<string, Tree>][] = [];
+  let missed = false;
+  for (const filename of keys) {
+    const r = tpls.get(filename);
+    if (r === undefined) continue;
+    let trees: Map<string, Tree> | undefined = cached !== undefined ? decodeTrees(cached[filename], filename, r.text) : undefined;
+    if (trees === undefined) {
+      missed = true;
+      try {
+        trees = t.parseTrees(filename, r.text);
+      } catch (e) {
+        if (e instanceof TemplateParseError) throw cleanupParseError(filename, e);
+        throw e;
+      }
+    }
+    parsed.push([filename, trees]);
+    t.define(trees);
+  }
+  if (cache !== undefined && missed) {
+    cache.write(key, JSON.stringify(Object.fromEntries(parsed.map(([name, trees]) => [name, encodeTrees(trees)]))));
+  }
 }
 
 /**
@@ -165,16 +221,7 @@ export function renderTemplates(tpls: ReadonlyMap<string, Renderable>, opts: Eng
   t.addFuncs(helmStaticFuncs());
   t.addFuncs(helmBoundFuncs(t, includedNames));
   const keys = sortTemplates(tpls.keys());
-  for (const filename of keys) {
-    const r = tpls.get(filename);
-    if (r === undefined) continue;
-    try {
-      t.parse(filename, r.text);
-    } catch (e) {
-      if (e instanceof TemplateParseError) throw cleanupParseError(filename, e);
-      throw e;
-    }
-  }
+  parseAll(t, tpls, keys, opts.parseCache);
   const rendered = new Map<string, string>();
   for (const filename of keys) {
     const base = filename.slice(filename.lastIndexOf("/") + 1);

@@ -157,23 +157,75 @@ export function readYamlRawFull(text: string): YamlRaw {
   const doc = list[0];
   if (doc === undefined) return null;
   const err = doc.errors[0];
-  if (err !== undefined) throw new YamlError(`yaml: ${yamlErrorText(text, err.code, err.message, err.pos[0])}`);
+  if (err !== undefined) throw new YamlError(`yaml: ${yamlErrorText(text, err.code, err.message, err.pos)}`);
   return new Decoder(doc).decode(doc.contents);
 }
 
-/** go-yaml v2's wording (and its odd line numbers) for the common syntax errors. */
-function yamlErrorText(src: string, code: string, message: string, pos: number): string {
-  const line = lineOf(src, pos);
-  const scanner = (msg: string): string => (line > 1 ? `line ${line}: ${msg}` : msg);
+/** The offset of the next token at or after `pos`: blanks, line breaks and comments skipped. */
+function nextToken(src: string, pos: number): number {
+  let i = pos;
+  while (i < src.length) {
+    const c = src.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35 && (i === 0 || " \t\r\n".includes(src.charAt(i - 1)))) {
+      const nl = src.indexOf("\n", i);
+      i = nl < 0 ? src.length : nl;
+    } else break;
+  }
+  return i;
+}
+
+/** The offset of the ':' that makes the plain scalar starting at `pos` a mapping key (go-yaml's error mark). */
+function mappingIndicator(src: string, pos: number): number {
+  const re = /:(?=[ \t\r\n]|$)/g;
+  re.lastIndex = pos;
+  return re.exec(src)?.index ?? pos;
+}
+
+/** Whether the content line above the token at `pos` that is not deeper than it is a block sequence entry. */
+function inBlockSequence(src: string, pos: number): boolean {
+  const lineStart = src.lastIndexOf("\n", pos - 1) + 1;
+  const col = pos - lineStart;
+  for (let end = lineStart - 1; end > 0; ) {
+    const start = src.lastIndexOf("\n", end - 1) + 1;
+    const text = src.slice(start, end);
+    const indent = text.length - text.trimStart().length;
+    const first = text.charAt(indent);
+    if (first !== "" && first !== "#" && indent <= col) return first === "-" && " \t".includes(text.charAt(indent + 1) || " ");
+    end = start - 1;
+  }
+  return false;
+}
+
+/**
+ * go-yaml v2's wording and line numbers for the common syntax errors, from the `yaml` package's error. Scanner
+ * errors name the line of the scanner's position, parser errors the line above the token they stopped at.
+ */
+function yamlErrorText(src: string, code: string, message: string, pos: readonly [number, number]): string {
+  const line = lineOf(src, pos[0]);
+  const scanner = (msg: string, at: number = line): string => (at > 1 ? `line ${at}: ${msg}` : msg);
   const parser = (msg: string): string => `line ${Math.max(1, line - 1)}: ${msg}`;
   if (/^Flow sequence/.test(message)) return parser("did not find expected ',' or ']'");
   if (/^Flow map/.test(message)) return parser("did not find expected ',' or '}'");
   if (/^Missing closing/.test(message)) return scanner("found unexpected end of stream");
   switch (code) {
     case "BLOCK_AS_IMPLICIT_KEY":
-      return scanner("mapping values are not allowed in this context");
+      return scanner("mapping values are not allowed in this context", lineOf(src, mappingIndicator(src, pos[0])));
     case "TAB_AS_INDENT":
       return scanner("found character that cannot start any token");
+    case "MULTILINE_IMPLICIT_KEY":
+    case "MISSING_CHAR":
+      if (code === "MULTILINE_IMPLICIT_KEY" || /^Implicit map keys need to be followed/.test(message)) {
+        // The scanner drops the key candidate at the first token of a later line.
+        const eol = src.indexOf("\n", pos[0]);
+        return scanner("could not find expected ':'", lineOf(src, nextToken(src, eol < 0 ? src.length : eol)));
+      }
+      return parser("did not find expected key");
+    case "BAD_INDENT": {
+      const at = nextToken(src, pos[0]);
+      const msg = inBlockSequence(src, at) ? "did not find expected '-' indicator" : "did not find expected key";
+      return `line ${Math.max(1, lineOf(src, at) - 1)}: ${msg}`;
+    }
     default:
       return parser("did not find expected key");
   }
