@@ -467,8 +467,7 @@ export class HttpKubeClient implements KubeClient {
           this.extras.onRequest?.({ method, path, status, ms: Math.round(performance.now() - started) });
           return (text === "" ? undefined : JSON.parse(text)) as T;
         }
-        const header = res.headers["retry-after"];
-        retryAfter = Array.isArray(header) ? header[0] : header;
+        retryAfter = res.headers["retry-after"];
         failure = apiError(status, text, method);
       } catch (err) {
         if (options?.signal?.aborted === true) throw err;
