@@ -16,6 +16,11 @@ import { KubeApiError } from "./types.js";
 
 /** Attempts per request, the first included; 0.3^8 makes a lost request rare even at a 30% fault rate. */
 export const MAX_ATTEMPTS = 8;
+/**
+ * Attempts on a plain 500. The API server answers some requests that can never succeed with 500 (a patch that
+ * does not fit the schema: "failed to create typed patch object"), so a 500 gets two quick retries, not eight.
+ */
+export const MAX_ATTEMPTS_500 = 3;
 const BASE_DELAY_MS = 100;
 const MAX_DELAY_MS = 4_000;
 /** A Retry-After longer than this is cut short: a deploy keeps its own timeouts. */
@@ -79,6 +84,7 @@ export function shouldRetry(request: RetryRequest, err: unknown, attempt: number
   // The server refused before doing anything: safe for every method.
   if (err.status === 429) return true;
   if (!idempotent(request)) return false;
+  if (err.status === 500) return attempt + 1 < MAX_ATTEMPTS_500;
   if (transient(err)) return true;
   return (request.method === "PUT" || request.method === "PATCH") && modifiedConflict(err);
 }

@@ -103,23 +103,8 @@ function liveMembers(lease: LockLease): Record<string, QueueMember> | null {
   return Object.fromEntries(Object.entries(lease.QueueMembers).filter(([, m]) => m.ExpireAtTimestamp >= now));
 }
 
-function sleep(seconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, seconds * 1000);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+/** lockgate counts in seconds. */
+const sleep = (seconds: number, signal?: AbortSignal): Promise<void> => delay(seconds * 1000, signal);
 
 const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
 

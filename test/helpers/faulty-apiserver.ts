@@ -4,14 +4,15 @@
 // acted (the answer is lost), slow answers, and watches (and followed logs) cut mid-stream. It presents the API
 // server's own certificate (the environment's pki), so slipway verifies TLS as usual, and passes the client's
 // bearer token through. Counts what it did for the suites' figures.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { parse } from "yaml";
 import type { LocalEnv } from "./local-env.js";
+import { tokenContext, writeKubeconfig } from "./kube-proxy.js";
+import { seededRandom } from "./seeded.js";
 
 export type FaultKind = "500" | "429" | "409" | "reset-before" | "reset-after" | "slow" | "cut-watch";
 
@@ -36,23 +37,7 @@ export interface FaultyApiServer {
   close(): Promise<void>;
 }
 
-interface Kubeconfig {
-  clusters: { name: string; cluster: { server: string; "certificate-authority-data"?: string; "certificate-authority"?: string } }[];
-  users: { name: string; user: { token?: string } }[];
-  contexts: { name: string; context: { cluster: string; user: string } }[];
-}
 
-/** mulberry32: a small, seedable generator, so a run's faults can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const emptyFaults = (): Record<FaultKind, number> => ({ "500": 0, "429": 0, "409": 0, "reset-before": 0, "reset-after": 0, slow: 0, "cut-watch": 0 });
 
@@ -68,15 +53,10 @@ function streaming(url: URL): boolean {
 }
 
 export async function startFaultyApiServer(env: LocalEnv, dir: string): Promise<FaultyApiServer> {
-  const config = parse(readFileSync(env.kubeconfig, "utf8")) as Kubeconfig;
-  const context = config.contexts.find((c) => c.name === env.tokenContext)?.context;
-  const cluster = config.clusters.find((c) => c.name === context?.cluster)?.cluster;
-  const token = config.users.find((u) => u.name === context?.user)?.user.token;
-  if (cluster === undefined || token === undefined) throw new Error(`kubeconfig ${env.kubeconfig}: no token context ${env.tokenContext}`);
-  const upstream = new URL(cluster.server);
+  const { upstream, token } = tokenContext(env);
   const ca = readFileSync(join(env.envDir, "pki", "ca.crt"));
   let rate = 0;
-  let random = seeded(1);
+  let random = seededRandom(1);
   const stats: FaultStats = { requests: 0, faults: emptyFaults(), retried: 0, watchesResumed: 0 };
   const faulted = new Set<string>();
   const cutWatches = new Set<string>();
@@ -103,19 +83,15 @@ export async function startFaultyApiServer(env: LocalEnv, dir: string): Promise<
         stats.requests++;
         if (faulted.delete(key)) stats.retried++;
         if (stream && cutWatches.delete(key) && rv !== "" && rv !== "0") stats.watchesResumed++;
+        const relay = (answer: IncomingMessage): void => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
         const pass = (): void =>
-          forward(
-            req,
-            body,
-            (answer) => {
-              res.writeHead(answer.statusCode ?? 502, answer.headers);
-              answer.pipe(res);
-            },
-            (err) => {
-              if (!res.headersSent) res.writeHead(502);
-              res.end(String(err));
-            },
-          );
+          forward(req, body, relay, (err) => {
+            if (!res.headersSent) res.writeHead(502);
+            res.end(String(err));
+          });
         if (rate <= 0 || random() >= rate) {
           pass();
           return;
@@ -166,8 +142,7 @@ export async function startFaultyApiServer(env: LocalEnv, dir: string): Promise<
               req,
               body,
               (answer) => {
-                res.writeHead(answer.statusCode ?? 502, answer.headers);
-                answer.pipe(res);
+                relay(answer);
                 const timer = setTimeout(() => {
                   answer.destroy();
                   req.socket.destroy();
@@ -185,24 +160,7 @@ export async function startFaultyApiServer(env: LocalEnv, dir: string): Promise<
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfig = join(dir, "faulty-kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters:",
-      "- name: faulty",
-      `  cluster: {server: "${url}", certificate-authority-data: ${ca.toString("base64")}}`,
-      "users:",
-      "- name: faulty",
-      `  user: {token: "${token}"}`,
-      "contexts:",
-      "- name: faulty",
-      "  context: {cluster: faulty, user: faulty, namespace: default}",
-      "current-context: faulty",
-      "",
-    ].join("\n"),
-  );
+  writeKubeconfig(kubeconfig, "faulty", `{server: "${url}", certificate-authority-data: ${ca.toString("base64")}}`, `{token: "${token}"}`);
   return {
     url,
     kubeconfig,
@@ -212,7 +170,7 @@ export async function startFaultyApiServer(env: LocalEnv, dir: string): Promise<
       faulted.clear();
       cutWatches.clear();
       rate = r;
-      random = seeded(seed);
+      random = seededRandom(seed);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -10,18 +10,9 @@ import { LsTreeParser, parseLsTree } from "../../../src/git/repo.js";
 import * as ref from "./reference/context.js";
 import * as refIgnore from "./reference/dockerignore.js";
 import * as refPath from "./reference/gopath.js";
+import { seededRandom } from "../../helpers/seeded.js";
 
-/** mulberry32: a small seeded PRNG, so that a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 const oid = (s: string): string => createHash("sha1").update(s).digest("hex");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiError } from "../../../src/kube/client.js";
-import { backoffMs, idempotent, MAX_ATTEMPTS, retryAfterMs, shouldRetry } from "../../../src/kube/retry.js";
+import { backoffMs, idempotent, MAX_ATTEMPTS, MAX_ATTEMPTS_500, retryAfterMs, shouldRetry } from "../../../src/kube/retry.js";
 import { KubeApiError } from "../../../src/kube/types.js";
 
 const get = { method: "GET", contentType: "application/json", body: undefined };
@@ -48,6 +48,12 @@ describe("which requests are repeated", () => {
     expect(shouldRetry(apply, modified, 0)).toBe(true);
     expect(shouldRetry(putConditional, modified, 0)).toBe(false);
     expect(shouldRetry(apply, fieldConflict, 0)).toBe(false);
+  });
+
+  it("gives a plain 500, which the API server also answers for patches that can never apply, only two retries", () => {
+    expect(shouldRetry(apply, apiError(500, "", "PATCH"), MAX_ATTEMPTS_500 - 2)).toBe(true);
+    expect(shouldRetry(apply, apiError(500, "", "PATCH"), MAX_ATTEMPTS_500 - 1)).toBe(false);
+    expect(shouldRetry(apply, apiError(503, "", "PATCH"), MAX_ATTEMPTS_500 - 1)).toBe(true);
   });
 
   it("gives up after MAX_ATTEMPTS attempts", () => {
