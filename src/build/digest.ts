@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { SlipwayError } from "../errors.js";
+import { parseReference } from "../registry/reference.js";
 import {
   type CopyInstruction,
   type Dockerfile,
@@ -274,6 +275,15 @@ export function planDockerfileDigest(input: DockerfileDigestInput): DockerfileDi
     const base = shlex(stage.baseName, metaScope, stage.line);
     if (base === "") {
       throw new DockerfileSyntaxError("invalid base image", file, stage.line);
+    }
+    // A malformed image name would reach the Docker Engine and come back without the Dockerfile's name and line.
+    const isStage = stages.some((s, i) => i < index && s.name !== "" && s.name.toLowerCase() === base.toLowerCase());
+    if (!isStage && base !== "scratch") {
+      try {
+        parseReference(base);
+      } catch (err) {
+        throw new DockerfileSyntaxError(`invalid base image ${JSON.stringify(base)}: ${(err as Error).message}`, file, stage.line);
+      }
     }
     deps.push(base);
     const onbuildDeps: Dep[] = [];

@@ -70,6 +70,24 @@ function parseChartYaml(data: Uint8Array, where: string): { metadata: Map<string
       location: { file: where },
     });
   }
+  // sigs.k8s.io/yaml refuses a value of the wrong shape for Helm's Metadata struct; so does slipway, naming the file.
+  const shape = (key: string, want: "string" | "[]string" | "list" | "map" | "bool"): void => {
+    const v = rawGet(raw, key);
+    if (v === undefined || v === null) return;
+    const got = Array.isArray(v) ? "array" : v instanceof YamlRawMap ? "object" : typeof v === "boolean" ? "bool" : "scalar";
+    const ok = want === "string" ? got === "scalar" || got === "bool" : want === "bool" ? got === "bool" : want === "map" ? got === "object" : got === "array";
+    if (ok) return;
+    const goType = want === "list" ? "[]object" : want === "map" ? "map[string]string" : want;
+    throw new SlipwayError(`${where}: cannot load Chart.yaml: key "${key}": cannot unmarshal ${got === "scalar" ? "string" : got} into Go struct field Metadata.${key} of type ${goType}`, {
+      code: "chart",
+      location: { file: where, key },
+    });
+  };
+  for (const key of ["name", "home", "version", "description", "icon", "apiVersion", "condition", "tags", "appVersion", "kubeVersion", "type"]) shape(key, "string");
+  for (const key of ["sources", "keywords"]) shape(key, "[]string");
+  for (const key of ["maintainers", "dependencies"]) shape(key, "list");
+  shape("annotations", "map");
+  shape("deprecated", "bool");
   const md = new Map<string, unknown>();
   const str = (goName: string, key: string): void => {
     const s = asString(rawGet(raw, key));
@@ -124,18 +142,19 @@ function parseChartYaml(data: Uint8Array, where: string): { metadata: Map<string
   return { metadata: md, deps };
 }
 
-function validate(md: Map<string, unknown>): void {
+function validate(md: Map<string, unknown>, where: string): void {
   const get = (k: string): string => (md.get(k) as string | undefined) ?? "";
-  if (get("APIVersion") === "") throw new SlipwayError("validation: chart.metadata.apiVersion is required", { code: "chart" });
-  if (get("Name") === "") throw new SlipwayError("validation: chart.metadata.name is required", { code: "chart" });
-  if (get("Version") === "") throw new SlipwayError("validation: chart.metadata.version is required", { code: "chart" });
+  const fail = (message: string, key: string): never => {
+    throw new SlipwayError(`${where}: ${message}`, { code: "chart", location: { file: where, key } });
+  };
+  if (get("APIVersion") === "") fail("validation: chart.metadata.apiVersion is required", "apiVersion");
+  if (get("Name") === "") fail("validation: chart.metadata.name is required", "name");
+  if (get("Version") === "") fail("validation: chart.metadata.version is required", "version");
   if (!/^v?\d+(\.\d+)?(\.\d+)?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(get("Version"))) {
-    throw new SlipwayError(`validation: chart.metadata.version "${get("Version")}" is invalid`, { code: "chart" });
+    fail(`validation: chart.metadata.version "${get("Version")}" is invalid`, "version");
   }
   const type = get("Type");
-  if (type !== "" && type !== "application" && type !== "library") {
-    throw new SlipwayError("validation: chart.metadata.type must be application or library", { code: "chart" });
-  }
+  if (type !== "" && type !== "application" && type !== "library") fail("validation: chart.metadata.type must be application or library", "type");
 }
 
 /** Helm's LoadFiles for an already-walked file list. */
@@ -170,7 +189,7 @@ export function loadFiles(files: readonly ChartFile[], dir: string | null): Char
   }
   if (chartYaml === null) throw new SlipwayError("Chart.yaml file is missing", { code: "chart" });
   const { metadata, deps } = parseChartYaml(chartYaml, dir === null ? "Chart.yaml" : join(dir, "Chart.yaml"));
-  validate(metadata);
+  validate(metadata, dir === null ? "Chart.yaml" : join(dir, "Chart.yaml"));
   const chart: Chart = {
     name: metadata.get("Name") as string,
     metadata,

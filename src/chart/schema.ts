@@ -708,7 +708,8 @@ export function validateAgainstSchema(chart: Chart, values: Map<string, unknown>
   let out = "";
   if (chart.schema !== null) {
     const err = validateAgainstSingleSchema(values, Buffer.from(chart.schema).toString("utf8"));
-    if (err !== "") out += `${chart.name}:\n${err}`;
+    // A schema that does not compile gives one bare message (no "- field:" lines): say which file it is about.
+    if (err !== "") out += `${chart.name}:\n${err.startsWith("- ") ? "" : "values.schema.json: "}${err}`;
   }
   for (const sub of chart.dependencies) {
     const sv = values.get(sub.name);

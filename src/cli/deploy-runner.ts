@@ -98,7 +98,7 @@ export function releaseTarget(built: Pick<BuildPipelineResult, "project" | "conf
 export function kubeClient(o: ConvergeOptions, ctx: CommandContext): ClosableKubeClient {
   const trace =
     o.log.logLevel === "debug"
-      ? (r: KubeRequestRecord): void => void ctx.stderr.write(`kube: +${(performance.now() / 1000).toFixed(3)}s ${r.method} ${r.path} ${r.status === 0 ? "failed" : r.status} ${r.ms}ms\n`)
+      ? (r: KubeRequestRecord): void => void ctx.stderr.write(`kube: +${(performance.now() / 1000).toFixed(3)}s ${r.method} ${r.path} ${r.status === 0 ? "failed" : r.status} ${r.ms}ms${r.retryInMs === undefined ? "" : ` (retry in ${r.retryInMs}ms)`}\n`)
       : undefined;
   const kill = killPoint(ctx.env);
   const onRequest =

@@ -518,6 +518,10 @@ export function parseConvergeArgs(args: readonly string[], env: Env): ParsedConv
   values.deployReportPath = resolveReportPath(values.deployReportPath, DEFAULT_DEPLOY_REPORT_PATH, "--deploy-report-path");
   values.deployGraphPath = resolveGraphPath(values.deployGraphPath, "--deploy-graph-path");
   values.rollbackGraphPath = resolveGraphPath(values.rollbackGraphPath, "--rollback-graph-path");
+  // werf passes any value on and the API server refuses it at the first deletion, mid-deploy; refuse it up front.
+  if (!["", "Foreground", "Background", "Orphan"].includes(values.deletePropagation)) {
+    throw new SlipwayError(`invalid --delete-propagation ${goQuote(values.deletePropagation)}: must be Foreground, Background or Orphan`, { code: "invalid-option" });
+  }
   if (values.parallelTasksLimit <= 0) values.parallelTasksLimit = -1;
 
   const group = <G extends OptionGroup>(g: G): FlagGroup<G> => pickGroup(values, g);

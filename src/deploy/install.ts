@@ -559,8 +559,9 @@ async function runRelease(ctx: Ctx, spec: RunSpec, signal: AbortSignal): Promise
     for (const d of decisions) {
       if (d.action === "none") unchanged.push(d.resource.human);
       else {
-        const masked = (o: KubeObject | undefined) => (o === undefined ? undefined : maskSecret(comparable(o)));
-        changes.push({ action: d.action === "apply" ? "update" : d.action, human: d.resource.human, before: masked(d.live), after: masked(d.dry ?? runtimeObject(ctx, d.resource)) });
+        const before = d.live === undefined ? undefined : comparable(d.live);
+        const after = comparable(d.dry ?? runtimeObject(ctx, d.resource));
+        changes.push({ action: d.action === "apply" ? "update" : d.action, human: d.resource.human, before: maskSecret(before), after: maskSecret(after, before) });
       }
     }
     for (const del of removed) changes.push({ action: "delete", human: del.resource.human });
@@ -733,13 +734,27 @@ async function runOperation(ctx: Ctx, op: Operation, signal: AbortSignal, oc: Op
 }
 
 /** Secret values never reach a plan's output. */
-function maskSecret(object: unknown): unknown {
+/**
+ * A Secret with its values replaced by their sizes. Given the object it replaces (`previous`), a value that
+ * changed but kept its size is marked `changed`, so the diff still shows that it changes (and nothing else).
+ */
+function maskSecret(object: unknown, previous?: unknown): unknown {
   if (typeof object !== "object" || object === null) return object;
   const o = object as Record<string, unknown>;
   if (o["kind"] !== "Secret") return object;
-  const mask = (m: unknown): unknown =>
-    typeof m === "object" && m !== null ? Object.fromEntries(Object.keys(m).map((k) => [k, `<hidden: ${String((m as Record<string, unknown>)[k]).length} bytes>`])) : m;
-  return { ...o, ...(o["data"] === undefined ? {} : { data: mask(o["data"]) }), ...(o["stringData"] === undefined ? {} : { stringData: mask(o["stringData"]) }) };
+  const was = (typeof previous === "object" && previous !== null ? previous : {}) as Record<string, unknown>;
+  const mask = (field: string): unknown => {
+    const m = o[field];
+    if (typeof m !== "object" || m === null) return m;
+    const old = (typeof was[field] === "object" && was[field] !== null ? was[field] : undefined) as Record<string, unknown> | undefined;
+    return Object.fromEntries(
+      Object.entries(m as Record<string, unknown>).map(([k, v]) => {
+        const changed = old !== undefined && k in old && old[k] !== v && String(old[k]).length === String(v).length;
+        return [k, `<hidden: ${String(v).length} bytes${changed ? ", changed" : ""}>`];
+      }),
+    );
+  };
+  return { ...o, ...(o["data"] === undefined ? {} : { data: mask("data") }), ...(o["stringData"] === undefined ? {} : { stringData: mask("stringData") }) };
 }
 
 function trackDefaults(options: DeployOptions): TrackOptions {

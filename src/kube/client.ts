@@ -20,6 +20,7 @@ import type { Duplex } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
 import { runExecPlugin, type ExecCredential } from "./exec.js";
 import { goFileError, resolveConnection, type Connection, type Env, type KubeConnectionOptions, type ResolveSeams } from "./kubeconfig.js";
+import { backoffMs, delay, retryAfterMs, shouldRetry } from "./retry.js";
 import { TokenBucket } from "./throttle.js";
 
 // Not `import ... from "node:http"`: an ES import of node:http evaluates its lazy getters, which loads undici
@@ -445,28 +446,41 @@ export class HttpKubeClient implements KubeClient {
 
   private async call<T>(method: string, path: string, body?: unknown, contentType = "application/json", options?: RequestOptions, accept?: string): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = { method, contentType, body };
+    let reauthenticated = false;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
-      let res: IncomingMessage;
-      let text: string;
+      let failure: KubeApiError;
+      let retryAfter: string | undefined;
       try {
-        res = await this.open(method, path, payload, contentType, options?.signal, false, accept);
-        text = await this.readBody(res);
+        const res = await this.open(method, path, payload, contentType, options?.signal, false, accept);
+        const text = await this.readBody(res);
+        const status = res.statusCode ?? 0;
+        if (status === 401 && !reauthenticated && this.conn.exec !== undefined && this.credential !== undefined) {
+          // client-go drops a rejected exec credential and runs the plugin again once.
+          this.extras.onRequest?.({ method, path, status, ms: Math.round(performance.now() - started) });
+          reauthenticated = true;
+          this.credential = undefined;
+          continue;
+        }
+        if (status < 400) {
+          this.extras.onRequest?.({ method, path, status, ms: Math.round(performance.now() - started) });
+          return (text === "" ? undefined : JSON.parse(text)) as T;
+        }
+        retryAfter = res.headers["retry-after"];
+        failure = apiError(status, text, method);
       } catch (err) {
-        this.extras.onRequest?.({ method, path, status: 0, ms: Math.round(performance.now() - started) });
-        if (err instanceof KubeApiError) throw err;
         if (options?.signal?.aborted === true) throw err;
-        throw new KubeApiError(`${goOp(method)} "${this.server}${path}": ${describeTransport(err, this.url.host)}`, 0, "Transport", undefined, err);
+        failure = err instanceof KubeApiError ? err : new KubeApiError(`${goOp(method)} "${this.server}${path}": ${describeTransport(err, this.url.host)}`, 0, "Transport", undefined, err);
       }
-      const status = res.statusCode ?? 0;
-      this.extras.onRequest?.({ method, path, status, ms: Math.round(performance.now() - started) });
-      if (status === 401 && attempt === 0 && this.conn.exec !== undefined && this.credential !== undefined) {
-        // client-go drops a rejected exec credential and runs the plugin again once.
-        this.credential = undefined;
-        continue;
+      const ms = Math.round(performance.now() - started);
+      if (!shouldRetry(request, failure, attempt)) {
+        this.extras.onRequest?.({ method, path, status: failure.status, ms });
+        throw failure;
       }
-      if (status >= 400) throw apiError(status, text, method);
-      return (text === "" ? undefined : JSON.parse(text)) as T;
+      const wait = backoffMs(attempt, retryAfterMs(retryAfter, Date.now()));
+      this.extras.onRequest?.({ method, path, status: failure.status, ms, retryInMs: wait });
+      await delay(wait, options?.signal);
     }
   }
 

@@ -147,6 +147,8 @@ interface Merged {
   contexts: Map<string, RawContext>;
   /** The files read (or `--kube-config-base64`), for messages. */
   sources: string[];
+  /** Files of the merge list that do not exist (skipped, as client-go skips them), for messages. */
+  missing: string[];
 }
 
 function kubeError(message: string, cause?: unknown): SlipwayError {
@@ -226,7 +228,7 @@ function mergeDocument(merged: Merged, text: string, dir: string, source: string
 }
 
 function loadMerged(options: KubeConnectionOptions, env: Env, cwd: string): Merged {
-  const merged: Merged = { currentContext: "", clusters: new Map(), users: new Map(), contexts: new Map(), sources: [] };
+  const merged: Merged = { currentContext: "", clusters: new Map(), users: new Map(), contexts: new Map(), sources: [], missing: [] };
   if (given(options.kubeConfigBase64)) {
     const text = Buffer.from(options.kubeConfigBase64, "base64").toString("utf8");
     mergeDocument(merged, text, cwd, "--kube-config-base64");
@@ -250,7 +252,10 @@ function loadMerged(options: KubeConnectionOptions, env: Env, cwd: string): Merg
     try {
       text = readFileSync(file.path, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT" && !file.required) continue;
+      if ((err as NodeJS.ErrnoException).code === "ENOENT" && !file.required) {
+        merged.missing.push(file.path);
+        continue;
+      }
       throw kubeError(goFileError((err as NodeJS.ErrnoException).code === "ENOENT" ? "stat" : "open", file.path, err));
     }
     mergeDocument(merged, text, dirname(file.path), file.path);
@@ -407,7 +412,7 @@ export function resolveConnection(options: KubeConnectionOptions, env: Env, seam
     if (inClusterPossible(env, saDir)) return inClusterConnection(options, env, saDir);
     throw kubeError(
       merged.sources.length === 0 || (contextName === "" && clusterName === "")
-        ? "invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable"
+        ? `invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable${merged.missing.length === 0 ? "" : ` (kubeconfig not found: ${merged.missing.join(", ")})`}`
         : `${where}: invalid configuration: cluster "${clusterName}" has no server defined`,
     );
   }

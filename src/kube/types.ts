@@ -142,6 +142,8 @@ export interface KubeRequestRecord {
   readonly path: string;
   readonly status: number;
   readonly ms: number;
+  /** The request failed in a way that allows another attempt, which follows after this many ms. */
+  readonly retryInMs?: number | undefined;
 }
 
 /**

@@ -11,10 +11,11 @@
  * it never joins lockgate's queue but respects live queue members of others.
  *
  * Takes a KubeClient; gives a handle whose `lost` signal aborts when the lease is gone (taken over, deleted, or not
- * renewable for a whole TTL). Imports only the kube types and errors.
+ * renewable for a whole TTL). Imports only the kube types, kube's retry policy and errors.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { SlipwayError } from "../errors.js";
+import { backoffMs, delay, MAX_ATTEMPTS, transient } from "../kube/retry.js";
 import { KubeApiError, type KubeClient, type KubeObject, type ObjectRef } from "../kube/types.js";
 
 export const LOCK_CONFIGMAP = "werf-synchronization";
@@ -106,23 +107,8 @@ function liveMembers(lease: LockLease): Record<string, QueueMember> | null {
   return Object.fromEntries(Object.entries(lease.QueueMembers).filter(([, m]) => m.ExpireAtTimestamp >= now));
 }
 
-function sleep(seconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, seconds * 1000);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+/** lockgate counts in seconds. */
+const sleep = (seconds: number, signal?: AbortSignal): Promise<void> => delay(seconds * 1000, signal);
 
 const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
 
@@ -138,15 +124,19 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
   const { signal } = options;
 
   const read = async (sig?: AbortSignal): Promise<KubeObject> => {
-    let live: KubeObject | undefined;
-    try {
-      live = await client.get(ref, { signal: sig });
-      if (live !== undefined) return live;
-      return await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: LOCK_CONFIGMAP, namespace } }, { signal: sig });
-    } catch (err) {
-      // Created by someone else between our get and create.
-      if (live === undefined && isConflict(err)) return read(sig);
-      throw new SlipwayError(`unable to prepare kubernetes ${what}: ${(err as Error).message}`, { code: "deploy", cause: err });
+    for (let attempt = 0; ; attempt++) {
+      let live: KubeObject | undefined;
+      try {
+        live = await client.get(ref, { signal: sig });
+        if (live !== undefined) return live;
+        return await client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: LOCK_CONFIGMAP, namespace } }, { signal: sig });
+      } catch (err) {
+        // Created by someone else between our get and create, or by us when the answer to our create was lost:
+        // both mean "read it again".
+        const again = (live === undefined && isConflict(err)) || (transient(err) && attempt + 1 < MAX_ATTEMPTS);
+        if (!again) throw new SlipwayError(`unable to prepare kubernetes ${what}: ${(err as Error).message}`, { code: "deploy", cause: err });
+        if (!isConflict(err)) await delay(backoffMs(attempt, undefined), sig);
+      }
     }
   };
   const leaseIn = (object: KubeObject): LockLease | undefined => {
@@ -156,7 +146,10 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
       throw new SlipwayError(`acquire release lock: unable to extract lock lease record from data record by key ${key}: ${(err as Error).message}`, { code: "deploy", cause: err });
     }
   };
-  /** PUT with the read resourceVersion; false on a conflict. */
+  /**
+   * PUT with the read resourceVersion; false on a conflict, and when the answer was lost (the caller reads the
+   * object again and finds out whether the write landed).
+   */
   const write = async (object: KubeObject, lease: LockLease | undefined, sig?: AbortSignal): Promise<boolean> => {
     const annotations = { ...object.metadata.annotations };
     if (lease === undefined) delete annotations[key];
@@ -165,7 +158,7 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
       await client.update({ ...object, metadata: { ...object.metadata, annotations } }, { signal: sig });
       return true;
     } catch (err) {
-      if (isConflict(err)) return false;
+      if (isConflict(err) || transient(err)) return false;
       throw new SlipwayError(`cannot update ${what}: ${(err as Error).message}`, { code: "deploy", cause: err });
     }
   };
@@ -173,12 +166,19 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
   // ---- acquire ----
   let uuid = "";
   let waited = false;
+  /** The lease id of our last write whose outcome is unknown; finding it in place means the write landed. */
+  let tried = "";
   for (;;) {
     signal?.throwIfAborted();
     const object = await read(signal);
     const current = leaseIn(object);
+    if (current !== undefined && tried !== "" && current.uuid === tried) {
+      uuid = tried;
+      break;
+    }
     if (current === undefined) {
       uuid = randomUUID();
+      tried = uuid;
       const fresh: LockLease = { uuid, lockName, ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, IsShared: false, QueueMembers: null };
       if (await write(object, fresh, signal)) break;
       await sleep(CONFLICT_RETRY_S, signal);
@@ -191,6 +191,7 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
       const next: LockLease = queued
         ? { ...current, QueueMembers: members }
         : { ...current, uuid: randomUUID(), ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, QueueMembers: members };
+      if (!queued) tried = next.uuid;
       if (!(await write(object, next, signal))) {
         await sleep(CONFLICT_RETRY_S, signal);
         continue;

@@ -4,10 +4,11 @@
  * Helm 3 release records in the cluster through the KubeClient port, the way helm's Secret and ConfigMap drivers
  * keep them: objects `sh.helm.release.v1.<release>.v<N>` found by the labels `name=<release>,owner=helm`, created
  * with `createdAt`, rewritten whole (data and labels, an unconditional PUT) with `modifiedAt`. Takes a KubeClient;
- * gives decoded records. Imports only the codec, the kube types and errors.
+ * gives decoded records. Imports only the codec, the kube types, kube's retry policy and errors.
  */
 import { SlipwayError } from "../errors.js";
-import { KubeApiError, type KubeClient } from "../kube/types.js";
+import { backoffMs, delay, MAX_ATTEMPTS, transient } from "../kube/retry.js";
+import { KubeApiError, type KubeClient, type KubeObject } from "../kube/types.js";
 import { releaseFromObject, storageName, storageObject, type HelmRelease, type StorageDriver } from "./codec.js";
 
 export interface ReleaseStorage {
@@ -83,13 +84,31 @@ export function createReleaseStorage(client: KubeClient, namespace: string, opti
     },
     async create(record, opts) {
       const object = objectFor(record, false);
-      try {
-        await client.create(object, { signal: opts?.signal });
-      } catch (err) {
-        if (err instanceof KubeApiError && err.status === 409) {
-          throw new SlipwayError(`create release record ${kind}/${object.metadata.name}: release: already exists`, { code: "deploy", cause: err });
+      const what = `create release record ${kind}/${object.metadata.name}`;
+      const ref = { apiVersion: "v1", kind, namespace: object.metadata.namespace ?? namespace, name: object.metadata.name };
+      const ours = (live: KubeObject | undefined): boolean =>
+        (live?.["data"] as Record<string, string> | undefined)?.["release"] === (object["data"] as Record<string, string>)["release"];
+      // A POST is not repeated blindly: when its answer was lost the server may have created the record. Then
+      // the record is read back, and one holding exactly this release means the create did happen.
+      let sent = false;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await client.create(object, { signal: opts?.signal });
+          return;
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 409) {
+            if (sent && ours(await client.get(ref, { signal: opts?.signal }).catch(() => undefined))) return;
+            throw new SlipwayError(`${what}: release: already exists`, { code: "deploy", cause: err });
+          }
+          if (!transient(err) || attempt + 1 >= MAX_ATTEMPTS) throw wrap(what, err);
+          // A 429 was refused before anything happened; other failures may hide a create that went through.
+          if ((err as KubeApiError).status !== 429) sent = true;
+          await delay(backoffMs(attempt, undefined), opts?.signal);
+          if (sent) {
+            const live = await client.get(ref, { signal: opts?.signal }).catch(() => undefined);
+            if (ours(live)) return;
+          }
         }
-        throw wrap(`create release record ${kind}/${object.metadata.name}`, err);
       }
     },
     async update(record, opts) {

@@ -101,7 +101,8 @@ export async function watchObjects(client: KubeClient, query: ListQuery, handler
     } catch (err) {
       if (signal.aborted) return;
       if (!retryable(err)) throw err;
-      resourceVersion = "";
+      // Resume from where we were unless the server said that version is gone; a cut connection loses nothing.
+      if (err instanceof KubeApiError && err.status === 410) resourceVersion = "";
       await sleep(retryMs, signal);
       retryMs = Math.min(RETRY_MS.max, retryMs * 2);
     }

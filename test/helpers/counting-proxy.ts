@@ -1,4 +1,5 @@
 // A plain HTTP proxy in front of a registry that records every request, so tests can count what slipway asks.
+// An optional `fault` hook answers a request itself instead (a faulty registry): an error status, or a reset.
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -7,6 +8,9 @@ export interface CountedRequest {
   readonly path: string;
 }
 
+/** What a faulty registry does instead of passing a request on. */
+export type RegistryFault = { readonly status: number; readonly body: string } | "reset";
+
 export interface CountingProxy {
   /** `127.0.0.1:<port>`, usable as a registry address. */
   readonly address: string;
@@ -14,11 +18,23 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export async function startCountingProxy(target: string, fault?: (request: CountedRequest) => RegistryFault | undefined): Promise<CountingProxy> {
   const [host, port] = target.split(":");
   const requests: CountedRequest[] = [];
   const server: Server = createServer((req, res) => {
-    requests.push({ method: req.method ?? "", path: req.url ?? "" });
+    const counted = { method: req.method ?? "", path: req.url ?? "" };
+    requests.push(counted);
+    const answer = fault?.(counted);
+    if (answer === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (answer !== undefined) {
+      req.resume();
+      res.writeHead(answer.status, { "content-type": "text/plain" });
+      res.end(answer.body);
+      return;
+    }
     const upstream = request(
       { host, port: Number(port), method: req.method, path: req.url, headers: req.headers },
       (up) => {

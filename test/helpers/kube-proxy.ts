@@ -31,16 +31,43 @@ interface Kubeconfig {
   contexts: { name: string; context: { cluster: string; user: string } }[];
 }
 
-export async function startKubeProxy(env: LocalEnv, dir: string): Promise<KubeProxy> {
+/** The API server, its CA and the bearer token of the environment's token context. */
+export function tokenContext(env: LocalEnv): { upstream: URL; token: string; ca: Buffer | undefined } {
   const config = parse(readFileSync(env.kubeconfig, "utf8")) as Kubeconfig;
   const context = config.contexts.find((c) => c.name === env.tokenContext)?.context;
   const cluster = config.clusters.find((c) => c.name === context?.cluster)?.cluster;
   const token = config.users.find((u) => u.name === context?.user)?.user.token;
   if (cluster === undefined || token === undefined) throw new Error(`kubeconfig ${env.kubeconfig}: no token context ${env.tokenContext}`);
-  const upstream = new URL(cluster.server);
   const ca = cluster["certificate-authority-data"] !== undefined
     ? Buffer.from(cluster["certificate-authority-data"], "base64")
     : cluster["certificate-authority"] !== undefined ? readFileSync(cluster["certificate-authority"]) : undefined;
+  return { upstream: new URL(cluster.server), token, ca };
+}
+
+/** Writes a kubeconfig whose only context, `name`, has the given cluster and user (YAML flow maps). */
+export function writeKubeconfig(file: string, name: string, cluster: string, user: string): void {
+  writeFileSync(
+    file,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      `- name: ${name}`,
+      `  cluster: ${cluster}`,
+      "users:",
+      `- name: ${name}`,
+      `  user: ${user}`,
+      "contexts:",
+      `- name: ${name}`,
+      `  context: {cluster: ${name}, user: ${name}, namespace: default}`,
+      `current-context: ${name}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+export async function startKubeProxy(env: LocalEnv, dir: string): Promise<KubeProxy> {
+  const { upstream, token, ca } = tokenContext(env);
   const requests: KubeRequest[] = [];
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? "", path: req.url ?? "" });
@@ -61,24 +88,7 @@ export async function startKubeProxy(env: LocalEnv, dir: string): Promise<KubePr
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfig = join(dir, "proxied-kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters:",
-      "- name: proxied",
-      `  cluster: {server: "${url}"}`,
-      "users:",
-      "- name: proxied",
-      "  user: {}",
-      "contexts:",
-      "- name: proxied",
-      "  context: {cluster: proxied, user: proxied, namespace: default}",
-      "current-context: proxied",
-      "",
-    ].join("\n"),
-  );
+  writeKubeconfig(kubeconfig, "proxied", `{server: "${url}"}`, "{}");
   return {
     url,
     kubeconfig,

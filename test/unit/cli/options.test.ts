@@ -100,6 +100,7 @@ describe("the converge flag table", () => {
           return `--${spec.name}=a=b`;
         case "string":
           if (spec.name === "log-color-mode") return `--${spec.name}=off`;
+          if (spec.name === "delete-propagation") return `--${spec.name}=Orphan`;
           if (spec.name.endsWith("-report-path")) return `--${spec.name}=out.json`;
           if (spec.name.endsWith("-graph-path")) return `--${spec.name}=out.dot`;
           return `--${spec.name}=value`;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { releaseFromObject, type HelmRelease } from "../../../src/release/codec.js";
 import { createReleaseStorage, storageDriver } from "../../../src/release/storage.js";
+import { KubeApiError } from "../../../src/kube/types.js";
 import { fakeKube } from "./fake-kube.js";
 
 const record = (version: number, status: NonNullable<HelmRelease["info"]["status"]>): HelmRelease => ({
@@ -49,6 +50,32 @@ describe("release storage", () => {
     await storage.create(record(1, "pending-install"));
     await expect(storage.create(record(1, "pending-install"))).rejects.toThrow("create release record ConfigMap/sh.helm.release.v1.web.v1: release: already exists");
     await expect(storage.update(record(2, "deployed"))).rejects.toThrow(/^update release record ConfigMap\/sh\.helm\.release\.v1\.web\.v2: /);
+  });
+
+  it("settles a create whose answer was lost by reading the record back, and retries one that failed before", async () => {
+    const kube = fakeKube();
+    const create = kube.create.bind(kube);
+    let lost = 1;
+    kube.create = async (object, options) => {
+      const created = await create(object, options);
+      if (lost-- > 0) throw new KubeApiError("read: connection reset by peer", 0, "Transport", undefined, Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+      return created;
+    };
+    const storage = createReleaseStorage(kube, "app", { driver: "secret" });
+    await storage.create(record(1, "pending-install"));
+    // One POST only: the GET found the record the lost POST had made.
+    expect(kube.requests).toEqual(["POST sh.helm.release.v1.web.v1", "GET sh.helm.release.v1.web.v1"]);
+
+    let failures = 1;
+    kube.before = (method) => {
+      if (method === "POST" && failures-- > 0) throw new KubeApiError("Internal error occurred", 500, "InternalError");
+    };
+    kube.requests = [];
+    await storage.create(record(2, "pending-upgrade"));
+    expect(kube.requests).toEqual(["POST sh.helm.release.v1.web.v2", "GET sh.helm.release.v1.web.v2", "POST sh.helm.release.v1.web.v2"]);
+    expect(kube.objects.has("Secret/app/sh.helm.release.v1.web.v2")).toBe(true);
+    // A record of another run under that name is still "already exists".
+    await expect(storage.create({ ...record(2, "pending-upgrade"), manifest: "other" })).rejects.toThrow("release: already exists");
   });
 
   it("skips a record that does not decode, with a warning", async () => {
