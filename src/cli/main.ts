@@ -14,6 +14,7 @@ import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CI_ENV_FLAGS, CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
 import { COMPLETION_SUMMARY, completionCommand, completionHelp } from "./commands/completion.js";
 import { CONVERGE_EXTRA_FLAGS, CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
+import { HELM_SUMMARY, helmCommand, helmFlags, helmHelp } from "./commands/helm/index.js";
 import { RENDER_FLAGS, RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
 import { DISMISS_FLAGS, DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_FLAGS, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_FLAGS, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
@@ -48,6 +49,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: "plan", summary: PLAN_SUMMARY, group: "Delivery commands", help: planHelp, run: planCommand, flags: convergeFamily(PLAN_FLAGS) },
   { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand, flags: convergeFamily(ROLLBACK_FLAGS) },
   { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand, flags: convergeFamily(DISMISS_FLAGS) },
+  { name: "helm", summary: HELM_SUMMARY, group: "Other commands", help: helmHelp, run: helmCommand, flags: helmFlags },
   { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand, flags: () => names(CI_ENV_FLAGS) },
   {
     name: "completion",
