@@ -75,10 +75,11 @@ class WerfFiles extends GoObject {
         return new GoFunc("IsDir", ["string"], null, (path: unknown) => this.dirs.has(normalize(path as string)), "bool");
       case "Glob":
         return new GoFunc("Glob", ["string"], null, (pattern: unknown) => {
-          const re = globRegExp(normalize(pattern as string));
+          // werf walks the files with its path matcher: doublestar globs, and a matching directory takes its files.
+          const glob = normalize(pattern as string);
           const out: GoMap = new Map();
           for (const [path, text] of [...this.contents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-            if (re.test(path)) out.set(path, text);
+            if (isPathAllowed([glob], path)) out.set(path, text);
           }
           return out;
         }, "map");
@@ -94,22 +95,6 @@ class WerfFiles extends GoObject {
 
 function normalize(path: string): string {
   return path.replace(/^\.\//, "").replace(/\/+$/, "");
-}
-
-/** A doublestar glob: `**` spans directories, `*` and `?` stay inside one. */
-function globRegExp(pattern: string): RegExp {
-  let re = "^";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += ".*";
-      i++;
-      if (pattern[i + 1] === "/") i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`${re}$`);
 }
 
 function werfFuncs(options: LoadWerfConfigOptions, set: TemplateSet, loose: boolean): Map<string, GoFunc> {
