@@ -85,3 +85,22 @@ describe("examples/quickstart", () => {
     expect(result.stdout).toContain(`Skipped release "${release}" (namespace: "${namespace}"): cluster resources already as desired`);
   });
 });
+
+describe("positional image names (WERF_CONVERGE_ENABLE_IMAGES_PARAMS=1)", () => {
+  it("build backend builds only the backend image", async () => {
+    const project = makeGitDir(exampleFiles("quickstart"));
+    try {
+      const release = uniqueName("images-params");
+      const result = await converge(env, project, { command: "build", namespace: "unused", release, args: ["backend"], env: { WERF_CONVERGE_ENABLE_IMAGES_PARAMS: "1" } });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("image backend");
+      expect(result.stdout).not.toContain("image frontend");
+      const unknown = await converge(env, project, { command: "build", namespace: "unused", release, args: ["nothing*"], env: { WERF_CONVERGE_ENABLE_IMAGES_PARAMS: "1" } });
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe('Error: no image matches pattern "nothing*"\n');
+    } finally {
+      project.remove();
+    }
+  });
+});
