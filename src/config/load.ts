@@ -11,7 +11,7 @@ import type { ProjectFiles} from "../git/project-files.js";
 import { UncommittedFileError } from "../git/project-files.js";
 import { GoFunc, GoObject, TemplateExecError, TemplateParseError, TemplateSet, type GoMap } from "../template/index.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
-import { isEnvVarAllowed, isPathAllowed, uncommittedFilesError, uncommittedFilesMessage, type GiterminismConfig } from "./giterminism.js";
+import { asUncommittedFilesError, isEnvVarAllowed, isPathAllowed, uncommittedFilesMessage, type GiterminismConfig } from "./giterminism.js";
 import { parseWerfConfig, type WerfConfig } from "./werf-yaml.js";
 
 export interface LoadWerfConfigOptions {
@@ -38,10 +38,6 @@ export interface LoadedWerfConfig {
 
 const TEMPLATE_HINT =
   "Use --debug --debug-templates (or $WERF_DEBUG and $WERF_DEBUG_TEMPLATES environment variables) to get more details about this error.";
-
-function giterminismError(error: UncommittedFileError, dev: boolean): SlipwayError {
-  return uncommittedFilesError(error.paths, { dev, untracked: error.untracked });
-}
 
 /** `.Files` in werf.yaml: Get, Glob, Exists, IsDir over giterminism-checked project files. */
 class WerfFiles extends GoObject {
@@ -235,7 +231,7 @@ export async function loadWerfConfig(options: LoadWerfConfigOptions): Promise<Lo
       }
     }
   } catch (error) {
-    if (error instanceof UncommittedFileError) throw giterminismError(error, options.dev);
+    if (error instanceof UncommittedFileError) throw asUncommittedFilesError(error, options.dev);
     throw error;
   }
   if (source === undefined) {
