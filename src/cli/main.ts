@@ -247,8 +247,9 @@ export async function run(argv: readonly string[], io?: CliIO): Promise<number> 
     // Whatever broke while a signal was stopping the run (a closed stream, a killed build), the signal is the cause.
     const reason: unknown = trap?.signal.reason;
     const err = trap?.signal.aborted === true && reason instanceof InterruptedError ? reason : caught;
-    // A command-line mistake gets no stack even with --debug: `render --debug` is itself such a mistake.
-    const usage = err instanceof SlipwayError && err.code === "usage";
+    // A command-line mistake (a bad flag, a bad flag value or variable) gets no stack even with --debug:
+    // `render --debug` is itself such a mistake.
+    const usage = err instanceof SlipwayError && (err.code === "usage" || err.code === "invalid-option");
     if (!(err instanceof ChangesPlannedError)) streams.stderr.write(formatError(err, { debug: debug && !usage }));
     return exitCodeFor(err);
   } finally {
