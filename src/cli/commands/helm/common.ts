@@ -52,6 +52,25 @@ export function outputFlag<V extends HelmCommonValues>(): FlagSpec<V> {
   return OUTPUT_SPEC as unknown as FlagSpec<V>;
 }
 
+const TIMEOUT_SPEC: FlagSpec<HelmCommonValues & { timeout: number }> = {
+  kind: "duration",
+  name: "timeout",
+  key: "timeout",
+  default: 300_000,
+  description: "time to wait for any individual Kubernetes operation (like Jobs for hooks)",
+};
+
+/** helm's `--timeout 5m0s`, typed for a subcommand's values. */
+export function timeoutFlag<V extends HelmCommonValues & { timeout: number }>(): FlagSpec<V> {
+  return TIMEOUT_SPEC as unknown as FlagSpec<V>;
+}
+
+/** helm's `--wait`: accepted, since slipway always waits for what it changed. */
+export function waitFlag<V extends HelmCommonValues & { wait: boolean }>(until: string): FlagSpec<V> {
+  const spec: FlagSpec<HelmCommonValues & { wait: boolean }> = { kind: "bool", name: "wait", key: "wait", default: false, description: `accepted for helm compatibility: slipway always waits until ${until}` };
+  return spec as unknown as FlagSpec<V>;
+}
+
 export interface ParsedHelmArgs<V> {
   readonly help: boolean;
   readonly values: V & HelmCommonValues;
@@ -81,6 +100,33 @@ export function helmSubcommandHelp<V>(programName: string, c: { name: string; us
     usage: `${programName} helm ${c.usage}`,
     flags: renderFlagsHelp([...(HELM_CONNECTION_FLAGS as readonly FlagSpec<V>[]), ...c.flags], `helm ${c.name}`),
   });
+}
+
+/**
+ * A subcommand from its flags and its body: `--help` prints the help (connection flags included), anything else is
+ * parsed (own flags plus connection flags) and handed to `body`.
+ */
+export function helmSubcommand<V extends HelmCommonValues>(c: {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly usage: string;
+  readonly summary: string;
+  readonly flags: readonly FlagSpec<V>[];
+  readonly body: (parsed: ParsedHelmArgs<V>, ctx: CommandContext) => void | Promise<void>;
+}): HelmSubcommand {
+  const help = (programName: string): string => helmSubcommandHelp(programName, c);
+  return {
+    name: c.name,
+    ...(c.aliases === undefined ? {} : { aliases: c.aliases }),
+    summary: c.summary,
+    help,
+    run: async (args, ctx) => {
+      const parsed = parseHelmArgs(args, c.flags, ctx);
+      if (parsed.help) ctx.stdout.write(help(ctx.programName));
+      else await c.body(parsed, ctx);
+    },
+    flags: () => helmFlagNames(c.flags),
+  };
 }
 
 /** The visible long names of a subcommand's flags, for completion. */

@@ -17,11 +17,10 @@ import {
   encodeYaml,
   exactArgs,
   helmFlagNames,
-  helmSubcommandHelp,
+  helmSubcommand,
   helmTarget,
   outputFormat,
   outputFlag,
-  parseHelmArgs,
   releaseRevision,
   type HelmCommonValues,
   type HelmSubcommand,
@@ -108,6 +107,30 @@ const WHATS: readonly What[] = [
 
 const SUMMARY = "download extended information of a named release";
 
+/** `get values`, `get manifest`, ...: each a subcommand of its own, reading one revision's record. */
+const SUBCOMMANDS = new Map(
+  WHATS.map((what) => [
+    what.name,
+    helmSubcommand<GetValues>({
+      name: `get ${what.name}`,
+      usage: `get ${what.name} RELEASE_NAME [options]`,
+      summary: what.summary,
+      flags: what.flags,
+      body: async (parsed, ctx) => {
+        exactArgs(parsed.positionals, 1);
+        if (what.flags.some((f) => f.name === "output")) outputFormat(parsed.values.output);
+        const target = helmTarget(parsed.values, ctx);
+        try {
+          const record = await releaseRevision(target.storage, parsed.positionals[0] ?? "", parsed.values.revision, ctx.signal);
+          ctx.stdout.write(what.print(record, parsed.values));
+        } finally {
+          target.kube.close();
+        }
+      },
+    }),
+  ]),
+);
+
 function groupHelp(programName: string): string {
   const width = Math.max(...WHATS.map((w) => w.name.length)) + 2;
   return (
@@ -125,20 +148,7 @@ async function run(args: readonly string[], ctx: CommandContext): Promise<void> 
   }
   const what = WHATS.find((w) => w.name === sub);
   if (what === undefined) throw new SlipwayError(`unknown command ${goQuote(sub)} for ${goQuote(`${ctx.programName} helm get`)}`, { code: "usage" });
-  const parsed = parseHelmArgs(rest, what.flags, ctx);
-  if (parsed.help) {
-    ctx.stdout.write(helmSubcommandHelp(ctx.programName, { name: `get ${what.name}`, usage: `get ${what.name} RELEASE_NAME [options]`, summary: what.summary, flags: what.flags }));
-    return;
-  }
-  exactArgs(parsed.positionals, 1);
-  if (what.flags.some((f) => f.name === "output")) outputFormat(parsed.values.output);
-  const target = helmTarget(parsed.values, ctx);
-  try {
-    const record = await releaseRevision(target.storage, parsed.positionals[0] ?? "", parsed.values.revision, ctx.signal);
-    ctx.stdout.write(what.print(record, parsed.values));
-  } finally {
-    target.kube.close();
-  }
+  await SUBCOMMANDS.get(what.name)?.run(rest, ctx);
 }
 
 export const HELM_GET: HelmSubcommand = {

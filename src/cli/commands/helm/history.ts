@@ -11,15 +11,13 @@ import {
   encodeTable,
   encodeYaml,
   exactArgs,
-  helmFlagNames,
-  helmSubcommandHelp,
+  helmSubcommand,
   helmTarget,
   outputFormat,
   outputFlag,
-  parseHelmArgs,
   releaseRecords,
   type HelmCommonValues,
-  type HelmSubcommand,
+  type ParsedHelmArgs,
 } from "./common.js";
 
 interface HistoryValues extends HelmCommonValues {
@@ -31,15 +29,7 @@ const FLAGS: readonly FlagSpec<HistoryValues>[] = [
   outputFlag(),
 ];
 
-const SUMMARY = "fetch release history";
-const help = (programName: string): string => helmSubcommandHelp(programName, { name: "history", usage: "history RELEASE_NAME [options]", summary: SUMMARY, flags: FLAGS });
-
-async function run(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const parsed = parseHelmArgs(args, FLAGS, ctx);
-  if (parsed.help) {
-    ctx.stdout.write(help(ctx.programName));
-    return;
-  }
+async function run(parsed: ParsedHelmArgs<HistoryValues>, ctx: CommandContext): Promise<void> {
   exactArgs(parsed.positionals, 1);
   const format = outputFormat(parsed.values.output);
   const target = helmTarget(parsed.values, ctx);
@@ -70,4 +60,4 @@ async function run(args: readonly string[], ctx: CommandContext): Promise<void> 
   }
 }
 
-export const HELM_HISTORY: HelmSubcommand = { name: "history", aliases: ["hist"], summary: SUMMARY, help, run, flags: () => helmFlagNames(FLAGS) };
+export const HELM_HISTORY = helmSubcommand({ name: "history", aliases: ["hist"], usage: "history RELEASE_NAME [options]", summary: "fetch release history", flags: FLAGS, body: run });

@@ -13,14 +13,12 @@ import {
   encodeTable,
   encodeYaml,
   goTimeString,
-  helmFlagNames,
-  helmSubcommandHelp,
+  helmSubcommand,
   helmTarget,
   outputFormat,
   outputFlag,
-  parseHelmArgs,
   type HelmCommonValues,
-  type HelmSubcommand,
+  type ParsedHelmArgs,
 } from "./common.js";
 
 interface ListValues extends HelmCommonValues {
@@ -62,8 +60,6 @@ const FLAGS: readonly FlagSpec<ListValues>[] = [
   outputFlag(),
 ];
 
-const SUMMARY = "list releases";
-const help = (programName: string): string => helmSubcommandHelp(programName, { name: "list", usage: "list [options]", summary: SUMMARY, flags: FLAGS });
 
 /** The statuses shown, as action.List's state mask. */
 function statusMask(v: ListValues): ReadonlySet<string> | "all" {
@@ -84,13 +80,8 @@ function lastDeployedMs(r: HelmRelease): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
-async function run(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const parsed = parseHelmArgs(args, FLAGS, ctx);
+async function run(parsed: ParsedHelmArgs<ListValues>, ctx: CommandContext): Promise<void> {
   const v = parsed.values;
-  if (parsed.help) {
-    ctx.stdout.write(help(ctx.programName));
-    return;
-  }
   if (parsed.positionals.length > 0) throw new SlipwayError(`unknown command ${JSON.stringify(parsed.positionals[0])} for "${ctx.programName} helm list"`, { code: "usage" });
   const format = outputFormat(v.output);
   let filter: RegExp | undefined;
@@ -155,4 +146,4 @@ async function run(args: readonly string[], ctx: CommandContext): Promise<void> 
   ctx.stdout.write(format === "json" ? encodeJson(items) : encodeYaml(items));
 }
 
-export const HELM_LIST: HelmSubcommand = { name: "list", aliases: ["ls"], summary: SUMMARY, help, run, flags: () => helmFlagNames(FLAGS) };
+export const HELM_LIST = helmSubcommand({ name: "list", aliases: ["ls"], usage: "list [options]", summary: "list releases", flags: FLAGS, body: run });

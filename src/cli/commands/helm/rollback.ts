@@ -5,7 +5,7 @@ import type { CommandContext } from "../../context.js";
 import type { FlagSpec } from "../../flags.js";
 import { parseGoInt } from "../../go-values.js";
 import { parseConvergeArgs } from "../../options.js";
-import { helmFlagNames, helmSubcommandHelp, helmTarget, parseHelmArgs, releaseRecords, type HelmCommonValues, type HelmSubcommand } from "./common.js";
+import { helmSubcommand, helmTarget, releaseRecords, timeoutFlag, waitFlag, type HelmCommonValues, type ParsedHelmArgs } from "./common.js";
 
 interface RollbackValues extends HelmCommonValues {
   timeout: number;
@@ -15,21 +15,13 @@ interface RollbackValues extends HelmCommonValues {
 }
 
 const FLAGS: readonly FlagSpec<RollbackValues>[] = [
-  { kind: "duration", name: "timeout", key: "timeout", default: 300_000, description: "time to wait for any individual Kubernetes operation (like Jobs for hooks)" },
+  timeoutFlag(),
   { kind: "int", name: "history-max", key: "historyMax", default: 10, description: "limit the maximum number of revisions saved per release. Use 0 for no limit" },
   { kind: "bool", name: "cleanup-on-fail", key: "cleanupOnFail", default: false, description: "allow deletion of new resources created in this rollback when rollback fails" },
-  { kind: "bool", name: "wait", key: "wait", default: false, description: "accepted for helm compatibility: slipway always waits until the resources are ready" },
+  waitFlag("the resources are ready"),
 ];
 
-const SUMMARY = "roll back a release to a previous revision";
-const help = (programName: string): string => helmSubcommandHelp(programName, { name: "rollback", usage: "rollback <RELEASE> [REVISION] [options]", summary: SUMMARY, flags: FLAGS });
-
-async function run(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const parsed = parseHelmArgs(args, FLAGS, ctx);
-  if (parsed.help) {
-    ctx.stdout.write(help(ctx.programName));
-    return;
-  }
+async function run(parsed: ParsedHelmArgs<RollbackValues>, ctx: CommandContext): Promise<void> {
   const v = parsed.values;
   const [name, revisionText] = parsed.positionals;
   if (name === undefined || parsed.positionals.length > 2) throw new SlipwayError(`accepts between 1 and 2 arg(s), received ${parsed.positionals.length}`, { code: "usage" });
@@ -68,4 +60,4 @@ async function run(args: readonly string[], ctx: CommandContext): Promise<void> 
   ctx.stdout.write("Rollback was a success! Happy Helming!\n");
 }
 
-export const HELM_ROLLBACK: HelmSubcommand = { name: "rollback", summary: SUMMARY, help, run, flags: () => helmFlagNames(FLAGS) };
+export const HELM_ROLLBACK = helmSubcommand({ name: "rollback", usage: "rollback <RELEASE> [REVISION] [options]", summary: "roll back a release to a previous revision", flags: FLAGS, body: run });

@@ -4,7 +4,7 @@ import { SlipwayError } from "../../../errors.js";
 import type { CommandContext } from "../../context.js";
 import type { FlagSpec } from "../../flags.js";
 import { goQuote } from "../../go-values.js";
-import { helmFlagNames, helmSubcommandHelp, helmTarget, parseHelmArgs, type HelmCommonValues, type HelmSubcommand } from "./common.js";
+import { helmSubcommand, helmTarget, timeoutFlag, waitFlag, type HelmCommonValues, type ParsedHelmArgs } from "./common.js";
 
 interface UninstallValues extends HelmCommonValues {
   timeout: number;
@@ -14,23 +14,15 @@ interface UninstallValues extends HelmCommonValues {
 }
 
 const FLAGS: readonly FlagSpec<UninstallValues>[] = [
-  { kind: "duration", name: "timeout", key: "timeout", default: 300_000, description: "time to wait for any individual Kubernetes operation (like Jobs for hooks)" },
+  timeoutFlag(),
   { kind: "string", name: "cascade", key: "cascade", default: "background", description: 'Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents. Defaults to background.' },
   { kind: "bool", name: "ignore-not-found", key: "ignoreNotFound", default: false, description: 'Treat "release not found" as a successful uninstall' },
-  { kind: "bool", name: "wait", key: "wait", default: false, description: "accepted for helm compatibility: slipway always waits until the resources are deleted" },
+  waitFlag("the resources are deleted"),
 ];
-
-const SUMMARY = "uninstall a release";
-const help = (programName: string): string => helmSubcommandHelp(programName, { name: "uninstall", usage: "uninstall RELEASE_NAME [...] [options]", summary: SUMMARY, flags: FLAGS });
 
 const CASCADE = { background: "Background", foreground: "Foreground", orphan: "Orphan" } as const;
 
-async function run(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const parsed = parseHelmArgs(args, FLAGS, ctx);
-  if (parsed.help) {
-    ctx.stdout.write(help(ctx.programName));
-    return;
-  }
+async function run(parsed: ParsedHelmArgs<UninstallValues>, ctx: CommandContext): Promise<void> {
   const v = parsed.values;
   if (parsed.positionals.length === 0) throw new SlipwayError("requires at least 1 arg(s), only received 0", { code: "usage" });
   const propagation = CASCADE[v.cascade as keyof typeof CASCADE] as (typeof CASCADE)[keyof typeof CASCADE] | undefined;
@@ -58,4 +50,11 @@ async function run(args: readonly string[], ctx: CommandContext): Promise<void> 
   }
 }
 
-export const HELM_UNINSTALL: HelmSubcommand = { name: "uninstall", aliases: ["del", "delete", "un"], summary: SUMMARY, help, run, flags: () => helmFlagNames(FLAGS) };
+export const HELM_UNINSTALL = helmSubcommand({
+  name: "uninstall",
+  aliases: ["del", "delete", "un"],
+  usage: "uninstall RELEASE_NAME [...] [options]",
+  summary: "uninstall a release",
+  flags: FLAGS,
+  body: run,
+});
