@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kubectl from the
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl and kube-proxy from the
 # k8s.io/kubernetes Go module (latest v1.34.x patch unless K8S_VERSION is set), through a wrapper
 # module with one replace per staging module. The result is cached under $SLIPWAY_CACHE/kube/<version>/bin.
 # Prints the bin directory on stdout as its last line.
@@ -48,14 +48,19 @@ ROOT="$CACHE/kube/$KV"
 BIN="$ROOT/bin"
 export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gocache"
 
-want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl)
-ok=1
-for b in "${want[@]}"; do [[ -x "$BIN/$b" ]] || ok=0; done
-if (( ok )) && "$BIN/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $KV"; then
+want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl kube-proxy)
+# Only the binaries that are missing are built: a cache from before kube-proxy joined the list gains just that one.
+missing=()
+if "$BIN/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes $KV"; then
+  for b in "${want[@]}"; do [[ -x "$BIN/$b" ]] || missing+=("$b"); done
+else
+  missing=("${want[@]}")
+fi
+if ((${#missing[@]} == 0)); then
   log "cached: $BIN ($KV)"; echo "$BIN"; exit 0
 fi
 
-log "building Kubernetes $KV into $BIN (one-time; takes a while)"
+log "building Kubernetes $KV (${missing[*]}) into $BIN (one-time; takes a while)"
 W="$ROOT/wrapper"; mkdir -p "$W" "$BIN"
 gomod=$(cd "$W" && printf 'module local/kubebuild\ngo 1.24\n' > go.mod && go mod download -json "k8s.io/kubernetes@$KV" | jq -r .GoMod)
 gover=$(grep -E '^go [0-9]' "$gomod" | head -1)
@@ -77,6 +82,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubelet"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -85,9 +91,11 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   LD+=" -X $pkg.gitVersion=$KV -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
 done
 start=$(date +%s)
-(cd "$W" && go build -trimpath -ldflags "$LD" -o "$BIN/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubectl)
+# Into a temporary directory first, so a concurrent reader never sees a half-written binary.
+tmp=$(mktemp -d "$ROOT/build.XXXXXX")
+(cd "$W" && go build -trimpath -ldflags "$LD" -o "$tmp/" "${missing[@]/#/k8s.io/kubernetes/cmd/}")
+for b in "${missing[@]}"; do mv -f "$tmp/$b" "$BIN/$b"; done
+rm -rf "$tmp"
 log "built $KV in $(( $(date +%s) - start ))s"
 "$BIN/kube-apiserver" --version >&2
 echo "$BIN"

@@ -12,13 +12,13 @@ import { Readable } from "node:stream";
 import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { ImageBuildError } from "../container/engine.js";
 import type { DockerfileImage, WerfConfig } from "../config/werf-yaml.js";
-import { isPathAllowed, uncommittedFilesError, type GiterminismConfig } from "../config/giterminism.js";
+import { asUncommittedFilesError, isPathAllowed, type GiterminismConfig } from "../config/giterminism.js";
 import { SlipwayError } from "../errors.js";
 import { copyInstructionChecksum, copySourcesMatch, filesChecksum, selectContextFiles, selectCopySources } from "../git/context.js";
 import { contextAddFilesChecksums, listContextAddFiles, type ContextAddFilesOptions } from "../git/context-add-files.js";
 import { goClean, goJoin, goRel } from "../git/gopath.js";
 import { keepDockerfile, parseDockerignore } from "../git/dockerignore.js";
-import { UncommittedFileError, type ProjectFiles } from "../git/project-files.js";
+import type { ProjectFiles } from "../git/project-files.js";
 import type { CommitInfo } from "../git/repo.js";
 import type { RegistryClient } from "../registry/client.js";
 import { parseRepository, type ImageRepository } from "../registry/reference.js";
@@ -145,11 +145,6 @@ interface PreparedImage {
    * .dockerignore): the archive carries exactly what the digest saw. Paths relative to the context. */
   readonly overlay: ReadonlyMap<string, Buffer>;
   readonly platform: string | undefined;
-}
-
-/** A file that must be committed, in werf's words; other errors pass through. */
-function asGiterminismError(error: unknown, dev: boolean): unknown {
-  return error instanceof UncommittedFileError ? uncommittedFilesError(error.paths, { dev, untracked: error.untracked }) : error;
 }
 
 /** The one platform an image is built for: --platform, else the image's, else werf.yaml's `build.platform`. */
@@ -300,7 +295,7 @@ async function prepareImage(
       break;
     }
   } catch (error) {
-    throw asGiterminismError(error, options.dev);
+    throw asUncommittedFilesError(error, options.dev);
   }
 
   const dependencyArgs: Record<string, string> = {};
@@ -370,7 +365,7 @@ async function prepareImage(
   try {
     await files.requireCommitted([...copied], (p) => isPathAllowed(g.dockerfile.allowUncommitted, p));
   } catch (error) {
-    throw asGiterminismError(error, options.dev);
+    throw asUncommittedFilesError(error, options.dev);
   }
 
   const addFilesChecksum = contextAddFiles.length === 0 ? undefined : await contextAddFilesDigest(files, image, plan.contextSources);

@@ -144,17 +144,6 @@ export function reportToEnvFile(report: BuildReport): string {
   return out;
 }
 
-/** The format a report path asks for, with werf's rules and messages; returns the path with `.json` added if bare. */
-export function reportPathFormat(path: string, flag = "--build-report-path"): { path: string; format: ReportFormat } {
-  const base = path.split("/").at(-1) ?? path;
-  const dot = base.lastIndexOf(".");
-  const ext = dot > 0 ? base.slice(dot) : "";
-  if (ext === "") return { path: `${path}.json`, format: "json" };
-  if (ext === ".json") return { path, format: "json" };
-  if (ext === ".env") return { path, format: "envfile" };
-  throw new Error(`invalid ${flag} "${path}": extension must be either .json or .env or unspecified`);
-}
-
 export class BuildReportError extends Error {
   constructor(message: string) {
     super(message);

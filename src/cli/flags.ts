@@ -384,7 +384,8 @@ function defaultValue(spec: AnySpec, env: Env): unknown {
 const HELP_WIDTH = 100;
 const DESCRIPTION_INDENT = " ".repeat(12);
 
-function formatDefault(spec: AnySpec): string {
+export function formatDefault<V>(given: FlagSpec<V>): string {
+  const spec = given as unknown as AnySpec;
   switch (spec.kind) {
     case "bool":
       return String(spec.default);

@@ -1,6 +1,8 @@
 // Value syntax of Go's strconv, time and path/filepath, as werf's flags (pflag) and WERF_* variables use it.
 // Each parser throws ValueSyntaxError carrying the message Go would print, so error texts match werf's.
 
+import { durationString, goQuote, GoTimeParseError, parseDuration } from "../template/index.js";
+
 export class ValueSyntaxError extends Error {
   constructor(message: string) {
     super(message);
@@ -8,38 +10,8 @@ export class ValueSyntaxError extends Error {
   }
 }
 
-const GO_ESCAPES: Readonly<Record<string, string>> = {
-  "\u0007": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  '"': '\\"',
-  "\\": "\\\\",
-};
-
-/** Go's `%q` for strings: double quotes, backslash escapes for quotes, backslashes and control characters. */
-export function goQuote(value: string): string {
-  let out = '"';
-  for (const ch of value) {
-    const escaped = GO_ESCAPES[ch];
-    if (escaped !== undefined) {
-      out += escaped;
-      continue;
-    }
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x20 || code === 0x7f) {
-      out += `\\x${code.toString(16).padStart(2, "0")}`;
-    } else if (code >= 0x80 && code < 0xa0) {
-      out += `\\u${code.toString(16).padStart(4, "0")}`;
-    } else {
-      out += ch;
-    }
-  }
-  return `${out}"`;
-}
+/** Go's `%q` for strings (strconv.Quote): the template engine's, so both quote alike. */
+export { goQuote };
 
 /** strconv.ParseBool: 1, t, T, TRUE, true, True and their false counterparts. */
 export function parseGoBool(value: string): boolean {
@@ -105,69 +77,19 @@ export function parseGoInt(value: string, base: 0 | 10): number {
   return Number(parsed);
 }
 
-const DURATION_UNITS_NS: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  "\u00b5s": 1e3,
-  "\u03bcs": 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
-/** time.ParseDuration, e.g. `2h`, `1h30m`, `1.5s`, `300ms`. Returns milliseconds. */
+/** time.ParseDuration, e.g. `2h`, `1h30m`, `1.5s`, `300ms`, with the template engine's parser. Returns milliseconds. */
 export function parseGoDuration(value: string): number {
-  const invalid = (): ValueSyntaxError => new ValueSyntaxError(`time: invalid duration ${goQuote(value)}`);
-  let rest = value;
-  let negative = false;
-  if (rest.startsWith("-") || rest.startsWith("+")) {
-    negative = rest.startsWith("-");
-    rest = rest.slice(1);
+  try {
+    return Number(parseDuration(value)) / 1e6;
+  } catch (err) {
+    if (err instanceof GoTimeParseError) throw new ValueSyntaxError(err.message);
+    throw err;
   }
-  if (rest === "0") return 0;
-  if (rest === "") throw invalid();
-  let totalNs = 0;
-  while (rest !== "") {
-    const match = /^([0-9]*)(\.([0-9]*))?/.exec(rest);
-    const whole = match?.[1] ?? "";
-    const fraction = match?.[3];
-    if (whole === "" && (fraction === undefined || fraction === "")) throw invalid();
-    rest = rest.slice(match?.[0].length ?? 0);
-    const unitMatch = /^[^0-9.]*/.exec(rest);
-    const unit = unitMatch?.[0] ?? "";
-    rest = rest.slice(unit.length);
-    if (unit === "") {
-      throw new ValueSyntaxError(`time: missing unit in duration ${goQuote(value)}`);
-    }
-    const scale = DURATION_UNITS_NS[unit];
-    if (scale === undefined) {
-      throw new ValueSyntaxError(`time: unknown unit ${goQuote(unit)} in duration ${goQuote(value)}`);
-    }
-    totalNs += Number(`${whole === "" ? "0" : whole}.${fraction ?? ""}0`) * scale;
-  }
-  const ms = totalNs / 1e6;
-  return negative ? -ms : ms;
 }
 
 /** Go's Duration.String() for a value in milliseconds: `2h0m0s`, `1m30s`, `1.5s`, `300ms`, `0s`. */
 export function formatGoDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  const sign = ms < 0 ? "-" : "";
-  let rest = Math.abs(ms);
-  if (rest < 1000) return `${sign}${trimNumber(rest)}ms`;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const seconds = `${trimNumber(rest / 1000)}s`;
-  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
-  if (minutes > 0) return `${sign}${minutes}m${seconds}`;
-  return `${sign}${seconds}`;
-}
-
-function trimNumber(value: number): string {
-  return Number(value.toFixed(9)).toString();
+  return durationString(BigInt(Math.round(ms * 1e6)));
 }
 
 /** filepath.Ext: the suffix from the last `.` of the final path element, `.json` for `.json` too. */

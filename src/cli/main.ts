@@ -14,8 +14,8 @@ import { BUILD_SUMMARY, buildCommand, buildHelp } from "./commands/build.js";
 import { CI_ENV_FLAGS, CI_ENV_SUMMARY, ciEnvCommand, ciEnvHelp } from "./commands/ci-env.js";
 import { COMPLETION_SUMMARY, completionCommand, completionHelp } from "./commands/completion.js";
 import { CONVERGE_EXTRA_FLAGS, CONVERGE_SUMMARY, convergeCommand, convergeFullHelp } from "./commands/converge.js";
+import { HELM_SUMMARY, helmCommand, helmFlags, helmHelp } from "./commands/helm/index.js";
 import { RENDER_FLAGS, RENDER_SUMMARY, renderCommand, renderHelp } from "./commands/render.js";
-import { HELM_SUMMARY, helmCommand, helmFlags, helmHelp } from "./commands/helm.js";
 import { DISMISS_FLAGS, DISMISS_SUMMARY, dismissCommand, dismissHelp, PLAN_FLAGS, PLAN_SUMMARY, planCommand, planHelp, ROLLBACK_FLAGS, ROLLBACK_SUMMARY, rollbackCommand, rollbackHelp } from "./commands/release.js";
 import { VERSION_SUMMARY, versionCommand, versionHelp } from "./commands/version.js";
 import type { CliIO, CommandContext, CommandSpec } from "./context.js";
@@ -243,8 +243,9 @@ export async function run(argv: readonly string[], io?: CliIO): Promise<number> 
     // Whatever broke while a signal was stopping the run (a closed stream, a killed build), the signal is the cause.
     const reason: unknown = trap?.signal.reason;
     const err = trap?.signal.aborted === true && reason instanceof InterruptedError ? reason : caught;
-    // A command-line mistake gets no stack even with --debug: `render --debug` is itself such a mistake.
-    const usage = err instanceof SlipwayError && err.code === "usage";
+    // A command-line mistake (a bad flag, a bad flag value or variable) gets no stack even with --debug:
+    // `render --debug` is itself such a mistake.
+    const usage = err instanceof SlipwayError && (err.code === "usage" || err.code === "invalid-option");
     if (!(err instanceof ChangesPlannedError)) streams.stderr.write(formatError(err, { debug: debug && !usage }));
     return exitCodeFor(err);
   } finally {

@@ -653,7 +653,7 @@ function keyValueMap(items: readonly string[], flag: string): Record<string, str
   return Object.fromEntries(entries);
 }
 
-function kubeConfigMergeList(env: Env): string[] {
+export function kubeConfigMergeList(env: Env): string[] {
   const found = firstEnv(env, ["WERF_KUBE_CONFIG", "WERF_KUBECONFIG", "KUBECONFIG"]);
   // Go's filepath.SplitList drops nothing but returns no elements for an empty string.
   return found === undefined ? [] : found.value.split(":");

@@ -8,6 +8,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { SlipwayError } from "../errors.js";
 import { IncludePathMatcher } from "../git/context.js";
+import { UncommittedFileError } from "../git/project-files.js";
 
 export interface GiterminismConfig {
   readonly giterminismConfigVersion: 1;
@@ -270,4 +271,9 @@ function goQuote(s: string): string {
 
 export function uncommittedFilesError(paths: readonly string[], options: UncommittedErrorOptions): SlipwayError {
   return new SlipwayError(uncommittedFilesMessage(paths, options), { code: "giterminism" });
+}
+
+/** A file that must be committed (UncommittedFileError from the project files), in werf's words; other errors pass. */
+export function asUncommittedFilesError(error: unknown, dev: boolean): unknown {
+  return error instanceof UncommittedFileError ? uncommittedFilesError(error.paths, { dev, untracked: error.untracked }) : error;
 }

@@ -11,7 +11,7 @@ import type { ProjectFiles} from "../git/project-files.js";
 import { UncommittedFileError } from "../git/project-files.js";
 import { GoFunc, GoObject, TemplateExecError, TemplateParseError, TemplateSet, type GoMap } from "../template/index.js";
 import { helmFuncMap } from "../template/helm/funcs.js";
-import { isEnvVarAllowed, isPathAllowed, uncommittedFilesError, uncommittedFilesMessage, type GiterminismConfig } from "./giterminism.js";
+import { asUncommittedFilesError, isEnvVarAllowed, isPathAllowed, uncommittedFilesMessage, type GiterminismConfig } from "./giterminism.js";
 import { parseWerfConfig, type WerfConfig } from "./werf-yaml.js";
 
 export interface LoadWerfConfigOptions {
@@ -38,10 +38,6 @@ export interface LoadedWerfConfig {
 
 const TEMPLATE_HINT =
   "Use --debug --debug-templates (or $WERF_DEBUG and $WERF_DEBUG_TEMPLATES environment variables) to get more details about this error.";
-
-function giterminismError(error: UncommittedFileError, dev: boolean): SlipwayError {
-  return uncommittedFilesError(error.paths, { dev, untracked: error.untracked });
-}
 
 /** `.Files` in werf.yaml: Get, Glob, Exists, IsDir over giterminism-checked project files. */
 class WerfFiles extends GoObject {
@@ -75,10 +71,11 @@ class WerfFiles extends GoObject {
         return new GoFunc("IsDir", ["string"], null, (path: unknown) => this.dirs.has(normalize(path as string)), "bool");
       case "Glob":
         return new GoFunc("Glob", ["string"], null, (pattern: unknown) => {
-          const re = globRegExp(normalize(pattern as string));
+          // werf walks the files with its path matcher: doublestar globs, and a matching directory takes its files.
+          const glob = normalize(pattern as string);
           const out: GoMap = new Map();
           for (const [path, text] of [...this.contents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-            if (re.test(path)) out.set(path, text);
+            if (isPathAllowed([glob], path)) out.set(path, text);
           }
           return out;
         }, "map");
@@ -94,22 +91,6 @@ class WerfFiles extends GoObject {
 
 function normalize(path: string): string {
   return path.replace(/^\.\//, "").replace(/\/+$/, "");
-}
-
-/** A doublestar glob: `**` spans directories, `*` and `?` stay inside one. */
-function globRegExp(pattern: string): RegExp {
-  let re = "^";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += ".*";
-      i++;
-      if (pattern[i + 1] === "/") i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`${re}$`);
 }
 
 function werfFuncs(options: LoadWerfConfigOptions, set: TemplateSet, loose: boolean): Map<string, GoFunc> {
@@ -250,7 +231,7 @@ export async function loadWerfConfig(options: LoadWerfConfigOptions): Promise<Lo
       }
     }
   } catch (error) {
-    if (error instanceof UncommittedFileError) throw giterminismError(error, options.dev);
+    if (error instanceof UncommittedFileError) throw asUncommittedFilesError(error, options.dev);
     throw error;
   }
   if (source === undefined) {

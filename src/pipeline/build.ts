@@ -10,6 +10,7 @@ import type { BuildEvent, BuiltImage } from "../build/phase.js";
 import { formatBuildTime, parseBuildReport, reportToEnvFile, reportToJson, type BuildReport, type ReportFormat } from "../build/report.js";
 import type { ContainerEngine, RegistryAuth } from "../container/engine.js";
 import { DEFAULT_GITERMINISM_CONFIG, isPathAllowed, parseGiterminismConfig, type GiterminismConfig } from "../config/giterminism.js";
+import { selectImages, withDependencies } from "../config/images-to-process.js";
 import { loadWerfConfig } from "../config/load.js";
 import { IgnoreRules } from "../chart/helmignore.js";
 import { lockedDependencyFiles, lockedLocalDependencyDirs, type DependencyContext } from "../chartdeps/manager.js";
@@ -55,6 +56,8 @@ export interface BuildPhaseOptions {
   readonly parallelTasksLimit: number;
   readonly platform: readonly string[];
   readonly backendNetwork: string;
+  /** Positional image arguments (globs, `!` excludes): build only these and their dependencies; [] builds all. */
+  readonly imageNames: readonly string[];
 }
 
 export interface BuildPipelineOptions {
@@ -162,7 +165,8 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
     });
     if (options.configRenderPath) await writeFile(resolve(ctx.cwd, options.configRenderPath), loaded.rendered);
     const project = options.projectName || loaded.config.meta.project;
-    const config = loaded.config;
+    // Positional image names select what is built (and what the chart gets), as werf's ImagesToProcess.
+    const config = options.imageNames.length === 0 ? loaded.config : { ...loaded.config, images: withDependencies(loaded.config.images, selectImages(loaded.config.images, options.imageNames)) };
     const chartDir = (config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, "");
     const chartFiles =
       pipelineOptions.readChart === true ? await withChartDependencies(await readChartFiles(files, chartDir, project, giterminism), chartDir, files, giterminism, ctx) : undefined;

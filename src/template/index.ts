@@ -5,5 +5,6 @@ export { TemplateExecError, TemplateParseError, FuncError } from "./errors.js";
 export { parse, Tree, type Node } from "./parse.js";
 export { lex, ItemType, type Item } from "./lex.js";
 export { formatValue, sprint, sprintf, sprintln } from "./fmt.js";
-export { formatFloat } from "./strconv.js";
+export { formatFloat, quote as goQuote } from "./strconv.js";
+export { durationString, parseDuration, ParseErr as GoTimeParseError } from "./sprig/time.js";
 export * from "./value.js";

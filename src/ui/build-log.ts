@@ -58,8 +58,9 @@ export class BuildLog {
   private add(image: string, ...lines: string[]): void {
     const block = this.blocks.get(image);
     if (!block) return;
-    if (image === this.foreground) {
-      if (!this.options.quiet) this.options.write(lines.map((l) => `${l}\n`).join(""));
+    // With --log-quiet nothing is printed live: every image's lines are kept, so a failure can show them.
+    if (image === this.foreground && !this.options.quiet) {
+      this.options.write(lines.map((l) => `${l}\n`).join(""));
     } else {
       block.lines.push(...lines);
     }
@@ -72,8 +73,9 @@ export class BuildLog {
     if (next.done) return;
     this.foreground = next.value;
     const block = this.blocks.get(next.value);
-    if (block && !this.options.quiet) this.options.write(block.lines.map((l) => `${l}\n`).join(""));
-    if (block) block.lines.length = 0;
+    if (block === undefined || this.options.quiet) return;
+    this.options.write(block.lines.map((l) => `${l}\n`).join(""));
+    block.lines.length = 0;
   }
 
   private info(result: BuiltImage): string[] {
@@ -139,7 +141,7 @@ export class BuildLog {
         if (!block) return;
         const closing = this.close(`${block.title} ${this.style(`(${seconds(event.ms)}) FAILED`, "1;31")}`);
         if (event.image === this.foreground) {
-          // Its output is already on screen; with --log-quiet it was not, and is printed now (errors only).
+          // Its output is already on screen; with --log-quiet it was not: the whole block is printed at the end.
           if (this.options.quiet) this.failed.push([...block.lines, closing, ""].join("\n"));
           else this.options.write(`${closing}\n\n`);
           this.blocks.delete(event.image);

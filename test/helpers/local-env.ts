@@ -11,6 +11,8 @@ export interface LocalEnv {
   readonly dockerHost: string;
   /** The node's pod subnet, e.g. `10.244.0.0/24`. */
   readonly podCidr: string;
+  /** The kube-dns Service's ClusterIP that the kubelet gives pods as their nameserver; "" without cluster DNS. */
+  readonly clusterDns: string;
 }
 
 /** Parses the `export NAME=value` lines printed by `scripts/local-env env`. */
@@ -35,5 +37,7 @@ export function parseEnvExports(text: string): LocalEnv {
     nodeName: need("SLIPWAY_NODE_NAME"),
     dockerHost: need("DOCKER_HOST"),
     podCidr: need("SLIPWAY_POD_CIDR"),
+    // Empty for an environment started without Services (SERVICES=0); the Services tests fail on it then.
+    clusterDns: vars.get("SLIPWAY_CLUSTER_DNS") ?? "",
   };
 }

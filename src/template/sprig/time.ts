@@ -543,7 +543,8 @@ function timeQuote(s: string): string {
   return out + '"';
 }
 
-class ParseErr extends Error {}
+/** A time or duration string Go's time package rejects; the message is Go's. */
+export class ParseErr extends Error {}
 
 /** time.ParseInLocation */
 export function parseTime(layout: string, value: string, defLoc: Location): GoTime {

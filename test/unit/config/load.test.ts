@@ -49,6 +49,28 @@ async function failure(...args: Parameters<typeof load>): Promise<SlipwayError> 
 }
 
 describe("loadWerfConfig", () => {
+  it(".Files.Glob matches as werf's path matcher: doublestar, classes, alternatives, and a directory takes its files", async () => {
+    const loaded = await load({
+      "werf.yaml": [
+        META + "---",
+        '{{ range $path, $_ := .Files.Glob "conf/**/*.{yaml,yml}" }}# a {{ $path }}\n{{ end }}',
+        '{{ range $path, $_ := .Files.Glob "img[0-9].txt" }}# b {{ $path }}\n{{ end }}',
+        '{{ range $path, $_ := .Files.Glob "docs" }}# c {{ $path }}\n{{ end }}',
+        "image: x",
+        "dockerfile: Dockerfile",
+      ].join("\n"),
+      "conf/a.yaml": "",
+      "conf/deep/b.yml": "",
+      "conf/c.json": "",
+      "img1.txt": "",
+      "imgA.txt": "",
+      "docs/one.md": "",
+      "docs/sub/two.md": "",
+    });
+    const comments = loaded.rendered.split("\n").filter((l) => l.startsWith("# "));
+    expect(comments).toEqual(["# a conf/a.yaml", "# a conf/deep/b.yml", "# b img1.txt", "# c docs/one.md", "# c docs/sub/two.md"]);
+  });
+
   it("renders werf.yaml with Sprig, .Env, .Commit, .Files and .werf partials", async () => {
     const loaded = await load(
       {

@@ -59,7 +59,7 @@ function options(dir: string): ConvergePipelineOptions<{ namespace: string; rele
     build: {
       repo: "registry.example/shop", finalRepo: "", insecureRegistry: false, skipTlsVerifyRegistry: false, dockerConfig: "", requireBuiltImages: false,
       withoutImages: false, useBuildReport: true, saveBuildReport: false, buildReportPath: join(dir, "report.json"), buildReportFormat: "json",
-      buildReportPathExplicit: true, parallel: true, parallelTasksLimit: 5, platform: [], backendNetwork: "",
+      buildReportPathExplicit: true, parallel: true, parallelTasksLimit: 5, platform: [], backendNetwork: "", imageNames: [],
     },
     values: { values: [], set: ["greeting=hi"], setString: [], setFile: [], setJson: [], setLiteral: [], secretValues: [], disableDefaultSecretValues: false, disableDefaultValues: false, setDockerConfigJsonValue: false },
     deploy: { namespace: "", release: "", marker: "deploy-group" },

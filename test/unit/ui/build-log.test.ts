@@ -27,6 +27,34 @@ function capture(pretty: boolean): { log: BuildLog; out: () => string } {
 }
 
 describe("BuildLog", () => {
+  it("--log-quiet prints nothing for a good image and the whole block, build output included, for a failed one", () => {
+    let text = "";
+    const log = new BuildLog({ write: (t) => (text += t), pretty: false, color: false, quiet: true });
+    log.handle({ kind: "image-start", image: "web", index: 1, total: 2, final: true });
+    log.handle({ kind: "image-start", image: "api", index: 2, total: 2, final: true });
+    log.handle({ kind: "build-start", image: "web" });
+    log.handle({ kind: "build-output", image: "web", line: "Step 1/2 : RUN make" });
+    log.handle({ kind: "build-start", image: "api" });
+    log.handle({ kind: "build-output", image: "api", line: "fine" });
+    log.handle({ kind: "build-output", image: "web", line: "make: *** [all] Error 2" });
+    log.handle({ kind: "image-failed", image: "web", error: new Error("x"), ms: 500 });
+    log.handle({ kind: "image-built", image: "api", result });
+    log.handle({ kind: "image-done", image: "api", ms: 700 });
+    expect(text).toBe("");
+    log.finish();
+    expect(text).toBe(
+      [
+        "(1/2) image web",
+        "  Building stage web/dockerfile",
+        "    Step 1/2 : RUN make",
+        "    make: *** [all] Error 2",
+        "(1/2) image web (0.50 seconds) FAILED",
+        "",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("prints a werf-style block with an aligned info section", () => {
     const { log, out } = capture(true);
     log.handle({ kind: "image-start", image: "web", index: 1, total: 1, final: true });
