@@ -1,5 +1,5 @@
 // No secret leaks: with registry credentials (an htpasswd registry, credentials in a Docker config.json), a bearer
-// token in the kubeconfig, a `--set` password that ends up in a Secret, and literal Secret data in a manifest,
+// token in the kubeconfig, werf's encrypted secret values (and their key), a `--set` password that ends up in a Secret, and literal Secret data in a manifest,
 // slipway runs a good converge (with build and deploy reports), a plan with a changed Secret, a converge with
 // --log-debug, and failing converges (with and without --log-debug). None of the secrets, nor their base64 forms,
 // may appear in stdout, stderr, the reports or error messages; the plan shows the Secret as changed with its
@@ -14,6 +14,8 @@ import type { GitDir } from "../helpers/gitdir.js";
 import { startHtpasswdRegistry, type RegistryServer } from "../helpers/registry-server.js";
 import { runSlipway, type SlipwayResult } from "../helpers/slipway.js";
 import { deleteNamespace, kubectl, makeProject } from "../helpers/werf-project.js";
+import { generateSecretKey, newSecretCipher } from "../../src/secret/cipher.js";
+import { encryptSecretValues } from "../../src/secret/values-file.js";
 
 const env = inject("localEnv");
 const b64 = (text: string): string => Buffer.from(text).toString("base64");
@@ -32,6 +34,9 @@ describe("no secret leaks in output, reports, plans or errors", () => {
   const release = uniqueName("leaks");
   const setPasswords = ["set-password-0ne-Q7x", "set-password-tw0-K2m", "set-password-thr3e-W9z"];
   const LITERAL = "literal-secret-data-Z4p";
+  // werf's encrypted values: .helm/secret-values.yaml, decrypted with WERF_SECRET_KEY.
+  const SECRET_VALUE = "secret-value-from-werf-R3d";
+  const secretKey = generateSecretKey();
   let token = "";
   const secrets: Secret[] = [];
   const outputs: { run: string; text: string }[] = [];
@@ -59,8 +64,9 @@ describe("no secret leaks in output, reports, plans or errors", () => {
         { what: "--set password", value: p },
         { what: "--set password (base64)", value: b64(p) },
       ]),
-      // SECRET VALUES: once werf's encrypted secret-values.yaml is supported (another helper adds it), put a
-      // decrypted value here (and the encryption key, WERF_SECRET_KEY) and a `.helm/secret-values.yaml` below.
+      { what: "decrypted secret value", value: SECRET_VALUE },
+      { what: "decrypted secret value (base64)", value: b64(SECRET_VALUE) },
+      { what: "secret key (WERF_SECRET_KEY)", value: secretKey },
     );
     deployReport = join(dir, "deploy-report.json");
     buildReport = join(dir, "build-report.json");
@@ -71,6 +77,7 @@ describe("no secret leaks in output, reports, plans or errors", () => {
       chart: {
         "Chart.yaml": "apiVersion: v2\nname: leaks\nversion: 0.1.0\n",
         "values.yaml": "db:\n  password: \"\"\nfail: false\n",
+        "secret-values.yaml": encryptSecretValues(`api:\n  token: ${SECRET_VALUE}\n`, newSecretCipher(secretKey), "secret-values.yaml"),
         "templates/secret.yaml": [
           "apiVersion: v1",
           "kind: Secret",
@@ -78,11 +85,12 @@ describe("no secret leaks in output, reports, plans or errors", () => {
           "  name: creds",
           "stringData:",
           "  password: {{ .Values.db.password | quote }}",
+          "  apiToken: {{ .Values.api.token | quote }}",
           "data:",
           `  literal: ${b64(LITERAL)}`,
           "",
         ].join("\n"),
-        "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: image\ndata:\n  image: {{ .Values.werf.image.app | quote }}\n",
+        "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: image\ndata:\n  image: {{ .Values.werf.image.app | quote }}\n  token: {{ .Values.api.token | quote }}\n",
         // A failing run: the server refuses this Secret (a key with a space), next to the password.
         "templates/bad.yaml": [
           "{{ if .Values.fail }}",
@@ -93,6 +101,7 @@ describe("no secret leaks in output, reports, plans or errors", () => {
           "stringData:",
           "  password: {{ .Values.db.password | quote }}",
           '  "not a valid key": {{ .Values.db.password | quote }}',
+          "  apiToken: {{ .Values.api.token | quote }}",
           "{{ end }}",
           "",
         ].join("\n"),
@@ -114,7 +123,7 @@ describe("no secret leaks in output, reports, plans or errors", () => {
       [command, "--repo", `${registry.host}/leaks`, "--insecure-registry", "--namespace", namespace, "--release", release, ...args],
       {
         cwd: project.dir,
-        env: { KUBECONFIG: env.kubeconfig, WERF_KUBE_CONTEXT: env.tokenContext, DOCKER_HOST: env.dockerHost, DOCKER_CONFIG: dir, WERF_LOG_COLOR_MODE: "off" },
+        env: { KUBECONFIG: env.kubeconfig, WERF_KUBE_CONTEXT: env.tokenContext, DOCKER_HOST: env.dockerHost, DOCKER_CONFIG: dir, WERF_LOG_COLOR_MODE: "off", WERF_SECRET_KEY: secretKey },
         timeoutMs: 240_000,
       },
     );
@@ -134,6 +143,7 @@ describe("no secret leaks in output, reports, plans or errors", () => {
     // The secrets really were in play: pushed with the credentials, the password in the cluster.
     expect(kubectl(env, "get", "secret", "creds", "-n", namespace, "-o", "jsonpath={.data.password}")).toBe(b64(setPasswords[0] ?? ""));
     expect(kubectl(env, "get", "configmap", "image", "-n", namespace, "-o", "jsonpath={.data.image}")).toContain(registry.host);
+    expect(kubectl(env, "get", "configmap", "image", "-n", namespace, "-o", "jsonpath={.data.token}")).toBe(SECRET_VALUE);
     for (const [name, file] of [["deploy report", deployReport], ["build report", buildReport]] as const) {
       expect(existsSync(file), name).toBe(true);
       outputs.push({ run: name, text: readFileSync(file, "utf8") });
