@@ -13,6 +13,8 @@ import { makeGitDir, type GitDir, type GitDirFile } from "../helpers/gitdir.js";
 import { runSlipway, type SlipwayResult } from "../helpers/slipway.js";
 import { releaseHistory } from "../helpers/release-state.js";
 import { configMapYaml, deleteNamespace, kubectl, namespaceSnapshot } from "../helpers/werf-project.js";
+import { generateSecretKey, newSecretCipher } from "../../src/secret/cipher.js";
+import { encryptSecretValues } from "../../src/secret/values-file.js";
 
 const env = inject("localEnv");
 const PREFIX = "e2e-badinput";
@@ -21,6 +23,8 @@ const FROM = `FROM ${env.registry}/base/busybox\n`;
 const IMAGE = `${META}---\nimage: app\ndockerfile: Dockerfile\n`;
 const CHART = "apiVersion: v2\nname: app\nversion: 0.1.0\n";
 const CM = configMapYaml("settings", "{{ .Values.greeting }}");
+const SECRET_KEY = generateSecretKey();
+const SECRET_VALUES = encryptSecretValues("db:\n  password: s3cret\n", newSecretCipher(SECRET_KEY), "secret-values.yaml");
 
 const BASE: Record<string, GitDirFile> = {
   "werf.yaml": META,
@@ -104,7 +108,10 @@ const cases: Case[] = [
   { name: "--set-json: invalid JSON", args: ["--set-json", "greeting={bad"], expect: ["greeting"] },
   { name: "values.schema.json: violated", files: { ".helm/values.schema.json": '{"type":"object","properties":{"greeting":{"type":"integer"}}}' }, expect: ["greeting", /integer/] },
   { name: "values.schema.json: invalid JSON", files: { ".helm/values.schema.json": '{"type": ' }, expect: ["values.schema.json"] },
-  { name: "secret-values.yaml: present (secret values: see the secret-values helper)", files: { ".helm/secret-values.yaml": "password: 1000abcdef\n" }, expect: ["secret-values.yaml"] },
+  { name: "secret-values.yaml: no secret key anywhere", files: { ".helm/secret-values.yaml": SECRET_VALUES }, env: { HOME: "/nonexistent-home" }, expect: [".helm/secret-values.yaml", "encryption key not found"] },
+  { name: "secret-values.yaml: wrong secret key", files: { ".helm/secret-values.yaml": SECRET_VALUES }, env: { WERF_SECRET_KEY: generateSecretKey() }, expect: [".helm/secret-values.yaml:2", "db.password"] },
+  { name: "secret-values.yaml: corrupt value", files: { ".helm/secret-values.yaml": "db:\n  password: 1000abcdef\n" }, env: { WERF_SECRET_KEY: SECRET_KEY }, expect: [".helm/secret-values.yaml:2", "db.password"] },
+  { name: "werf_secret_file: no such file", files: { ".helm/templates/s.yaml": '{{ werf_secret_file "nope.txt" }}\n' }, env: { WERF_SECRET_KEY: SECRET_KEY }, expect: ["nope.txt"] },
   // ---- Chart.yaml ----
   { name: "Chart.yaml: YAML syntax error", files: { ".helm/Chart.yaml": "apiVersion: v2\nname: [app\n" }, expect: ["Chart.yaml"] },
   { name: "Chart.yaml: unknown type", files: { ".helm/Chart.yaml": `${CHART}type: service\n` }, expect: ["Chart.yaml", "type"] },
