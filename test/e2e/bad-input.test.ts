@@ -177,7 +177,9 @@ describe(`bad input is refused with one clear message and changes nothing (${cas
 
   /** Everything a converge could change: the namespace, the suite's namespaces, the suite's registry repositories. */
   const snapshot = async (): Promise<string[]> => {
-    const namespaces = kubectl(env, "get", "namespaces", "-o", "name").split("\n").filter((n) => n.includes(PREFIX) || n.includes("bad-ns"));
+    // Active ones only: a namespace an earlier run is still deleting may vanish between two snapshots.
+    const active = kubectl(env, "get", "namespaces", "-o", 'jsonpath={range .items[?(@.status.phase=="Active")]}namespace/{.metadata.name}{"\\n"}{end}');
+    const namespaces = active.split("\n").filter((n) => n.includes(PREFIX) || n.includes("bad-ns"));
     const catalog = (await (await fetch(`http://${env.registry}/v2/_catalog?n=100000`)).json()) as { repositories?: string[] };
     const ours = (catalog.repositories ?? []).filter((r) => r.startsWith(`${PREFIX}/`));
     const tags = await Promise.all(ours.map(async (r) => `${r}:${JSON.stringify(((await (await fetch(`http://${env.registry}/v2/${r}/tags/list`)).json()) as { tags?: string[] }).tags ?? [])}`));
