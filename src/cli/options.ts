@@ -494,17 +494,18 @@ export type ParsedConvergeArgs = { readonly help: true } | { readonly help: fals
  * Parses the arguments that follow `converge` together with the environment. Throws a SlipwayError
  * (`usage` or `invalid-option`) for anything werf would reject; LogOptionsError for invalid logging options.
  */
-export function parseConvergeArgs(args: readonly string[], env: Env): ParsedConvergeArgs {
+export function parseConvergeArgs(args: readonly string[], env: Env, command = "converge"): ParsedConvergeArgs {
   const parsed = parseFlags(FLAG_SPECS, args, env);
   if (parsed.help) return { help: true };
   const values = parsed.values as unknown as ConvergeFlagValues;
 
   let imageNames: string[] = [];
   if (parsed.positionals.length > 0) {
-    if (!envBool(env.WERF_CONVERGE_ENABLE_IMAGES_PARAMS ?? "", "truthy")) {
+    // `werf build [IMAGE_NAME...]` always takes image names; converge only with WERF_CONVERGE_ENABLE_IMAGES_PARAMS.
+    if (command !== "build" && !envBool(env.WERF_CONVERGE_ENABLE_IMAGES_PARAMS ?? "", "truthy")) {
       const list = parsed.positionals.map(goQuote).join(", ");
       throw new SlipwayError(
-        `converge accepts no positional arguments, got ${list}; image names are accepted only with WERF_CONVERGE_ENABLE_IMAGES_PARAMS=1`,
+        `${command} accepts no positional arguments, got ${list}; image names are accepted only with WERF_CONVERGE_ENABLE_IMAGES_PARAMS=1`,
         { code: "usage" },
       );
     }

@@ -16,7 +16,7 @@ export function buildHelp(programName: string): string {
 }
 
 export async function buildCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
-  const options = parseOrHelp(args, ctx, buildHelp);
+  const options = parseOrHelp(args, ctx, buildHelp, "build");
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     await (await loadBuildRunner())(options, ctx);

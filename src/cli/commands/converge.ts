@@ -14,9 +14,9 @@ import { userParseCache } from "../../render/parse-cache.js";
 
 export const CONVERGE_SUMMARY = "Build and push images, then deploy the application into Kubernetes";
 
-export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: (name: string) => string): ConvergeOptions | undefined {
+export function parseOrHelp(args: readonly string[], ctx: CommandContext, help: (name: string) => string, command = "converge"): ConvergeOptions | undefined {
   try {
-    const parsed = parseConvergeArgs(args, ctx.env);
+    const parsed = parseConvergeArgs(args, ctx.env, command);
     if (parsed.help) {
       ctx.stdout.write(help(ctx.programName));
       return undefined;

@@ -27,7 +27,7 @@ export const dismissHelp = helpFor("dismiss", DISMISS_SUMMARY, DISMISS_FLAGS, "#
 
 export async function planCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values } = takeExtraFlags(args, PLAN_FLAGS, ctx.env);
-  const options = parseOrHelp(rest, ctx, planHelp);
+  const options = parseOrHelp(rest, ctx, planHelp, "plan");
   if (options === undefined) return;
   let changed = false;
   await withRunningTime(options, ctx, async () => {
@@ -55,7 +55,7 @@ async function target(options: ConvergeOptions, ctx: CommandContext) {
 
 export async function rollbackCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values } = takeExtraFlags(args, ROLLBACK_FLAGS, ctx.env);
-  const options = parseOrHelp(rest, ctx, rollbackHelp);
+  const options = parseOrHelp(rest, ctx, rollbackHelp, "rollback");
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     const t = await target(options, ctx);
@@ -74,7 +74,7 @@ export async function rollbackCommand(args: readonly string[], ctx: CommandConte
 
 export async function dismissCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values } = takeExtraFlags(args, DISMISS_FLAGS, ctx.env);
-  const options = parseOrHelp(rest, ctx, dismissHelp);
+  const options = parseOrHelp(rest, ctx, dismissHelp, "dismiss");
   if (options === undefined) return;
   await withRunningTime(options, ctx, async () => {
     const t = await target(options, ctx);

@@ -40,7 +40,7 @@ export function renderHelp(programName: string): string {
 
 export async function renderCommand(args: readonly string[], ctx: CommandContext): Promise<void> {
   const { rest, values: extra } = takeExtraFlags(args, RENDER_FLAGS, ctx.env);
-  const options = parseOrHelp(rest, ctx, renderHelp);
+  const options = parseOrHelp(rest, ctx, renderHelp, "render");
   if (options === undefined) return;
   warnAcceptedOnly(options, ctx);
   const [{ runRenderPipeline }, { buildAdapters, readDockerConfigJson }, { Reporter }, runner, { formatRenderOutput, renderOutputObjects }] = await Promise.all([

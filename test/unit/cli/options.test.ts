@@ -580,6 +580,11 @@ describe("positional arguments", () => {
     );
   });
 
+  it("are always image names for build, as `werf build [IMAGE_NAME...]`", () => {
+    const parsed = parseConvergeArgs(["backend", "api-*"], {}, "build");
+    expect(parsed.help === false && parsed.options.build.imageNames).toEqual(["backend", "api-*"]);
+  });
+
   it("after -- are positional even when they look like flags", () => {
     expect(parse(["--", "--dev"], { WERF_CONVERGE_ENABLE_IMAGES_PARAMS: "yes" })).toMatchObject({
       imageNames: ["--dev"],
