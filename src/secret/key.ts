@@ -47,3 +47,11 @@ export function findSecretKey(sources: SecretKeySources, readFile: (path: string
   }
   throw new SlipwayError(`required encryption key not found in: ${tried.map((t) => JSON.stringify(t)).join(", ")}`, { code: "invalid-option" });
 }
+
+/**
+ * Where .werf_secret_key and global_secret_key are looked for: werf passes the project directory (`--dir`, else the
+ * current directory) as nelm's SecretWorkDir, in converge as in its secret commands.
+ */
+export function secretKeyDirs(cwd: string, dir: string, homeDir: string): { workDir: string; homeDir: string } {
+  return { workDir: resolve(cwd, dir === "" ? "." : dir), homeDir };
+}

@@ -59,8 +59,8 @@ export function formatPlannedChanges(planned: PlannedChanges, options: { color: 
     else if (change.action === "delete") lines.push(paint("31", `- delete ${change.human}`));
     else {
       lines.push(paint("33", `~ ${change.action} ${change.human}`));
-      const before = change.before === undefined ? "" : stringify(change.before, { sortMapEntries: true }).trimEnd();
-      const after = change.after === undefined ? "" : stringify(change.after, { sortMapEntries: true }).trimEnd();
+      const before = change.before === undefined ? "" : stringify(change.before, { sortMapEntries: true, lineWidth: 0 }).trimEnd();
+      const after = change.after === undefined ? "" : stringify(change.after, { sortMapEntries: true, lineWidth: 0 }).trimEnd();
       for (const line of lineDiff(before, after)) lines.push(`    ${line.startsWith("+") ? paint("32", line) : line.startsWith("-") ? paint("31", line) : line}`);
     }
   }

@@ -2,6 +2,7 @@
 // the deploy) and the reporter, and runs the pipeline of src/pipeline/converge.ts.
 import { resolve } from "node:path";
 import process from "node:process";
+import { secretKeyDirs } from "../../secret/key.js";
 import { SecretMask } from "../../secret/mask.js";
 import { versionLine } from "../../version.js";
 import type { runBuild as RunBuild } from "../build-runner.js";
@@ -125,9 +126,9 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
   });
 }
 
-/** As werf converge (nelm's default): .werf_secret_key is looked for in the current directory. */
+/** Where converge, plan and render look for the secret key files (see secretKeyDirs). */
 export function secretKeyFiles(options: ConvergeOptions, ctx: CommandContext): { workDir: string; homeDir: string } {
-  return { workDir: ctx.env["SLIPWAY_CWD"] ?? process.cwd(), homeDir: options.project.homeDir };
+  return secretKeyDirs(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), options.project.dir, options.project.homeDir);
 }
 
 /** The build pipeline (dockerode, the registry client) is loaded only when a command runs it, not at start-up. */

@@ -12,7 +12,7 @@ import process from "node:process";
 import { SlipwayError } from "../../errors.js";
 import { generateSecretKey, SecretDataError, type SecretCipher } from "../../secret/cipher.js";
 import { cipherForKey } from "../../secret/chart.js";
-import { findSecretKey } from "../../secret/key.js";
+import { findSecretKey, secretKeyDirs } from "../../secret/key.js";
 import { decryptSecretValues, encryptSecretValues, mergeSecretValues } from "../../secret/values-file.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
@@ -127,7 +127,7 @@ function cwdOf(ctx: CommandContext): string {
 /** The key as werf's secret commands find it: $WERF_SECRET_KEY, then --dir (or the current directory), then ~/.werf. */
 function cipherFor(flags: SecretFlags, ctx: CommandContext): SecretCipher {
   try {
-    const key = findSecretKey({ key: ctx.env["WERF_SECRET_KEY"] ?? "", workDir: resolve(cwdOf(ctx), flags.dir === "" ? "." : flags.dir), homeDir: ctx.env["WERF_HOME"] ?? flags.homeDir });
+    const key = findSecretKey({ key: ctx.env["WERF_SECRET_KEY"] ?? "", ...secretKeyDirs(cwdOf(ctx), flags.dir, flags.homeDir) });
     return cipherForKey(key);
   } catch (error) {
     throw new SlipwayError("unable to load secret key", { code: "invalid-option", cause: error });
