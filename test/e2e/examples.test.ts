@@ -73,19 +73,23 @@ function expectInOrder(output: string, steps: readonly (string | RegExp)[]): voi
   }
 }
 
-describe("examples/quickstart", () => {
-  const namespace = uniqueName("e2e-quickstart");
-  const release = uniqueName("quickstart");
+/** A fresh namespace and release for one example's suite; the namespace and the project's Git copy go after it. */
+function exampleSuite(name: string): { namespace: string; release: string; project: () => GitDir } {
+  const namespace = uniqueName(`e2e-${name}`);
+  const release = uniqueName(name);
   let project: GitDir | undefined;
-
   afterAll(() => {
     deleteNamespace(env, namespace);
     project?.remove();
   });
+  return { namespace, release, project: () => (project ??= makeGitDir(exampleFiles(name))) };
+}
+
+describe("examples/quickstart", () => {
+  const { namespace, release, project } = exampleSuite("quickstart");
 
   it("converges, and the frontend answers through its Service with the backend's data", async () => {
-    project = makeGitDir(exampleFiles("quickstart"));
-    const result = await converge(env, project, { namespace, release, args: ["--env", "e2e"] });
+    const result = await converge(env, project(), { namespace, release, args: ["--env", "e2e"] });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("image backend");
@@ -103,8 +107,7 @@ describe("examples/quickstart", () => {
   });
 
   it("a second converge of the same commit changes nothing and says so", async () => {
-    if (project === undefined) throw new Error("the first converge did not run");
-    const result = await converge(env, project, { namespace, release, args: ["--env", "e2e"] });
+    const result = await converge(env, project(), { namespace, release, args: ["--env", "e2e"] });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Skipped release "${release}" (namespace: "${namespace}"): cluster resources already as desired`);
   });
@@ -130,14 +133,7 @@ describe("positional image names (WERF_CONVERGE_ENABLE_IMAGES_PARAMS=1)", () => 
 });
 
 describe("examples/hooks-and-weights", () => {
-  const namespace = uniqueName("e2e-hooks-weights");
-  const release = uniqueName("hooks-weights");
-  let project: GitDir | undefined;
-
-  afterAll(() => {
-    deleteNamespace(env, namespace);
-    project?.remove();
-  });
+  const { namespace, release, project } = exampleSuite("hooks-and-weights");
 
   /** The Job's uid and its pod's log. */
   const job = (name: string): { uid: string; log: string } => ({
@@ -146,8 +142,7 @@ describe("examples/hooks-and-weights", () => {
   });
 
   it("runs the migration hook, then the weight groups one after another, then the post hook", async () => {
-    project = makeGitDir(exampleFiles("hooks-and-weights"));
-    const result = await converge(env, project, { namespace, release });
+    const result = await converge(env, project(), { namespace, release });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expectInOrder(result.stdout, [
@@ -175,17 +170,16 @@ describe("examples/hooks-and-weights", () => {
   });
 
   it("an upgrade runs the pre-upgrade migration again, before the post-upgrade hook", async () => {
-    if (project === undefined) throw new Error("the first converge did not run");
     const first = job("migrate");
-    const result = await converge(env, project, { namespace, release, args: ["--set", "schemaVersion=2"] });
+    const result = await converge(env, project(), { namespace, release, args: ["--set", "schemaVersion=2"] });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expectInOrder(result.stdout, [
-      /Recreate: ConfigMap\/migration-config/,
-      /Recreate: Job\/migrate/,
+      "Recreate: ConfigMap/migration-config",
+      "Recreate: Job/migrate",
       "schema version 2\n",
       "✓ Job/migrate ready",
-      /Recreate: Job\/smoke-test/,
+      "Recreate: Job/smoke-test",
       "✓ Job/smoke-test ready",
       `Succeeded release "${release}"`,
     ]);
@@ -196,30 +190,23 @@ describe("examples/hooks-and-weights", () => {
 });
 
 describe("examples/subcharts", () => {
-  const namespace = uniqueName("e2e-subcharts");
-  const release = uniqueName("subcharts");
-  afterAll(() => deleteNamespace(env, namespace));
+  const { namespace, release, project } = exampleSuite("subcharts");
 
   it("deploys the subchart with the umbrella's value and global, and tracks its Deployment until ready", async () => {
-    const project = makeGitDir(exampleFiles("subcharts"));
-    try {
-      const result = await converge(env, project, { namespace, release });
-      expect(result.stderr).toBe("");
-      expect(result.code).toBe(0);
-      expectInOrder(result.stdout, [
-        "Create: Deployment/catalog",
-        // The pod's first log line, followed while tracking: the parent's value and the global reached the subchart.
-        "/catalog: Hello from the shop umbrella chart (demo)",
-        /✓ Deployment\/catalog ready \(\d/,
-        `Succeeded release "${release}"`,
-      ]);
-      const deployment = kubectlJson<{ metadata: { labels: Record<string, string> }; status: { readyReplicas?: number } }>(env, "-n", namespace, "get", "deployment", "catalog");
-      expect(deployment.metadata.labels["chart"]).toBe("catalog");
-      expect(deployment.status.readyReplicas).toBe(1);
-      expect(kubectl(env, "-n", namespace, "get", "configmap", "shop-settings", "-o", "jsonpath={.data.environment}")).toBe("demo");
-    } finally {
-      project.remove();
-    }
+    const result = await converge(env, project(), { namespace, release });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expectInOrder(result.stdout, [
+      "Create: Deployment/catalog",
+      // The pod's first log line, followed while tracking: the parent's value and the global reached the subchart.
+      "/catalog: Hello from the shop umbrella chart (demo)",
+      /✓ Deployment\/catalog ready \(\d/,
+      `Succeeded release "${release}"`,
+    ]);
+    const deployment = kubectlJson<{ metadata: { labels: Record<string, string> }; status: { readyReplicas?: number } }>(env, "-n", namespace, "get", "deployment", "catalog");
+    expect(deployment.metadata.labels["chart"]).toBe("catalog");
+    expect(deployment.status.readyReplicas).toBe(1);
+    expect(kubectl(env, "-n", namespace, "get", "configmap", "shop-settings", "-o", "jsonpath={.data.environment}")).toBe("demo");
   });
 });
 
