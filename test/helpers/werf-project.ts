@@ -1,6 +1,7 @@
 // A werf project in a temporary Git repository (werf.yaml + .helm chart [+ Dockerfiles]) and a converge runner
 // that points slipway at the real local cluster and registry, as a CI job would.
 import { execFileSync } from "node:child_process";
+import { basename } from "node:path";
 import type { LocalEnv } from "./local-env.js";
 import { makeGitDir, type GitDir, type GitDirFile } from "./gitdir.js";
 import { runSlipway, type SlipwayResult } from "./slipway.js";
@@ -24,8 +25,10 @@ export function makeProject(spec: ProjectSpec): GitDir {
 }
 
 export interface ConvergeRun {
-  readonly namespace: string;
-  readonly release: string;
+  /** `--namespace`; without it, slipway derives the namespace from werf.yaml and `--env`. */
+  readonly namespace?: string;
+  /** `--release` (and the repository's name); without it, slipway derives the release. */
+  readonly release?: string;
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly timeoutMs?: number;
@@ -39,12 +42,10 @@ export function converge(env: LocalEnv, project: GitDir, run: ConvergeRun): Prom
     [
       run.command ?? "converge",
       "--repo",
-      `${env.registry}/e2e/${run.release}`,
+      `${env.registry}/e2e/${run.release ?? basename(project.dir).toLowerCase()}`,
       "--insecure-registry",
-      "--namespace",
-      run.namespace,
-      "--release",
-      run.release,
+      ...(run.namespace === undefined ? [] : ["--namespace", run.namespace]),
+      ...(run.release === undefined ? [] : ["--release", run.release]),
       ...(run.args ?? []),
     ],
     {
