@@ -70,8 +70,8 @@ const helm = helmBinary();
 const bin = buildSlipway();
 const dir = KEEP ?? mkdtempSync(join(tmpdir(), "slipway-bench-"));
 const cacheDir = mkdtempSync(join(tmpdir(), "slipway-bench-cache-"));
-// Without HOME and XDG_CACHE_HOME slipway has nowhere to keep parsed templates.
-const slipEnv = process.argv.includes("--no-parse-cache") ? { HOME: undefined, XDG_CACHE_HOME: undefined } : { XDG_CACHE_HOME: cacheDir };
+// SLIPWAY_PARSE_CACHE=0 turns the parse cache off.
+const slipEnv = process.argv.includes("--no-parse-cache") ? { SLIPWAY_PARSE_CACHE: "0", XDG_CACHE_HOME: cacheDir } : { XDG_CACHE_HOME: cacheDir };
 const rows = [];
 try {
   for (const name of NAMES) {
@@ -114,7 +114,7 @@ try {
   rmSync(cacheDir, { recursive: true, force: true });
 }
 const pad = (s, n) => String(s).padStart(n);
-let out = `helm template v3.17.3 vs slipway render (node ${process.version}, parse cache ${slipEnv.XDG_CACHE_HOME !== undefined ? "warm" : "off"}), median of ${RUNS} alternating runs\n`;
+let out = `helm template v3.17.3 vs slipway render (node ${process.version}, parse cache ${slipEnv.SLIPWAY_PARSE_CACHE === "0" ? "off" : "warm"}), median of ${RUNS} alternating runs\n`;
 out += `${"chart".padEnd(9)} ${pad("output", 9)} ${pad("same", 5)} ${pad("helm ms", 8)} ${pad("slip ms", 8)} ${pad("wall", 6)} ${pad("helm MB", 8)} ${pad("slip MB", 8)} ${pad("rss", 6)} ${pad("helm cpu", 9)} ${pad("slip cpu", 9)} ${pad("cpu", 6)}\n`;
 for (const r of rows) {
   out +=

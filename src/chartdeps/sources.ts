@@ -2,6 +2,7 @@
 // registries (Helm's chart manifest: one layer of media type application/vnd.cncf.helm.chart.content.v1.tar+gzip),
 // plus the on-disk cache of downloaded archives. The only I/O of src/chartdeps besides the chart directory.
 
+import { slipwayCacheDir } from "../util/cache-dir.js";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -84,13 +85,9 @@ export function createChartSources(options: ChartSourcesOptions): ChartSources {
   };
 }
 
-/** `$SLIPWAY_CACHE`, else `$XDG_CACHE_HOME/slipway`, else `~/.cache/slipway`; archives go to its `charts/`. */
+/** Chart archives go to the `charts/` folder of slipway's cache directory (see slipwayCacheDir). */
 export function chartCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  const slipway = env["SLIPWAY_CACHE"];
-  if (slipway !== undefined && slipway !== "") return join(slipway, "charts");
-  const xdg = env["XDG_CACHE_HOME"];
-  if (xdg !== undefined && xdg !== "") return join(xdg, "slipway", "charts");
-  return join(env["HOME"] ?? homedir(), ".cache", "slipway", "charts");
+  return slipwayCacheDir(env, "charts") ?? join(homedir(), ".cache", "slipway", "charts");
 }
 
 /** Downloaded chart archives keyed by repository, chart name and version (an archive of a version never changes). */

@@ -3,10 +3,11 @@
 // ParseCache. A cache that cannot be read or written is skipped silently: it only saves time.
 
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ParseCache } from "../template/helm/engine.js";
 import { createHash } from "node:crypto";
+import { slipwayCacheDir } from "../util/cache-dir.js";
 
 /** Entries kept; the least recently written beyond this are removed when one is added. */
 const MAX_ENTRIES = 16;
@@ -21,28 +22,43 @@ function buildIdentity(): string {
   return `${file}\0${st.mtimeMs}\0${st.size}`;
 }
 
-/** The cache directory per the XDG base directory rules; undefined without a usable home. */
+/** The parse cache's directory (see slipwayCacheDir); undefined without a usable home. */
 export function parseCacheDir(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const xdg = env["XDG_CACHE_HOME"];
-  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, "slipway", "templates");
-  const home = env["HOME"];
-  return home !== undefined && isAbsolute(home) ? join(home, ".cache", "slipway", "templates") : undefined;
+  return slipwayCacheDir(env, "templates");
 }
 
-/** The user's cache (see parseCacheDir); undefined when there is no home to keep it in. */
+/** The user's cache (see parseCacheDir); undefined when there is no home to keep it in or SLIPWAY_PARSE_CACHE=0. */
 export function userParseCache(env: Readonly<Record<string, string | undefined>>): ParseCache | undefined {
+  if (env["SLIPWAY_PARSE_CACHE"] === "0") return undefined;
   const dir = parseCacheDir(env);
   return dir === undefined ? undefined : diskParseCache(dir);
 }
 
+/**
+ * The directory is private to its user (0700, files 0600): templates may carry what a chart keeps to itself, and an
+ * entry decides what is rendered, so a directory someone else owns is not used at all.
+ */
+function ownDirectory(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    return process.getuid === undefined || st.uid === process.getuid();
+  } catch {
+    return false;
+  }
+}
+
 export function diskParseCache(dir: string): ParseCache {
   let build: string | undefined;
+  let usable: boolean | undefined;
   const path = (key: string): string => {
     build ??= buildIdentity();
     return join(dir, `${createHash("sha256").update(build).update("\0").update(key).digest("hex")}.json`);
   };
   return {
     read(key) {
+      usable ??= ownDirectory(dir);
+      if (!usable) return undefined;
       try {
         return readFileSync(path(key), "utf8");
       } catch {
@@ -50,11 +66,12 @@ export function diskParseCache(dir: string): ParseCache {
       }
     },
     write(key, text) {
+      usable ??= ownDirectory(dir);
+      if (!usable) return;
       try {
-        mkdirSync(dir, { recursive: true });
         const file = path(key);
         const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, text);
+        writeFileSync(tmp, text, { mode: 0o600 });
         renameSync(tmp, file);
         prune(dir);
       } catch {

@@ -1,6 +1,6 @@
 // The on-disk cache of parsed templates: where it lives, what it keeps, and that a broken disk only costs time.
 
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -15,7 +15,18 @@ describe("parse cache on disk", () => {
     expect(parseCacheDir({ XDG_CACHE_HOME: "relative", HOME: "/home/u" })).toBe("/home/u/.cache/slipway/templates");
     expect(parseCacheDir({ HOME: "/home/u" })).toBe("/home/u/.cache/slipway/templates");
     expect(parseCacheDir({})).toBeUndefined();
+    expect(parseCacheDir({ SLIPWAY_CACHE: "/c", HOME: "/home/u" })).toBe("/c/templates");
     expect(userParseCache({})).toBeUndefined();
+    expect(userParseCache({ HOME: "/home/u", SLIPWAY_PARSE_CACHE: "0" })).toBeUndefined();
+  });
+
+  test("keeps its folder and files private to the user (0700, 0600)", () => {
+    const dir = join(tmp, "private");
+    const cache = diskParseCache(dir);
+    cache.write("k", "{}");
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const [file] = readdirSync(dir);
+    expect(statSync(join(dir, file ?? "")).mode & 0o777).toBe(0o600);
   });
 
   test("gives back what was written, one file per key, and misses other keys", () => {
