@@ -235,8 +235,13 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
       } catch {
         return;
       }
+      // A renewal (with the client's own retries inside) may not outlive the lease: once it has expired, another run
+      // may hold the lock and repair what it takes for a dead run's leftovers.
+      const expiry = new AbortController();
+      const expired = expiry.signal;
+      const timer = setTimeout(() => expiry.abort(new Error("the lease expired while renewing it")), Math.max(0, renewedAt + LEASE_TTL_S * 1000 - Date.now()));
       try {
-        const result = await change((lease) => ({ ...lease, ExpireAtTimestamp: unix() + LEASE_TTL_S }), stop.signal);
+        const result = await change((lease) => ({ ...lease, ExpireAtTimestamp: unix() + LEASE_TTL_S }), AbortSignal.any([stop.signal, expired]));
         if (result === "not-ours") {
           lose(lostMessage);
           return;
@@ -244,12 +249,14 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
         renewedAt = Date.now();
       } catch (err) {
         if (stop.signal.aborted) return;
-        options.onWarning?.(`renew the lease of lock "${lockName}": ${(err as Error).message}`);
         // lockgate keeps trying forever; after a whole TTL without renewal others may already hold the lock.
-        if (Date.now() - renewedAt >= LEASE_TTL_S * 1000) {
+        if (expired.aborted || Date.now() - renewedAt >= LEASE_TTL_S * 1000) {
           lose(lostMessage, err);
           return;
         }
+        options.onWarning?.(`renew the lease of lock "${lockName}": ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
   })();

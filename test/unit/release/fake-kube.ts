@@ -6,6 +6,8 @@ export interface FakeKube extends KubeClient {
   readonly objects: Map<string, KubeObject>;
   /** Called before every request; throw to fail it. */
   before: (method: string, name: string) => void;
+  /** Every GET waits until its signal aborts, as on a connection that never answers. */
+  hang: boolean;
   requests: string[];
 }
 
@@ -21,6 +23,7 @@ export function fakeKube(): FakeKube {
   const fake: FakeKube = {
     objects,
     before: () => undefined,
+    hang: false,
     requests: [],
     server: "https://fake",
     contextName: "fake",
@@ -33,8 +36,10 @@ export function fakeKube(): FakeKube {
     mergePatch: unsupported,
     watch: unsupported,
     logs: unsupported,
-    get(ref: ObjectRef) {
+    get(ref: ObjectRef, options?: { signal?: AbortSignal | undefined }) {
       fake.requests.push(`GET ${ref.name}`);
+      // A connection that never answers: only the caller's signal ends the request.
+      if (fake.hang) return new Promise<undefined>((_, reject) => options?.signal?.addEventListener("abort", () => reject(options.signal?.reason as Error)));
       fake.before("GET", ref.name);
       const o = objects.get(keyOf(ref.kind, ref.namespace, ref.name));
       return Promise.resolve(o === undefined ? undefined : clone(o));

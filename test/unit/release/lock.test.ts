@@ -138,6 +138,18 @@ describe("werf's release lock", () => {
     await lock.release();
   });
 
+  it("aborts the holder when a renewal hangs until the lease expires", async () => {
+    const kube = fakeKube();
+    const lock = await acquireReleaseLock(kube, NS, "web");
+    kube.hang = true;
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(lock.lost.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(lock.lost.aborted).toBe(true);
+    kube.hang = false;
+    await lock.release();
+  });
+
   it("stops waiting when the caller's signal aborts", async () => {
     const kube = fakeKube();
     const first = await acquireReleaseLock(kube, NS, "web");
