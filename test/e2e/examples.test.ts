@@ -5,33 +5,16 @@
 // subcharts: the subchart's Deployment tracked, with the parent's value and the global. multi-cluster: one project,
 // two kube contexts, two --env values, two namespaces.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { connect, uniqueName, waitFor } from "../helpers/cluster.js";
-import { makeGitDir, type GitDir, type GitDirFile } from "../helpers/gitdir.js";
+import { exampleFiles, makeGitDir, type GitDir } from "../helpers/gitdir.js";
 import { converge, deleteNamespace, kubectl, kubectlJson } from "../helpers/werf-project.js";
 
 const env = inject("localEnv");
 const cluster = connect(env);
-const EXAMPLES = fileURLToPath(new URL("../../examples", import.meta.url));
-
-/** Every file of examples/<name>, with its mode, for makeGitDir. */
-function exampleFiles(name: string): Record<string, GitDirFile> {
-  const root = join(EXAMPLES, name);
-  const files: Record<string, GitDirFile> = {};
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[relative(root, full)] = { content: readFileSync(full), mode: statSync(full).mode & 0o777 };
-    }
-  };
-  walk(root);
-  return files;
-}
 
 /** A one-shot pod in `namespace` running `script`; returns its log once it has finished. */
 async function runInPod(namespace: string, name: string, script: string): Promise<string> {

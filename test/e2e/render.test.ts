@@ -4,13 +4,13 @@
 // version, its API versions (group/version/Kind included, Helm's offline defaults not) and live `lookup` objects,
 // while an offline render sees werf's defaults and an empty lookup.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { manifestDocuments } from "../../src/deploy/install.js";
 import { formatRenderOutput } from "../../src/resource/render-output.js";
 import { uniqueName, waitFor } from "../helpers/cluster.js";
-import { makeGitDir, type GitDir } from "../helpers/gitdir.js";
+import { exampleFiles, makeGitDir, type GitDir } from "../helpers/gitdir.js";
 import { helmBinary } from "../helpers/oracles.js";
 import { helm } from "../helpers/release-state.js";
 import { runSlipway } from "../helpers/slipway.js";
@@ -33,23 +33,9 @@ function slipway(project: GitDir, args: readonly string[]) {
   });
 }
 
-/** The files of an example directory, as a Git work tree holds them. */
-function exampleFiles(dir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out[relative(dir, full)] = readFileSync(full);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 describe("slipway render", () => {
   it("prints, for examples/quickstart, the documents converge deployed", async () => {
-    const project = makeGitDir(exampleFiles(join(ROOT, "examples/quickstart")));
+    const project = makeGitDir(exampleFiles("quickstart"));
     projects.push(project);
     const ns = uniqueName("render-qs");
     namespaces.push(ns);
@@ -60,7 +46,7 @@ describe("slipway render", () => {
     const missing = await slipway(project, ["render", "--repo", repo, "--insecure-registry", "--namespace", ns, "--release", release]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
-    expect(missing.stderr).toMatch(/^Error: take the images from "[^"]+" \(render builds nothing: build or converge first\): stages required[\s\S]*web\/dockerfile with digest [0-9a-f]{56} is not exist in repo/);
+    expect(missing.stderr).toMatch(/^Error: take the images from "[^"]+" \(render builds nothing: build or converge first\): stages required\n\n {2}- backend\/dockerfile with digest [0-9a-f]{56} is not exist in repo\n {2}- frontend\/dockerfile with digest [0-9a-f]{56} is not exist in repo\n/);
 
     const deployed = await converge(env, project, { namespace: ns, release });
     expect(deployed.code, deployed.stderr).toBe(0);
@@ -76,12 +62,14 @@ describe("slipway render", () => {
     expect(rendered.stdout).toMatch(new RegExp(`image: ${repo.replace(/[.]/g, "\\.")}:[0-9a-f]{56}-\\d+\\n`));
 
     // Without a repo the images get werf's placeholders; --show-only and --output narrow and redirect the output.
-    const stub = await slipway(project, ["render", "--namespace", ns, "--show-only", "templates/deployment.yaml", "--output", "out.yaml"]);
+    // templates/backend.yaml names its image with werf_image.
+    const stub = await slipway(project, ["render", "--namespace", ns, "--show-only", "templates/backend.yaml", "--output", "out.yaml"]);
     expect(stub.code, stub.stderr).toBe(0);
     expect(stub.stdout).toBe("");
     const written = readFileSync(join(project.dir, "out.yaml"), "utf8");
     expect(written).toContain("image: REPO:TAG\n");
-    expect(written.match(/^# Source: /gm)).toEqual(["# Source: "]);
+    expect(written.match(/^# Source: quickstart\/templates\/backend\.yaml$/gm)).toHaveLength(2);
+    expect(written.match(/^# Source: /gm)).toHaveLength(2);
   });
 
   it("--validate dry-runs every object on the server and names the file of a rejected one", async () => {

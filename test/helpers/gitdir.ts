@@ -4,9 +4,9 @@
  * come from environment variables, never from the global git config, so commit ids are reproducible.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 export type GitDirFile = string | Buffer | { readonly content?: string | Buffer; readonly mode?: number; readonly symlink?: string };
 
@@ -67,4 +67,19 @@ export function makeGitDir(files: Readonly<Record<string, GitDirFile>> = {}, opt
   };
   if (options.commit !== false) commit("initial");
   return { dir, git, write, commit, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file of examples/<name> of this repository, with its mode, for makeGitDir. */
+export function exampleFiles(name: string): Record<string, GitDirFile> {
+  const root = join(import.meta.dirname, "../../examples", name);
+  const files: Record<string, GitDirFile> = {};
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[relative(root, full)] = { content: readFileSync(full), mode: statSync(full).mode & 0o777 };
+    }
+  };
+  walk(root);
+  return files;
 }
