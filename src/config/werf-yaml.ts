@@ -667,3 +667,8 @@ export function parseWerfConfig(rendered: string, file: string): WerfConfig {
   }
   return { meta, images };
 }
+
+/** The chart directory of a project: werf.yaml's deploy.helmChartDir (trailing slashes dropped), else `.helm`. */
+export function chartDirOf(meta: { readonly deploy: { readonly helmChartDir?: string } }): string {
+  return (meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, "");
+}

@@ -15,7 +15,7 @@ import { loadWerfConfig } from "../config/load.js";
 import { IgnoreRules } from "../chart/helmignore.js";
 import { lockedDependencyFiles, lockedLocalDependencyDirs, type DependencyContext } from "../chartdeps/manager.js";
 import type { ChartFile } from "../chart/types.js";
-import type { WerfConfig } from "../config/werf-yaml.js";
+import { chartDirOf, type WerfConfig } from "../config/werf-yaml.js";
 import { SlipwayError } from "../errors.js";
 import { ProjectFiles, UncommittedFileError, type FilesMode } from "../git/project-files.js";
 import type { CommitInfo, GitRepo } from "../git/repo.js";
@@ -167,7 +167,7 @@ export async function runBuildPipeline(pipelineOptions: BuildPipelineOptions, ct
     const project = options.projectName || loaded.config.meta.project;
     // Positional image names select what is built (and what the chart gets), as werf's ImagesToProcess.
     const config = options.imageNames.length === 0 ? loaded.config : { ...loaded.config, images: withDependencies(loaded.config.images, selectImages(loaded.config.images, options.imageNames)) };
-    const chartDir = (config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, "");
+    const chartDir = chartDirOf(config.meta);
     const chartFiles =
       pipelineOptions.readChart === true ? await withChartDependencies(await readChartFiles(files, chartDir, project, giterminism), chartDir, files, giterminism, ctx) : undefined;
     const result = { config, project, commit, projectDir, workTree: git.workTree, ...(chartFiles === undefined ? {} : { chartFiles }) };

@@ -11,6 +11,7 @@ import type { Chart } from "../chart/types.js";
 import { loadFiles } from "../chart/load.js";
 import { readFileSync } from "node:fs";
 import { mergeUserValues, mergeWerfValues, readValues } from "../chart/values.js";
+import { chartDirOf } from "../config/werf-yaml.js";
 import { deployParams } from "../deploy/params.js";
 import { SlipwayError } from "../errors.js";
 import { HelmRenderError, renderChart, type ParseCache, type RenderResult } from "../render/render.js";
@@ -209,7 +210,7 @@ export async function renderRelease(
   // so a wrong or missing key stops the converge here, before the cluster is touched.
   const secrets = loadChartSecrets({
     files,
-    chartDir: (built.config.meta.deploy.helmChartDir ?? ".helm").replace(/\/+$/, ""),
+    chartDir: chartDirOf(built.config.meta),
     secretValuesFiles: v.secretValues,
     readFile,
     disableDefaultSecretValues: v.disableDefaultSecretValues,
