@@ -492,3 +492,8 @@ export function renderCommandHelp(help: CommandHelp): string {
   if (help.footer !== undefined) text += `\n${help.footer}\n`;
   return text;
 }
+
+/** The long names of the flags a user sees (hidden ones left out), for shell completion. */
+export function visibleFlagNames(specs: readonly { readonly name: string; readonly hidden?: boolean }[]): string[] {
+  return specs.filter((s) => s.hidden !== true).map((s) => s.name);
+}

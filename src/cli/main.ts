@@ -22,7 +22,7 @@ import type { CliIO, CommandContext, CommandSpec } from "./context.js";
 import type { ExtraFlag } from "./extra-flags.js";
 import { CONVERGE_FLAGS } from "./options.js";
 import { EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor, exitCodeForSignal } from "./exit.js";
-import { envBool, firstEnv, parseFlags } from "./flags.js";
+import { envBool, firstEnv, parseFlags, visibleFlagNames } from "./flags.js";
 import type { Env } from "./flags.js";
 import { goQuote, parseGoBool } from "./go-values.js";
 import { processStdin } from "./stdin.js";
@@ -34,8 +34,7 @@ interface CommandEntry extends CommandSpec {
 }
 
 /** The visible long names of a flag table. */
-const names = (specs: readonly { name: string; hidden?: boolean }[]): string[] => specs.filter((s) => s.hidden !== true).map((s) => s.name);
-const convergeFamily = (extra: readonly ExtraFlag[]) => (): string[] => [...names(CONVERGE_FLAGS), ...extra.map((f) => f.name)];
+const convergeFamily = (extra: readonly ExtraFlag[]) => (): string[] => [...visibleFlagNames(CONVERGE_FLAGS), ...extra.map((f) => f.name)];
 
 const COMMANDS: readonly CommandEntry[] = [
   { name: "converge", summary: CONVERGE_SUMMARY, group: "Delivery commands", help: convergeFullHelp, run: convergeCommand, flags: convergeFamily(CONVERGE_EXTRA_FLAGS) },
@@ -45,7 +44,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: "rollback", summary: ROLLBACK_SUMMARY, group: "Delivery commands", help: rollbackHelp, run: rollbackCommand, flags: convergeFamily(ROLLBACK_FLAGS) },
   { name: "dismiss", summary: DISMISS_SUMMARY, group: "Delivery commands", help: dismissHelp, run: dismissCommand, flags: convergeFamily(DISMISS_FLAGS) },
   { name: "helm", summary: HELM_SUMMARY, group: "Other commands", help: helmHelp, run: helmCommand, flags: helmFlags },
-  { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand, flags: () => names(CI_ENV_FLAGS) },
+  { name: "ci-env", summary: CI_ENV_SUMMARY, group: "Other commands", help: ciEnvHelp, run: ciEnvCommand, flags: () => visibleFlagNames(CI_ENV_FLAGS) },
   {
     name: "completion",
     summary: COMPLETION_SUMMARY,

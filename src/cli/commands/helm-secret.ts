@@ -15,7 +15,7 @@ import { cipherForKey } from "../../secret/chart.js";
 import { findSecretKey, secretKeyDirs } from "../../secret/key.js";
 import { decryptSecretValues, encryptSecretValues, mergeSecretValues } from "../../secret/values-file.js";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
+import { parseFlags, renderCommandHelp, renderFlagsHelp, visibleFlagNames, type FlagSpec } from "../flags.js";
 import { CONVERGE_FLAGS, type ConvergeFlagValues } from "../options.js";
 
 export const HELM_SECRET_SUMMARY = "Work with secrets";
@@ -306,5 +306,5 @@ async function confirmed(ctx: CommandContext): Promise<boolean> {
 
 /** `helm secret` subcommand paths with their flags, for shell completion. */
 export function helmSecretFlagNames(): string[] {
-  return [...new Set(LEAVES.flatMap((l) => flagsOf(l).filter((f) => f.hidden !== true).map((f) => f.name)))];
+  return [...new Set(LEAVES.flatMap((l) => visibleFlagNames(flagsOf(l))))];
 }

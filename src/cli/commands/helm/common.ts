@@ -9,7 +9,7 @@ import { marshalJson } from "../../../template/json.js";
 import { marshalYaml } from "../../../template/yaml/index.js";
 import { formatGoTime } from "../../../ui/log-time.js";
 import type { CommandContext } from "../../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../../flags.js";
+import { parseFlags, renderCommandHelp, renderFlagsHelp, visibleFlagNames, type FlagSpec } from "../../flags.js";
 import { goQuote } from "../../go-values.js";
 import { CONVERGE_FLAGS, KUBE_OPTION_KEYS, kubeConfigMergeList, type ConvergeFlagValues, type KubeOptions } from "../../options.js";
 
@@ -131,7 +131,7 @@ export function helmSubcommand<V extends HelmCommonValues>(c: {
 
 /** The visible long names of a subcommand's flags, for completion. */
 export function helmFlagNames(own: readonly { name: string; hidden?: boolean }[]): string[] {
-  return [...HELM_CONNECTION_FLAGS, ...own].filter((s) => s.hidden !== true).map((s) => s.name);
+  return visibleFlagNames([...HELM_CONNECTION_FLAGS, ...own]);
 }
 
 export interface HelmTarget {

@@ -3,6 +3,7 @@
 import { HELM_DEPENDENCY_FLAGS, HELM_DEPENDENCY_SUMMARY, helmDependencyCommand, helmDependencyHelp } from "../helm-dependency.js";
 import { HELM_SECRET_SUMMARY, helmSecretCommand, helmSecretFlagNames, helmSecretHelp } from "../helm-secret.js";
 import { HELM_TEMPLATE_FLAGS, HELM_TEMPLATE_SUMMARY, helmTemplateCommand, helmTemplateHelp } from "../helm-template.js";
+import { visibleFlagNames } from "../../flags.js";
 import type { HelmSubcommand } from "./common.js";
 import { HELM_GET } from "./get.js";
 import { HELM_HISTORY } from "./history.js";
@@ -10,17 +11,15 @@ import { HELM_LIST } from "./list.js";
 import { HELM_ROLLBACK } from "./rollback.js";
 import { HELM_UNINSTALL } from "./uninstall.js";
 
-const visible = (specs: readonly { name: string; hidden?: boolean }[]): string[] => specs.filter((s) => s.hidden !== true).map((s) => s.name);
-
 const HELM_DEPENDENCY: HelmSubcommand = {
   name: "dependency",
   aliases: ["dep", "dependencies"],
   summary: HELM_DEPENDENCY_SUMMARY,
   help: helmDependencyHelp,
   run: helmDependencyCommand,
-  flags: () => visible(HELM_DEPENDENCY_FLAGS),
+  flags: () => visibleFlagNames(HELM_DEPENDENCY_FLAGS),
 };
 const HELM_SECRET: HelmSubcommand = { name: "secret", summary: HELM_SECRET_SUMMARY, help: helmSecretHelp, run: helmSecretCommand, flags: helmSecretFlagNames };
-const HELM_TEMPLATE: HelmSubcommand = { name: "template", summary: HELM_TEMPLATE_SUMMARY, help: helmTemplateHelp, run: helmTemplateCommand, flags: () => visible(HELM_TEMPLATE_FLAGS) };
+const HELM_TEMPLATE: HelmSubcommand = { name: "template", summary: HELM_TEMPLATE_SUMMARY, help: helmTemplateHelp, run: helmTemplateCommand, flags: () => visibleFlagNames(HELM_TEMPLATE_FLAGS) };
 
 export const HELM_SUBCOMMANDS: readonly HelmSubcommand[] = [HELM_DEPENDENCY, HELM_GET, HELM_HISTORY, HELM_LIST, HELM_ROLLBACK, HELM_SECRET, HELM_TEMPLATE, HELM_UNINSTALL];
