@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+/* global process */
 // Entry point of both binaries, `slipway` and `werf`.
-import module from "node:module";
-import process from "node:process";
-import v8 from "node:v8";
+// Built-ins through process.getBuiltinModule, not ES imports: an ES import of a built-in loads its lazy parts too
+// (scripts/bundle.js does the same for the bundle).
+const module = process.getBuiltinModule("node:module");
+const v8 = process.getBuiltinModule("node:v8");
 
 // Keep V8's young generation at its initial size (1 MB per semi-space) instead of letting it double up to 16 MB:
 // a render allocates many short-lived strings and values, and the grown young generation alone costs 25–30 MB of
@@ -15,6 +17,9 @@ if (!/semi[-_]space/.test(nodeFlags)) v8.setFlagsFromString("--semi-space-growth
 // Node ≥ 22.1 keeps compiled code of slipway's modules on disk, which shortens every start after the first.
 module.enableCompileCache?.();
 
-// dist/bundle is the bundled build (`npm run build`: tsc, then scripts/bundle.js).
+// dist/bundle is the bundled build (`npm run build`: tsc, then scripts/bundle.js). Short runs do without V8's
+// optimising compilers (src/util/v8-tiers.ts); that is decided before the rest of slipway is loaded.
+const { startOnBaselineTiers } = await import("../dist/bundle/v8-tiers.js");
+startOnBaselineTiers(nodeFlags);
 const { run } = await import("../dist/bundle/main.js");
 process.exitCode = await run(process.argv);

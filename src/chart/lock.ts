@@ -3,7 +3,6 @@
 // parse of an existing lock. Pure: takes and gives text; imports only the chart model and the template engine's
 // JSON/YAML codecs (Go's encoding/json and sigs.k8s.io/yaml).
 
-import { createHash } from "node:crypto";
 import { SlipwayError } from "../errors.js";
 import { JsonStruct, marshalJson } from "../template/json.js";
 import { marshalYaml, readYamlRaw, YamlRawMap, type YamlRaw } from "../template/yaml/index.js";
@@ -44,7 +43,7 @@ function dependencyJson(d: ChartDependency | LockedDependency): JsonStruct {
  */
 export function hashReq(req: readonly ChartDependency[], locked: readonly LockedDependency[]): string {
   const json = marshalJson([req.map(dependencyJson), locked.map(dependencyJson)]);
-  return "sha256:" + createHash("sha256").update(json, "utf8").digest("hex");
+  return "sha256:" + process.getBuiltinModule("node:crypto").createHash("sha256").update(json, "utf8").digest("hex");
 }
 
 /** Go's time.Time JSON form (RFC 3339 with trimmed fractional seconds) in the local zone, as `time.Now()` marshals. */

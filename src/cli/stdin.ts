@@ -36,6 +36,13 @@ function readHidden(prompt: string): Promise<Buffer> {
   });
 }
 
+/** The stream is made on first use: `process.stdin` loads Node's stream, readline and fs/promises modules. */
 export function processStdin(): CliInput {
-  return { isTTY: process.stdin.isTTY === true, readAll, readHidden };
+  return {
+    get isTTY() {
+      return process.stdin.isTTY === true;
+    },
+    readAll,
+    readHidden,
+  };
 }

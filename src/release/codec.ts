@@ -8,7 +8,6 @@
  * to prune). Takes plain data and slipway's chart model; gives plain data. No I/O; imports only src/template's Go
  * JSON primitives, the chart model and the kube types.
  */
-import { gunzipSync, gzipSync } from "node:zlib";
 import type { Chart } from "../chart/types.js";
 import { SlipwayError } from "../errors.js";
 import type { KubeObject } from "../kube/types.js";
@@ -317,7 +316,7 @@ export function releaseJson(r: HelmRelease): string {
 
 /** The driver string of `data.release`: base64(gzip -9 (JSON)). */
 export function encodeRelease(release: HelmRelease): string {
-  return gzipSync(Buffer.from(releaseJson(release), "utf8"), { level: 9 }).toString("base64");
+  return process.getBuiltinModule("node:zlib").gzipSync(Buffer.from(releaseJson(release), "utf8"), { level: 9 }).toString("base64");
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08] as const;
@@ -326,7 +325,7 @@ const GZIP_MAGIC = [0x1f, 0x8b, 0x08] as const;
 export function decodeReleaseJson(data: string): string {
   const raw = Buffer.from(data, "base64");
   const gz = raw.length > 3 && GZIP_MAGIC.every((b, i) => raw[i] === b);
-  return (gz ? gunzipSync(raw) : raw).toString("utf8");
+  return (gz ? process.getBuiltinModule("node:zlib").gunzipSync(raw) : raw).toString("utf8");
 }
 
 export function decodeRelease(data: string): HelmRelease {

@@ -6,7 +6,6 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ParseCache } from "../template/helm/engine.js";
-import { createHash } from "node:crypto";
 import { slipwayCacheDir } from "../util/cache-dir.js";
 
 /** Entries kept; the least recently written beyond this are removed when one is added. */
@@ -53,7 +52,7 @@ export function diskParseCache(dir: string): ParseCache {
   let usable: boolean | undefined;
   const path = (key: string): string => {
     build ??= buildIdentity();
-    return join(dir, `${createHash("sha256").update(build).update("\0").update(key).digest("hex")}.json`);
+    return join(dir, `${process.getBuiltinModule("node:crypto").createHash("sha256").update(build).update("\0").update(key).digest("hex")}.json`);
   };
   return {
     read(key) {

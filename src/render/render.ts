@@ -15,6 +15,7 @@ import type { LookupReader } from "../template/helm/data.js";
 import { Capabilities, ChartMetadata, releaseObject, valuesMap, VALUES_TYPE } from "../template/helm/objects.js";
 import { compareStrings, isMap, setMapTypeName, type GoFunc, type GoMap } from "../template/value.js";
 import { sortManifests, goTrimSpace, type Hook, type Manifest } from "./manifests.js";
+import { optimiseIfLongRunning } from "../util/v8-tiers.js";
 
 /** The API versions Helm v3.17.3 reports offline (client-go's scheme), in its order. */
 export const DEFAULT_API_VERSIONS: readonly string[] = (
@@ -195,7 +196,7 @@ function renderPhase(chart: Chart, opts: RenderOptions, values: GoMap, kubeVersi
   collectTemplates(chart, templates, new Map([["Values", values]]), release, caps);
   const funcs = helmFuncMap(opts.lookup);
   for (const [name, fn] of opts.extraFuncs ?? []) funcs.set(name, fn);
-  const files = renderTemplates(templates, { funcs, ...(opts.parseCache !== undefined ? { parseCache: opts.parseCache } : {}) });
+  const files = renderTemplates(templates, { funcs, onProgress: optimiseIfLongRunning, ...(opts.parseCache !== undefined ? { parseCache: opts.parseCache } : {}) });
   opts.onRenderedFiles?.(files);
   let notes = "";
   const notesPath = `${chart.name}/templates/NOTES.txt`;

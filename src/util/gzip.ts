@@ -2,10 +2,9 @@
  * gzip decoding as Go's compress/gzip reader sees a stream: multistream, the header parsed by hand, and
  * an error that ends the stream kept apart from the bytes decoded before it, so that a consumer can
  * report whichever failure it would have met first, worded as Go words it.
- * Pure: takes and returns Buffers; imports only node:zlib.
+ * Pure: takes and returns Buffers; uses only node:zlib.
  */
-
-import { constants, crc32, inflateRawSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
 
 export interface GunzipResult {
   /** Everything decoded before the stream ended or failed. */
@@ -13,6 +12,9 @@ export interface GunzipResult {
   /** The error the stream ended with, or null at a clean end. */
   readonly tail: Error | null;
 }
+
+/** node:zlib, loaded on first use (most runs decode no gzip). */
+const zlib = (): typeof Zlib => process.getBuiltinModule("node:zlib");
 
 /** An error from the gzip layer itself (not from what it carries), worded as Go's. */
 export class GzipError extends Error {}
@@ -44,7 +46,7 @@ function headerLength(b: Buffer, pos: number): number | GzipError {
   }
   if (flags & FHCRC) {
     if (p + 2 > b.length) return new GzipError("unexpected EOF");
-    if (b.readUInt16LE(p) !== (crc32(b.subarray(pos, p)) & 0xffff)) return new GzipError("gzip: invalid header");
+    if (b.readUInt16LE(p) !== (zlib().crc32(b.subarray(pos, p)) & 0xffff)) return new GzipError("gzip: invalid header");
     p += 2;
   }
   return p - pos;
@@ -68,12 +70,12 @@ export function gunzip(input: Uint8Array): GunzipResult {
     let out: Buffer;
     let used: number;
     try {
-      const r = inflateRawSync(raw, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      const r = zlib().inflateRawSync(raw, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
       out = r.buffer;
       used = r.engine.bytesWritten;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "Z_BUF_ERROR") {
-        parts.push(inflateRawSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }));
+        parts.push(zlib().inflateRawSync(raw, { finishFlush: zlib().constants.Z_SYNC_FLUSH }));
         tail = new GzipError("unexpected EOF");
       } else {
         // zlib does not say where the deflate stream went wrong; Go names the offset.
@@ -87,7 +89,7 @@ export function gunzip(input: Uint8Array): GunzipResult {
       tail = new GzipError("unexpected EOF");
       break;
     }
-    if (b.readUInt32LE(trailer) !== crc32(out) || b.readUInt32LE(trailer + 4) !== out.length % 2 ** 32) {
+    if (b.readUInt32LE(trailer) !== zlib().crc32(out) || b.readUInt32LE(trailer + 4) !== out.length % 2 ** 32) {
       tail = new GzipError("gzip: invalid checksum");
       break;
     }

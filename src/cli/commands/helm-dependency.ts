@@ -2,11 +2,9 @@
 // download a chart's Chart.yaml dependencies into charts/ and keep Chart.lock, from file:// directories, HTTP chart
 // repositories and OCI registries. Downloads are cached (see src/chartdeps/sources.ts), so converge reuses them.
 import { resolve } from "node:path";
-import { dependencyBuild, dependencyList, dependencyUpdate } from "../../chartdeps/manager.js";
 import { SlipwayError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
-import { dependencyContext } from "../ports.js";
 
 export const HELM_DEPENDENCY_SUMMARY = "Manage a chart's dependencies (update, build, list)";
 
@@ -62,6 +60,8 @@ export async function helmDependencyCommand(args: readonly string[], ctx: Comman
   if (rest.length > 1) throw new SlipwayError(`accepts at most 1 arg(s), received ${rest.length}`, { code: "usage" });
   const f = parsed.values as unknown as DependencyFlags;
   const chartDir = resolve(rest[0] ?? ".");
+  // Loaded here, not at start-up: the manager brings the registry client and the chart sources.
+  const [{ dependencyBuild, dependencyList, dependencyUpdate }, { dependencyContext }] = await Promise.all([import("../../chartdeps/manager.js"), import("../ports.js")]);
   switch (sub as Subcommand) {
     case "list":
       ctx.stdout.write(dependencyList(chartDir));

@@ -3,30 +3,20 @@
 // The key is $WERF_SECRET_KEY, else <--dir or the current directory>/.werf_secret_key, else
 // <werf home>/global_secret_key. Input is a FILE_PATH argument or a pipe (a terminal prompts, hidden, for
 // encrypt/decrypt); output goes to stdout or to -o/--output-file-path.
-import { spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
-import process from "node:process";
 import { SlipwayError } from "../../errors.js";
-import { generateSecretKey, SecretDataError, type SecretCipher } from "../../secret/cipher.js";
-import { cipherForKey } from "../../secret/chart.js";
-import { findSecretKey, secretKeyDirs } from "../../secret/key.js";
-import { decryptSecretValues, encryptSecretValues, mergeSecretValues } from "../../secret/values-file.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, visibleFlagNames, type FlagSpec } from "../flags.js";
 import { CONVERGE_FLAGS, type ConvergeFlagValues } from "../options.js";
 
 export const HELM_SECRET_SUMMARY = "Work with secrets";
 
-type SecretFlags = Pick<ConvergeFlagValues, "dir" | "homeDir" | "tmpDir"> & { outputFilePath: string };
+export type SecretFlags = Pick<ConvergeFlagValues, "dir" | "homeDir" | "tmpDir"> & { outputFilePath: string };
 
 const COMMON = ["dir", "tmp-dir", "home-dir", "git-work-tree", "giterminism-config", "loose-giterminism", "dev", "dev-branch", "dev-ignore"];
 const commonFlags = CONVERGE_FLAGS.filter((f) => f.group === "log" || COMMON.includes(f.name)) as unknown as FlagSpec<SecretFlags>[];
 const OUTPUT: FlagSpec<SecretFlags> = { kind: "string", name: "output-file-path", short: "o", key: "outputFilePath", default: "", description: "Write to file instead of stdout" };
 
-type Mode = "data" | "values" | "file";
+export type Mode = "data" | "values" | "file";
 
 interface Leaf {
   readonly path: string;
@@ -44,9 +34,9 @@ const LEAVES: readonly Leaf[] = [
     usage: "generate-secret-key",
     output: false,
     examples: "# Export encryption key\n$ export WERF_SECRET_KEY=$(werf helm secret generate-secret-key)\n\n# Save encryption key in .werf_secret_key file\n$ werf helm secret generate-secret-key > .werf_secret_key",
-    run: (_p, _f, ctx) => {
+    run: async (_p, _f, ctx) => {
+      const { generateSecretKey } = await import("../../secret/cipher.js");
       ctx.stdout.write(`${generateSecretKey()}\n`);
-      return Promise.resolve();
     },
   },
   {
@@ -55,17 +45,20 @@ const LEAVES: readonly Leaf[] = [
     usage: "rotate-secret-key [EXTRA_SECRET_VALUES_FILE_PATH...]",
     output: false,
     examples: "# Regenerate .helm/secret-values.yaml, .helm/secret/** and the given files with a new key\n$ WERF_OLD_SECRET_KEY=$(cat .werf_secret_key) WERF_SECRET_KEY=$(werf helm secret generate-secret-key) werf helm secret rotate-secret-key .helm/secret-values-prod.yaml",
-    run: (p, f, ctx) => rotate(p, f, ctx),
+    run: async (p, f, ctx) => (await ops()).rotate(p, f, ctx),
   },
-  { path: "encrypt", summary: "Encrypt data", usage: "encrypt", output: true, examples: "# Encrypt from a pipe and save result in file\n$ date | werf helm secret encrypt -o .helm/secret/date", run: (_p, f, ctx) => encrypt(undefined, "data", f, ctx) },
-  { path: "decrypt", summary: "Decrypt data", usage: "decrypt", output: true, examples: "# Decrypt from a pipe\n$ cat .helm/secret/date | werf helm secret decrypt", run: (_p, f, ctx) => decrypt(undefined, "data", f, ctx) },
-  { path: "values encrypt", summary: "Encrypt values file data", usage: "values encrypt [FILE_PATH]", output: true, examples: "# Encrypt and save result in file\n$ werf helm secret values encrypt test.yaml -o .helm/secret-values.yaml", run: (p, f, ctx) => encrypt(p[0], "values", f, ctx) },
-  { path: "values decrypt", summary: "Decrypt values file data", usage: "values decrypt [FILE_PATH]", output: true, examples: "# Decrypt secret values file\n$ werf helm secret values decrypt .helm/secret-values.yaml", run: (p, f, ctx) => decrypt(p[0], "values", f, ctx) },
-  { path: "values edit", summary: "Edit or create new secret values file", usage: "values edit FILE_PATH", output: false, examples: "# Create/edit existing secret values file\n$ werf helm secret values edit .helm/secret-values.yaml", run: (p, f, ctx) => edit(p, "values", f, ctx) },
-  { path: "file encrypt", summary: "Encrypt file data", usage: "file encrypt [FILE_PATH]", output: true, examples: "# Encrypt and save result in file\n$ werf helm secret file encrypt tls.crt -o .helm/secret/tls.crt", run: (p, f, ctx) => encrypt(p[0], "file", f, ctx) },
-  { path: "file decrypt", summary: "Decrypt file data", usage: "file decrypt [FILE_PATH]", output: true, examples: "# Decrypt secret file\n$ werf helm secret file decrypt .helm/secret/privateKey", run: (p, f, ctx) => decrypt(p[0], "file", f, ctx) },
-  { path: "file edit", summary: "Edit or create new secret file", usage: "file edit FILE_PATH", output: false, examples: "# Create/edit existing secret file\n$ werf helm secret file edit .helm/secret/privateKey", run: (p, f, ctx) => edit(p, "file", f, ctx) },
+  { path: "encrypt", summary: "Encrypt data", usage: "encrypt", output: true, examples: "# Encrypt from a pipe and save result in file\n$ date | werf helm secret encrypt -o .helm/secret/date", run: async (_p, f, ctx) => (await ops()).encrypt(undefined, "data", f, ctx) },
+  { path: "decrypt", summary: "Decrypt data", usage: "decrypt", output: true, examples: "# Decrypt from a pipe\n$ cat .helm/secret/date | werf helm secret decrypt", run: async (_p, f, ctx) => (await ops()).decrypt(undefined, "data", f, ctx) },
+  { path: "values encrypt", summary: "Encrypt values file data", usage: "values encrypt [FILE_PATH]", output: true, examples: "# Encrypt and save result in file\n$ werf helm secret values encrypt test.yaml -o .helm/secret-values.yaml", run: async (p, f, ctx) => (await ops()).encrypt(p[0], "values", f, ctx) },
+  { path: "values decrypt", summary: "Decrypt values file data", usage: "values decrypt [FILE_PATH]", output: true, examples: "# Decrypt secret values file\n$ werf helm secret values decrypt .helm/secret-values.yaml", run: async (p, f, ctx) => (await ops()).decrypt(p[0], "values", f, ctx) },
+  { path: "values edit", summary: "Edit or create new secret values file", usage: "values edit FILE_PATH", output: false, examples: "# Create/edit existing secret values file\n$ werf helm secret values edit .helm/secret-values.yaml", run: async (p, f, ctx) => (await ops()).edit(p, "values", f, ctx) },
+  { path: "file encrypt", summary: "Encrypt file data", usage: "file encrypt [FILE_PATH]", output: true, examples: "# Encrypt and save result in file\n$ werf helm secret file encrypt tls.crt -o .helm/secret/tls.crt", run: async (p, f, ctx) => (await ops()).encrypt(p[0], "file", f, ctx) },
+  { path: "file decrypt", summary: "Decrypt file data", usage: "file decrypt [FILE_PATH]", output: true, examples: "# Decrypt secret file\n$ werf helm secret file decrypt .helm/secret/privateKey", run: async (p, f, ctx) => (await ops()).decrypt(p[0], "file", f, ctx) },
+  { path: "file edit", summary: "Edit or create new secret file", usage: "file edit FILE_PATH", output: false, examples: "# Create/edit existing secret file\n$ werf helm secret file edit .helm/secret/privateKey", run: async (p, f, ctx) => (await ops()).edit(p, "file", f, ctx) },
 ];
+
+/** The secret commands' work, loaded when one runs. */
+const ops = () => import("./helm-secret-ops.js");
 
 const flagsOf = (leaf: Leaf): FlagSpec<SecretFlags>[] => (leaf.output ? [...commonFlags, OUTPUT] : commonFlags);
 
@@ -120,191 +113,6 @@ export async function helmSecretCommand(args: readonly string[], ctx: CommandCon
   await leaf.run(parsed.positionals, parsed.values as unknown as SecretFlags, ctx);
 }
 
-function cwdOf(ctx: CommandContext): string {
-  return ctx.env["SLIPWAY_CWD"] ?? process.cwd();
-}
-
-/** The key as werf's secret commands find it: $WERF_SECRET_KEY, then --dir (or the current directory), then ~/.werf. */
-function cipherFor(flags: SecretFlags, ctx: CommandContext): SecretCipher {
-  try {
-    const key = findSecretKey({ key: ctx.env["WERF_SECRET_KEY"] ?? "", ...secretKeyDirs(cwdOf(ctx), flags.dir, flags.homeDir) });
-    return cipherForKey(key);
-  } catch (error) {
-    throw new SlipwayError("unable to load secret key", { code: "invalid-option", cause: error });
-  }
-}
-
-const EXPECTED_INPUT = "expected FILE_PATH or pipe";
-
-/** The input: the file, else a pipe; a terminal is an error for files and values, a hidden prompt for data. */
-async function readInput(filePath: string | undefined, mode: Mode, ctx: CommandContext): Promise<Buffer | undefined> {
-  if (filePath !== undefined && filePath !== "") {
-    const abs = resolve(cwdOf(ctx), filePath);
-    if (!existsSync(abs)) throw new SlipwayError(`secret file ${JSON.stringify(abs)} not found`, { code: "invalid-option" });
-    return readFileSync(abs);
-  }
-  const stdin = ctx.stdin;
-  if (stdin?.isTTY === true) {
-    if (mode !== "data") throw new SlipwayError(EXPECTED_INPUT, { code: "usage" });
-    return stdin.readHidden("Enter secret: ");
-  }
-  const data = stdin === undefined ? Buffer.alloc(0) : await stdin.readAll();
-  return data.length === 0 ? undefined : data;
-}
-
-function save(path: string, data: string | Buffer, ctx: CommandContext): void {
-  const abs = resolve(cwdOf(ctx), path);
-  mkdirSync(dirname(abs), { recursive: true });
-  writeFileSync(abs, data, { mode: 0o644 });
-}
-
-function label(filePath: string | undefined): string {
-  return filePath === undefined || filePath === "" ? "<stdin>" : filePath;
-}
-
-async function encrypt(filePath: string | undefined, mode: Mode, flags: SecretFlags, ctx: CommandContext): Promise<void> {
-  const cipher = cipherFor(flags, ctx);
-  const data = await readInput(filePath, mode, ctx);
-  if (data === undefined || data.length === 0) return;
-  let out = mode === "values" ? encryptSecretValues(data.toString("utf8"), cipher, label(filePath)) : cipher.encrypt(data);
-  if (!out.endsWith("\n")) out += "\n";
-  if (flags.outputFilePath !== "") save(flags.outputFilePath, out, ctx);
-  else ctx.stdout.write(out);
-}
-
-function decryptData(text: string, mode: Mode, cipher: SecretCipher, file: string): Buffer {
-  if (mode === "values") return Buffer.from(decryptSecretValues(text, { cipher, file, style: "werf" }));
-  try {
-    return cipher.decrypt(text);
-  } catch (error) {
-    if (!(error instanceof SecretDataError)) throw error;
-    const hint = error.message.startsWith("inconsistent data") ? " (wrong secret key or corrupt data)" : "";
-    throw new SlipwayError(`decryption failed: ${error.message}${hint}`, { code: "invalid-option", location: { file } });
-  }
-}
-
-async function decrypt(filePath: string | undefined, mode: Mode, flags: SecretFlags, ctx: CommandContext): Promise<void> {
-  const cipher = cipherFor(flags, ctx);
-  const data = await readInput(filePath, mode, ctx);
-  if (data === undefined || data.length === 0) return;
-  let out = decryptData(data.toString("utf8").trim(), mode, cipher, label(filePath));
-  if (flags.outputFilePath !== "") {
-    save(flags.outputFilePath, out, ctx);
-    return;
-  }
-  if (ctx.stdout.isTTY === true && !out.toString("utf8").endsWith("\n")) out = Buffer.concat([out, Buffer.from("\n")]);
-  ctx.stdout.write(out.toString("utf8"));
-}
-
-/** $EDITOR split into fields, else the first of vim, vi and nano on PATH. */
-function editorCommand(ctx: CommandContext): [string, string[]] {
-  const fields = (ctx.env["EDITOR"] ?? "").split(/\s+/).filter((f) => f !== "");
-  const [bin, ...rest] = fields;
-  if (bin !== undefined) return [bin, rest];
-  for (const candidate of ["vim", "vi", "nano"]) {
-    const found = (ctx.env["PATH"] ?? "").split(":").some((dir) => dir !== "" && existsSync(join(dir, candidate)));
-    if (found) return [candidate, []];
-  }
-  throw new SlipwayError("editor not detected", { code: "invalid-option" });
-}
-
-/**
- * Decrypts FILE_PATH (if it exists) into a temporary file, runs the editor on it, and writes the file back
- * encrypted when the text changed; a values file keeps the old ciphertext of every value that did not change.
- */
-async function edit(positionals: readonly string[], mode: Mode, flags: SecretFlags, ctx: CommandContext): Promise<void> {
-  const filePath = positionals[0] ?? "";
-  const cipher = cipherFor(flags, ctx);
-  const abs = resolve(cwdOf(ctx), filePath);
-  let plain = "";
-  let encrypted = "";
-  if (existsSync(abs)) {
-    encrypted = readFileSync(abs, "utf8").trim();
-    plain = decryptData(encrypted, mode, cipher, filePath).toString("utf8");
-  }
-  const [bin, args] = editorCommand(ctx);
-  const dir = mkdtempSync(join(flags.tmpDir === "" ? tmpdir() : flags.tmpDir, "werf-edit-secret-"));
-  const tmp = join(dir, `werf-edit-secret-${randomUUID()}.yaml`);
-  try {
-    writeFileSync(tmp, plain, { mode: 0o600 });
-    for (;;) {
-      const result = spawnSync(bin, [...args, tmp], { stdio: "inherit", env: { ...ctx.env } });
-      if (result.error !== undefined) throw new SlipwayError(`run editor ${JSON.stringify(bin)}`, { code: "invalid-option", cause: result.error });
-      if (result.status !== 0) throw new SlipwayError(`editor ${JSON.stringify(bin)} exited with code ${result.status ?? "null"}`, { code: "invalid-option" });
-      const edited = readFileSync(tmp, "utf8");
-      let out: string;
-      try {
-        out = mode === "values" ? encryptSecretValues(edited, cipher, filePath) : `${cipher.encrypt(Buffer.from(edited))}\n`;
-      } catch (error) {
-        // As werf: a file that does not parse can be fixed in the editor again.
-        if (!(error instanceof SlipwayError)) throw error;
-        ctx.stderr.write(`Error: encryption failed: ${error.message}\nDo you want to continue editing the file (Y/n)?\n`);
-        if (await confirmed(ctx)) continue;
-        throw error;
-      }
-      if (edited !== plain) {
-        if (mode === "values") out = mergeSecretValues(plain, edited, encrypted, out, filePath);
-        save(filePath, out, ctx);
-      }
-      return;
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Every regular file under `dir`, recursively (none when it does not exist). */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-/**
- * `rotate-secret-key`: the chart's secret-values.yaml, every file under its secret/ directory and the given values
- * files, decrypted with $WERF_OLD_SECRET_KEY and encrypted with the new key; nothing is written unless all succeed.
- * The chart directory is `<--dir>/.helm` (werf.yaml's deploy.helmChartDir is not read).
- */
-async function rotate(positionals: readonly string[], flags: SecretFlags, ctx: CommandContext): Promise<void> {
-  const cipher = cipherFor(flags, ctx);
-  const oldKey = ctx.env["WERF_OLD_SECRET_KEY"] ?? "";
-  if (oldKey === "") throw new SlipwayError("unable to load old secret key: WERF_OLD_SECRET_KEY environment required", { code: "invalid-option" });
-  let oldCipher: SecretCipher;
-  try {
-    oldCipher = cipherForKey(oldKey.trim());
-  } catch (error) {
-    throw new SlipwayError("unable to load old secret key", { code: "invalid-option", cause: error });
-  }
-  const cwd = cwdOf(ctx);
-  const chartDir = join(resolve(cwd, flags.dir === "" ? "." : flags.dir), ".helm");
-  const valuesFiles = [...positionals.map((p) => resolve(cwd, p)), ...[join(chartDir, "secret-values.yaml")].filter((p) => existsSync(p))];
-  const secretFiles = filesUnder(join(chartDir, "secret"));
-  const rel = (p: string): string => relative(cwd, p);
-  const out = new Map<string, string>();
-  for (const [paths, mode] of [[secretFiles, "file"], [valuesFiles, "values"]] as const) {
-    for (const path of paths) {
-      const text = readFileSync(path, "utf8").trim();
-      const plain = decryptData(text, mode, oldCipher, rel(path));
-      out.set(path, mode === "values" ? encryptSecretValues(plain.toString("utf8"), cipher, rel(path)) : cipher.encrypt(plain));
-      ctx.stdout.write(`Regenerating file ${JSON.stringify(rel(path))}\n`);
-    }
-  }
-  for (const [path, data] of out) {
-    writeFileSync(path, `${data.trim()}\n`, { mode: 0o644 });
-    ctx.stdout.write(`Saving file ${JSON.stringify(rel(path))}\n`);
-  }
-  return Promise.resolve();
-}
-
-async function confirmed(ctx: CommandContext): Promise<boolean> {
-  const answer = ctx.stdin?.isTTY === true ? await ctx.stdin.readHidden("") : await (ctx.stdin?.readAll() ?? Promise.resolve(Buffer.alloc(0)));
-  const c = answer.toString("utf8")[0];
-  return c === undefined ? ctx.stdin?.isTTY === true : c === "y" || c === "Y" || c === "\r" || c === "\n";
-}
-
-/** `helm secret` subcommand paths with their flags, for shell completion. */
 export function helmSecretFlagNames(): string[] {
   return [...new Set(LEAVES.flatMap((l) => visibleFlagNames(flagsOf(l))))];
 }

@@ -4,7 +4,7 @@
 // (capabilities, lookup, release history) and dry-runs every object on the server. `--debug` (werf's alias of
 // --log-debug) prints the rendered files before they are parsed, so a template that produced invalid YAML can be
 // read. (`slipway helm template` prints a bare chart exactly as `helm template` does.)
-import { writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import type { CommandContext } from "../context.js";
@@ -107,7 +107,7 @@ export async function renderCommand(args: readonly string[], ctx: CommandContext
     const text = formatRenderOutput(documents, outputOptions);
     const output = extraString(extra, "output");
     if (output === "") ctx.stdout.write(text);
-    else await writeFile(resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), output), text);
+    else writeFileSync(resolve(ctx.env["SLIPWAY_CWD"] ?? process.cwd(), output), text);
   } finally {
     kube?.close();
     reporter?.finish();

@@ -6,8 +6,8 @@ import { sprintf } from "../fmt.js";
 import { TemplateSet } from "../template.js";
 import type { Tree } from "../parse.js";
 import { decodeTrees, encodeTrees } from "../treecodec.js";
-import { createHash } from "node:crypto";
 import { GoFunc, type GoMap } from "../value.js";
+import { nodeCrypto } from "../sprig/node.js";
 
 /** An error as Helm prints it after `Error: `. */
 export class HelmRenderError extends Error {
@@ -158,6 +158,8 @@ export interface EngineOptions {
   strict?: boolean;
   /** Where the parsed templates of a whole chart are kept between runs. */
   parseCache?: ParseCache;
+  /** Called after each template is parsed and after each is executed: a render is one long synchronous run. */
+  onProgress?: () => void;
 }
 
 /**
@@ -173,11 +175,11 @@ export interface ParseCache {
 const CODEC_VERSION = "trees-2";
 
 /** Parses every template into `t`, from `cache` when it holds the same templates; fills it otherwise. */
-function parseAll(t: TemplateSet, tpls: ReadonlyMap<string, Renderable>, keys: readonly string[], cache: ParseCache | undefined): void {
+function parseAll(t: TemplateSet, tpls: ReadonlyMap<string, Renderable>, keys: readonly string[], cache: ParseCache | undefined, onProgress: (() => void) | undefined): void {
   let key = "";
   let cached: Record<string, unknown> | undefined;
   if (cache !== undefined) {
-    const h = createHash("sha256").update(CODEC_VERSION).update("\0").update(t.functionKey());
+    const h = nodeCrypto().createHash("sha256").update(CODEC_VERSION).update("\0").update(t.functionKey());
     for (const k of keys) h.update("\0").update(k).update("\0").update(tpls.get(k)?.text ?? "");
     key = h.digest("hex");
     const text = cache.read(key);
@@ -205,6 +207,7 @@ function parseAll(t: TemplateSet, tpls: ReadonlyMap<string, Renderable>, keys: r
     }
     parsed.push([filename, trees]);
     t.define(trees);
+    onProgress?.();
   }
   if (cache !== undefined && missed) {
     cache.write(key, JSON.stringify(Object.fromEntries(parsed.map(([name, trees]) => [name, encodeTrees(trees)]))));
@@ -221,7 +224,7 @@ export function renderTemplates(tpls: ReadonlyMap<string, Renderable>, opts: Eng
   t.addFuncs(helmStaticFuncs());
   t.addFuncs(helmBoundFuncs(t, includedNames));
   const keys = sortTemplates(tpls.keys());
-  parseAll(t, tpls, keys, opts.parseCache);
+  parseAll(t, tpls, keys, opts.parseCache, opts.onProgress);
   const rendered = new Map<string, string>();
   for (const filename of keys) {
     const base = filename.slice(filename.lastIndexOf("/") + 1);
@@ -241,6 +244,7 @@ export function renderTemplates(tpls: ReadonlyMap<string, Renderable>, opts: Eng
       throw e;
     }
     rendered.set(filename, out.replaceAll("<no value>", ""));
+    opts.onProgress?.();
   }
   return rendered;
 }

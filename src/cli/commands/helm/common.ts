@@ -2,9 +2,9 @@
 // `-n/--namespace`, `--release-storage` and `--log-debug`), `-o/--output`, the release records of one release, and
 // helm 3.17.3's output primitives (uitable's tab-separated padded columns, Go's time formats).
 import { SlipwayError } from "../../../errors.js";
-import { createKubeClient, type ClosableKubeClient } from "../../../kube/client.js";
+import type { ClosableKubeClient } from "../../../kube/client.js";
 import { history as releaseHistory, type HelmRelease } from "../../../release/codec.js";
-import { createReleaseStorage, storageDriver, type ReleaseStorage } from "../../../release/storage.js";
+import type { ReleaseStorage } from "../../../release/storage.js";
 import { marshalJson } from "../../../template/json.js";
 import { marshalYaml } from "../../../template/yaml/index.js";
 import { formatGoTime } from "../../../ui/log-time.js";
@@ -140,8 +140,12 @@ export interface HelmTarget {
   readonly storage: ReleaseStorage;
 }
 
-/** The cluster connection and release storage of the parsed flags; the caller closes `kube`. */
-export function helmTarget(values: HelmCommonValues, ctx: CommandContext): HelmTarget {
+/**
+ * The cluster connection and release storage of the parsed flags; the caller closes `kube`. The kube client and the
+ * storage load here, so that `helm template` and `helm secret` never load them.
+ */
+export async function helmTarget(values: HelmCommonValues, ctx: CommandContext): Promise<HelmTarget> {
+  const [{ createKubeClient }, { createReleaseStorage, storageDriver }] = await Promise.all([import("../../../kube/client.js"), import("../../../release/storage.js")]);
   const all = values as unknown as Readonly<Record<string, unknown>>;
   const kubeOptions = {
     ...Object.fromEntries(KUBE_OPTION_KEYS.filter((k) => k !== "kubeConfigPathMergeList").map((k) => [k, all[k]])),

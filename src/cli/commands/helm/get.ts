@@ -119,7 +119,7 @@ const SUBCOMMANDS = new Map(
       body: async (parsed, ctx) => {
         exactArgs(parsed.positionals, 1);
         if (what.flags.some((f) => f.name === "output")) outputFormat(parsed.values.output);
-        const target = helmTarget(parsed.values, ctx);
+        const target = await helmTarget(parsed.values, ctx);
         try {
           const record = await releaseRevision(target.storage, parsed.positionals[0] ?? "", parsed.values.revision, ctx.signal);
           ctx.stdout.write(what.print(record, parsed.values));

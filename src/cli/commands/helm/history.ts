@@ -32,7 +32,7 @@ const FLAGS: readonly FlagSpec<HistoryValues>[] = [
 async function run(parsed: ParsedHelmArgs<HistoryValues>, ctx: CommandContext): Promise<void> {
   exactArgs(parsed.positionals, 1);
   const format = outputFormat(parsed.values.output);
-  const target = helmTarget(parsed.values, ctx);
+  const target = await helmTarget(parsed.values, ctx);
   try {
     const records = history(await releaseRecords(target.storage, parsed.positionals[0] ?? "", ctx.signal)).releases;
     // The newest --max revisions, oldest first.

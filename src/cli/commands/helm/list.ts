@@ -90,7 +90,7 @@ async function run(parsed: ParsedHelmArgs<ListValues>, ctx: CommandContext): Pro
   } catch (err) {
     throw new SlipwayError(`error parsing regexp: ${(err as Error).message}`, { code: "usage" });
   }
-  const target = helmTarget(v, ctx);
+  const target = await helmTarget(v, ctx);
   let releases: HelmRelease[];
   try {
     const kind = target.storage.driver === "secret" ? "Secret" : "ConfigMap";

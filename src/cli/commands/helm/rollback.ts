@@ -33,7 +33,7 @@ async function run(parsed: ParsedHelmArgs<RollbackValues>, ctx: CommandContext):
       throw new SlipwayError(`could not convert revision to a number: ${revisionText}`, { code: "usage" });
     }
   }
-  const target = helmTarget(v, ctx);
+  const target = await helmTarget(v, ctx);
   try {
     const records = await releaseRecords(target.storage, name, ctx.signal);
     const current = records.at(-1)?.version ?? 0;

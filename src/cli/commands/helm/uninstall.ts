@@ -27,7 +27,7 @@ async function run(parsed: ParsedHelmArgs<UninstallValues>, ctx: CommandContext)
   if (parsed.positionals.length === 0) throw new SlipwayError("requires at least 1 arg(s), only received 0", { code: "usage" });
   const propagation = CASCADE[v.cascade as keyof typeof CASCADE] as (typeof CASCADE)[keyof typeof CASCADE] | undefined;
   if (propagation === undefined) throw new SlipwayError(`invalid cascade value (${v.cascade}). Must be "background", "foreground", or "orphan"`, { code: "usage" });
-  const target = helmTarget(v, ctx);
+  const target = await helmTarget(v, ctx);
   try {
     const { uninstallRelease } = await import("../../../deploy/uninstall.js");
     for (const name of parsed.positionals) {
