@@ -8,6 +8,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, wr
 import { homedir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import process from "node:process";
+import { plainProjectName } from "../../config/project-name.js";
 import { SlipwayError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
 import { parseFlags, renderCommandHelp, renderFlagsHelp, type Env, type FlagSpec } from "../flags.js";
@@ -178,19 +179,6 @@ function sessionDockerConfig(system: "gitlab" | "github", env: Env, o: CiEnvFlag
   return dir;
 }
 
-/**
- * werf.yaml's `project` for github's WERF_REPO, when the file spells it out as a plain name (a templated name is not
- * rendered here: WERF_REPO is then written commented out, for the job to set). undefined without a werf.yaml.
- */
-function projectName(dir: string): string | undefined {
-  for (const name of ["werf.yaml", "werf.yml"]) {
-    const file = join(dir, name);
-    if (!existsSync(file)) continue;
-    return /^project:[ \t]*["']?([a-z0-9]([a-z0-9-]*[a-z0-9])?)["']?[ \t]*(#.*)?$/m.exec(readFileSync(file, "utf8"))?.[1];
-  }
-  return undefined;
-}
-
 export function ciEnvCommand(args: readonly string[], ctx: CommandContext): void {
   const parsed = parseFlags(CI_ENV_FLAGS, args, ctx.env);
   if (parsed.help) {
@@ -211,7 +199,7 @@ export function ciEnvCommand(args: readonly string[], ctx: CommandContext): void
     shell: o.shell,
     asEnvFile: o.asEnvFile,
     verbose: o.logVerbose,
-    ...(system === "github" ? { githubProject: projectName(resolve(cwd, o.dir)) } : {}),
+    ...(system === "github" ? { githubProject: plainProjectName(resolve(cwd, o.dir)) } : {}),
   });
   const text = `${lines.join("\n")}\n`;
   if (!o.asFile && !o.asEnvFile) {

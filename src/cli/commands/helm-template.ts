@@ -1,8 +1,8 @@
 // `slipway helm template [NAME] [CHART_DIR]`: renders a chart directory like `helm template <release> <chart>` and
 // prints exactly what Helm prints. Offline: `lookup` is empty and Capabilities come from --kube-version/--api-versions.
 // (`slipway render` is werf's render of a whole project: src/cli/commands/render.ts.)
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { plainProjectName } from "../../config/project-name.js";
 import { SlipwayError } from "../../errors.js";
 import { loadChartDir } from "../../chart/load.js";
 import { mergeUserValues } from "../../chart/values.js";
@@ -55,13 +55,7 @@ export function helmTemplateHelp(programName: string): string {
  * 1.0.0. The project is the werf.yaml next to the chart directory; a bare chart keeps Helm's error.
  */
 function werfDefaultChartYaml(dir: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(dirname(dir), "werf.yaml"), "utf8");
-  } catch {
-    return undefined;
-  }
-  const project = /^project:\s*["']?([a-z0-9-]+)["']?\s*$/m.exec(text)?.[1];
+  const project = plainProjectName(dirname(dir));
   return project === undefined ? undefined : `apiVersion: v2\nname: ${project}\nversion: 1.0.0\n`;
 }
 
