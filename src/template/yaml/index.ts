@@ -32,9 +32,22 @@ function jsonToEmit(t: JsonTree): EmitNode {
 }
 
 function objectToEmit(o: JsonObject): EmitMap {
-  const byKey = new Map<string, JsonTree>(o.pairs);
-  const keys = sortYamlKeys([...byKey.keys()]);
-  return new EmitMap(keys.map((k) => [yamlReadBack(k), jsonToEmit(byKey.get(k) ?? null)]));
+  const pairs = o.pairs;
+  const byKey = new Map<string, JsonTree>();
+  const keys: string[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    if (!byKey.has(pair[0])) keys.push(pair[0]);
+    byKey.set(pair[0], pair[1]);
+  }
+  sortYamlKeys(keys);
+  const values: EmitNode[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    keys[i] = yamlReadBack(k);
+    values.push(jsonToEmit(byKey.get(k) ?? null));
+  }
+  return new EmitMap(keys, values);
 }
 
 // Characters JSON leaves raw that go-yaml's reader rejects, and line breaks it folds.
