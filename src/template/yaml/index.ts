@@ -32,13 +32,12 @@ function jsonToEmit(t: JsonTree): EmitNode {
 }
 
 function objectToEmit(o: JsonObject): EmitMap {
-  const pairs = o.pairs;
   const byKey = new Map<string, JsonTree>();
   const keys: string[] = [];
-  for (let i = 0; i < pairs.length; i++) {
-    const pair = pairs[i]!;
-    if (!byKey.has(pair[0])) keys.push(pair[0]);
-    byKey.set(pair[0], pair[1]);
+  for (let i = 0; i < o.keys.length; i++) {
+    const k = o.keys[i]!;
+    if (!byKey.has(k)) keys.push(k);
+    byKey.set(k, o.values[i]!);
   }
   sortYamlKeys(keys);
   const values: EmitNode[] = [];
@@ -66,5 +65,22 @@ function yamlReadBack(s: string): string {
 
 /** sigs.k8s.io/yaml.Marshal of a Go value (with the final newline). Throws JsonError. */
 export function marshalYaml(v: unknown): string {
-  return emitYaml(jsonToEmit(toJsonTree(v)));
+  // go-yaml sorts the keys its own way (objectToEmit), so the JSON step's byte-wise sort is skipped: unless a
+  // key has a digit or a non-ASCII character (where go-yaml's order is not total and depends on the order it
+  // gets), or unless the value cannot be marshalled (the sorted walk finds the same error as encoding/json).
+  let tree: JsonTree;
+  try {
+    tree = toJsonTree(v, orderMatters);
+  } catch (e) {
+    if (!(e instanceof JsonError)) throw e;
+    tree = toJsonTree(v);
+  }
+  return emitYaml(jsonToEmit(tree));
+}
+
+const DIGIT_OR_NON_ASCII = /[0-9\u0080-\uffff]/;
+
+function orderMatters(keys: string[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (DIGIT_OR_NON_ASCII.test(keys[i]!)) return true;
+  return false;
 }
