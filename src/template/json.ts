@@ -132,9 +132,11 @@ class TreeWalk {
 
 const HEX = "0123456789abcdef";
 
-// The characters jsonString may change (surrogates too: only a lone one is replaced); most strings have none.
-const JSON_ESCAPED_HTML = /[\x00-\x1f"\\<>&\u2028\u2029\ud800-\udfff]/;
-const JSON_ESCAPED = /[\x00-\x1f"\\\u2028\u2029\ud800-\udfff]/;
+// Whether jsonString may change a character: controls, '"', '\\', U+2028, U+2029, surrogates (only a lone
+// one is replaced) and, with HTML escaping, '<', '>', '&'. Most strings have none. (Written as the
+// characters that stay as they are.)
+const JSON_ESCAPED_HTML = /[^\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\u2027\u202a-\ud7ff\ue000-\uffff]/;
+const JSON_ESCAPED = /[^\x20\x21\x23-\x5b\x5d-\u2027\u202a-\ud7ff\ue000-\uffff]/;
 
 /** encoding/json's string encoding; U+2028/U+2029 are escaped even without HTML escaping. */
 export function jsonString(s: string, escapeHTML = true): string {
