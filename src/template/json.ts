@@ -4,7 +4,7 @@
 // Go's error messages. Takes Go values and JSON text; imports only the value model and strconv.
 
 import { formatFloat, quote } from "./strconv.js";
-import { compareStrings, GoComplex, GoFunc, GoInt, GoObject, isMap, typeName } from "./value.js";
+import { GoComplex, GoFunc, GoInt, GoObject, isMap, sortedKeys, typeName } from "./value.js";
 
 export class JsonError extends Error {
   constructor(message: string) {
@@ -63,21 +63,19 @@ function base64(b: Uint8Array): string {
 // the error names depends on where the walk started (checked against helm).
 const CYCLE_CHECK_DEPTH = 1000;
 
-const always = (): boolean => true;
-
 /**
- * json.Marshal's view of a Go value; throws JsonError like Marshal fails. A map's keys are sorted byte-wise
- * when `sortKeys(keys)` says so (always by default), else they stay in the map's order: for a caller that
+ * json.Marshal's view of a Go value; throws JsonError like Marshal fails. Given `sortKeys`, a map's keys are
+ * sorted byte-wise only when `sortKeys(keys)` says so, else they stay in the map's order: for a caller that
  * sorts them its own way. Which error is thrown first may then differ from Marshal's, so such a caller
  * repeats the walk sorted when it fails.
  */
-export function toJsonTree(v: unknown, sortKeys: (keys: string[]) => boolean = always): JsonTree {
+export function toJsonTree(v: unknown, sortKeys: ((keys: string[]) => boolean) | null = null): JsonTree {
   return new TreeWalk(sortKeys).walk(v, 0);
 }
 
 class TreeWalk {
   private readonly seen = new Set<object>();
-  constructor(private readonly sortKeys: (keys: string[]) => boolean) {}
+  constructor(private readonly sortKeys: ((keys: string[]) => boolean) | null) {}
 
   walk(x: unknown, depth: number): JsonTree {
     if (x === undefined || x === null) return null;
@@ -104,8 +102,12 @@ class TreeWalk {
           for (let i = 0; i < x.length; i++) out.push(this.walk(x[i], depth + 1));
           return out;
         }
-        const keys = [...x.keys()];
-        if (this.sortKeys(keys)) keys.sort(compareStrings);
+        let keys: string[];
+        if (this.sortKeys === null) keys = sortedKeys(x);
+        else {
+          keys = [...x.keys()];
+          if (this.sortKeys(keys)) keys = sortedKeys(x);
+        }
         const values: JsonTree[] = [];
         for (let i = 0; i < keys.length; i++) values.push(this.walk(x.get(keys[i]!), depth + 1));
         return new JsonObject(keys, values);
