@@ -316,21 +316,14 @@ class BlockReader {
     this.lines = text.split("\n");
   }
 
-  /** Indent of line i, or -1 when it is blank or a comment. */
-  private indentOf(i: number): number {
-    const s = this.lines[i] ?? "";
-    let j = 0;
-    while (j < s.length && s.charCodeAt(j) === SPACE) j++;
-    if (j === s.length || s.charCodeAt(j) === HASH) return -1;
-    return j;
-  }
-
-  /** Moves to the next line that has content; returns its indent or -1 at the end. */
+  /** Moves to the next line that has content (not blank, not a comment); returns its indent or -1 at the end. */
   private nextContent(): number {
-    while (this.li < this.lines.length) {
-      const n = this.indentOf(this.li);
-      if (n >= 0) return n;
-      this.li++;
+    const lines = this.lines;
+    for (; this.li < lines.length; this.li++) {
+      const s = lines[this.li]!;
+      let j = 0;
+      while (j < s.length && s.charCodeAt(j) === SPACE) j++;
+      if (j < s.length && s.charCodeAt(j) !== HASH) return j;
     }
     return -1;
   }
