@@ -453,13 +453,22 @@ class Parser {
     this.tree = new Tree(parseName, parseName, text);
   }
 
-  // Token stream.
+  // Token stream. The lexer's list always ends with an EOF or Error item; reading past it keeps
+  // returning that item. `furthest` (the furthest index reached, peeks included) picks the line
+  // of error messages.
   private next(): Item {
-    const it = this.items[this.idx] ?? this.items[this.items.length - 1];
-    if (it === undefined) throw new Error("empty token stream");
-    if (this.idx < this.items.length - 1) this.idx++;
-    else this.idx = this.items.length; // past the end: keep returning the last item
-    if (this.idx > this.furthest) this.furthest = this.idx;
+    const items = this.items;
+    const last = items.length - 1;
+    let i = this.idx;
+    let it: Item;
+    if (i < last) {
+      it = items[i++] as Item;
+    } else {
+      it = items[last] as Item;
+      i = last + 1;
+    }
+    this.idx = i;
+    if (i > this.furthest) this.furthest = i;
     return it;
   }
   private backup(): void {
@@ -470,11 +479,22 @@ class Parser {
     this.backup();
     return it;
   }
+  /** next() until an item that is not a space (the same steps, in one loop). */
   private nextNonSpace(): Item {
+    const items = this.items;
+    const last = items.length - 1;
+    let i = this.idx;
     let it: Item;
     do {
-      it = this.next();
+      if (i < last) {
+        it = items[i++] as Item;
+      } else {
+        it = items[last] as Item;
+        i = last + 1;
+      }
     } while (it.typ === ItemType.Space);
+    this.idx = i;
+    if (i > this.furthest) this.furthest = i;
     return it;
   }
   private peekNonSpace(): Item {
