@@ -74,9 +74,10 @@ export class CommentNode extends BaseNode {
 export class VariableNode extends BaseNode {
   readonly type = "variable" as const;
   readonly ident: string[];
-  constructor(tree: Tree, pos: number, ident: string) {
+  /** `ident` is the variable's text ("$x.a.b") or its parts already split. */
+  constructor(tree: Tree, pos: number, ident: string | string[]) {
     super(tree, pos);
-    this.ident = ident.split(".");
+    this.ident = typeof ident === "string" ? ident.split(".") : ident;
   }
   toString(): string {
     return this.ident.join(".");
@@ -100,9 +101,10 @@ export class NilNode extends BaseNode {
 export class FieldNode extends BaseNode {
   readonly type = "field" as const;
   readonly ident: string[];
-  constructor(tree: Tree, pos: number, ident: string) {
+  /** `ident` is the field's text (".a.b", the leading dot is dropped) or its names already split. */
+  constructor(tree: Tree, pos: number, ident: string | string[]) {
     super(tree, pos);
-    this.ident = ident.slice(1).split("."); // drop the leading dot
+    this.ident = typeof ident === "string" ? ident.slice(1).split(".") : ident;
   }
   toString(): string {
     return this.ident.map((i) => "." + i).join("");
@@ -821,7 +823,7 @@ class Parser {
   private command(): CommandNode {
     const cmd = new CommandNode(this.tree, this.peekNonSpace().pos);
     for (;;) {
-      this.peekNonSpace();
+      // (Go peeks past spaces here first; term's nextNonSpace does the same.)
       const operand = this.operand();
       if (operand !== null) cmd.args.push(operand);
       const token = this.next();
@@ -838,30 +840,32 @@ class Parser {
   }
 
   private operand(): Node | null {
-    let node = this.term();
+    const node = this.term();
     if (node === null) return null;
-    if (this.peek().typ === ItemType.Field) {
-      const chain = new ChainNode(this.tree, this.peek().pos, node);
-      while (this.peek().typ === ItemType.Field) chain.add(this.next().val);
-      switch (node.type) {
-        case "field":
-          node = new FieldNode(this.tree, chain.pos, chain.toString());
-          break;
-        case "variable":
-          node = new VariableNode(this.tree, chain.pos, chain.toString());
-          break;
-        case "bool":
-        case "string":
-        case "number":
-        case "nil":
-        case "dot":
-          this.errorf(`unexpected . after term ${quote(node.toString())}`);
-          break;
-        default:
-          node = chain;
-      }
+    if (this.peek().typ !== ItemType.Field) return node;
+    if (node.type === "field" || node.type === "variable") {
+      // The common case (.Values.a.b, $x.a): the names join the term's own, as Go does by way of
+      // a chain node and its string. The term is new and not referenced elsewhere: its array is
+      // reused.
+      const pos = this.peek().pos;
+      const ident = node.ident;
+      while (this.peek().typ === ItemType.Field) ident.push(this.next().val.slice(1));
+      return node.type === "field" ? new FieldNode(this.tree, pos, ident) : new VariableNode(this.tree, pos, ident);
     }
-    return node;
+    const chain = new ChainNode(this.tree, this.peek().pos, node);
+    while (this.peek().typ === ItemType.Field) chain.add(this.next().val);
+    switch (node.type) {
+      case "bool":
+      case "string":
+      case "number":
+      case "nil":
+      case "dot":
+        this.errorf(`unexpected . after term ${quote(node.toString())}`);
+        break;
+      default:
+        break;
+    }
+    return chain;
   }
 
   private term(): Node | null {
