@@ -146,8 +146,25 @@ export class Lexer {
     this.startLine = this.line;
   }
 
+  // countLines jumps from newline to newline with indexOf (text between actions is most of the
+  // input). nextNewline is the first newline at or after newlineFrom (-1: none, -2: not searched
+  // yet), kept between calls so that no stretch of the input is searched twice as lexing moves on.
+  private newlineFrom = 0;
+  private nextNewline = -2;
+
   private countLines(from: number, to: number): void {
-    for (let i = from; i < to; i++) if (this.input.charCodeAt(i) === 10) this.line++;
+    const s = this.input;
+    let nl = this.nextNewline;
+    if (nl === -2 || from < this.newlineFrom || (nl >= 0 && nl < from)) {
+      nl = s.indexOf("\n", from);
+      this.newlineFrom = from;
+    }
+    while (nl >= 0 && nl < to) {
+      this.line++;
+      this.newlineFrom = nl + 1;
+      nl = s.indexOf("\n", nl + 1);
+    }
+    this.nextNewline = nl;
   }
 
   private next(): string {
@@ -452,24 +469,19 @@ export class Lexer {
     return false;
   }
 
-  /** Moves over ASCII letters, digits and '_' (no newline among them), the common case of identifiers. */
-  private skipAsciiAlnum(): void {
-    const s = this.input;
-    let p = this.pos;
-    while (isAsciiAlnumCode(s.charCodeAt(p))) p++;
-    this.pos = p;
-  }
-
-  /** Moves over the letters, digits and '_' of an identifier. */
+  /** Moves over the letters, digits and '_' of an identifier (none of them is a newline). */
   private skipAlnum(): void {
-    this.skipAsciiAlnum();
-    // Only a character outside ASCII can still be a (Unicode) letter or digit.
-    while (this.input.charCodeAt(this.pos) >= 0x80) {
+    const s = this.input;
+    for (;;) {
+      let p = this.pos;
+      while (isAsciiAlnumCode(s.charCodeAt(p))) p++;
+      this.pos = p;
+      // Only a character outside ASCII can still be a (Unicode) letter or digit.
+      if (!(s.charCodeAt(p) >= 0x80)) return;
       if (!isAlphaNumeric(this.next())) {
         this.backup();
         return;
       }
-      this.skipAsciiAlnum();
     }
   }
 
@@ -547,6 +559,17 @@ export class Lexer {
   }
 
   private lexNumber(): boolean {
+    // Fast path: plain decimal digits ended by a character that cannot continue a number (not a
+    // letter, digit, '_', '.', or the sign of a complex constant). scanNumber takes the same steps.
+    const s = this.input;
+    let p = this.pos;
+    while (s.charCodeAt(p) >= 48 && s.charCodeAt(p) <= 57) p++;
+    const c = s.charCodeAt(p);
+    if (p > this.pos && (c !== c || (c < 0x80 && !isAsciiAlnumCode(c) && c !== 0x2e && c !== 0x2b && c !== 0x2d))) {
+      this.pos = p;
+      this.emit(ItemType.Number);
+      return true;
+    }
     if (!this.scanNumber()) {
       this.errorf(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
       return false;
