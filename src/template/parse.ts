@@ -27,30 +27,39 @@ export class Tree {
   }
 }
 
+// The node classes declare their fields (`declare`) and set them in the constructor only. With
+// class fields, V8 runs a separate initializer function per class for every node made; the parser
+// makes many nodes while still in the interpreter, where each call counts.
 abstract class BaseNode {
-  constructor(
-    readonly tree: Tree,
-    readonly pos: number,
-  ) {}
+  declare readonly tree: Tree;
+  declare readonly pos: number;
+  constructor(tree: Tree, pos: number) {
+    this.tree = tree;
+    this.pos = pos;
+  }
   abstract toString(): string;
 }
 
 export class ListNode extends BaseNode {
-  readonly type = "list" as const;
-  nodes: Node[] = [];
+  declare readonly type: "list";
+  declare nodes: Node[];
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "list";
+    this.nodes = [];
+  }
   toString(): string {
     return this.nodes.map((n) => n.toString()).join("");
   }
 }
 
 export class TextNode extends BaseNode {
-  readonly type = "text" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly text: string,
-  ) {
+  declare readonly type: "text";
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.type = "text";
+    this.text = text;
   }
   toString(): string {
     return this.text;
@@ -58,13 +67,12 @@ export class TextNode extends BaseNode {
 }
 
 export class CommentNode extends BaseNode {
-  readonly type = "comment" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly text: string,
-  ) {
+  declare readonly type: "comment";
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.type = "comment";
+    this.text = text;
   }
   toString(): string {
     return "{{" + this.text + "}}";
@@ -72,11 +80,12 @@ export class CommentNode extends BaseNode {
 }
 
 export class VariableNode extends BaseNode {
-  readonly type = "variable" as const;
-  readonly ident: string[];
+  declare readonly type: "variable";
+  declare readonly ident: string[];
   /** `ident` is the variable's text ("$x.a.b") or its parts already split. */
   constructor(tree: Tree, pos: number, ident: string | string[]) {
     super(tree, pos);
+    this.type = "variable";
     this.ident = typeof ident === "string" ? ident.split(".") : ident;
   }
   toString(): string {
@@ -85,25 +94,34 @@ export class VariableNode extends BaseNode {
 }
 
 export class DotNode extends BaseNode {
-  readonly type = "dot" as const;
+  declare readonly type: "dot";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "dot";
+  }
   toString(): string {
     return ".";
   }
 }
 
 export class NilNode extends BaseNode {
-  readonly type = "nil" as const;
+  declare readonly type: "nil";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "nil";
+  }
   toString(): string {
     return "nil";
   }
 }
 
 export class FieldNode extends BaseNode {
-  readonly type = "field" as const;
-  readonly ident: string[];
+  declare readonly type: "field";
+  declare readonly ident: string[];
   /** `ident` is the field's text (".a.b", the leading dot is dropped) or its names already split. */
   constructor(tree: Tree, pos: number, ident: string | string[]) {
     super(tree, pos);
+    this.type = "field";
     this.ident = typeof ident === "string" ? ident.slice(1).split(".") : ident;
   }
   toString(): string {
@@ -112,14 +130,14 @@ export class FieldNode extends BaseNode {
 }
 
 export class ChainNode extends BaseNode {
-  readonly type = "chain" as const;
-  readonly field: string[] = [];
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly node: Node,
-  ) {
+  declare readonly type: "chain";
+  declare readonly node: Node;
+  declare readonly field: string[];
+  constructor(tree: Tree, pos: number, node: Node) {
     super(tree, pos);
+    this.type = "chain";
+    this.node = node;
+    this.field = [];
   }
   add(field: string): void {
     if (field.length === 0 || field[0] !== ".") throw new Error("no dot in field");
@@ -136,13 +154,12 @@ export class ChainNode extends BaseNode {
 }
 
 export class IdentifierNode extends BaseNode {
-  readonly type = "identifier" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly ident: string,
-  ) {
+  declare readonly type: "identifier";
+  declare readonly ident: string;
+  constructor(tree: Tree, pos: number, ident: string) {
     super(tree, pos);
+    this.type = "identifier";
+    this.ident = ident;
   }
   toString(): string {
     return this.ident;
@@ -150,13 +167,12 @@ export class IdentifierNode extends BaseNode {
 }
 
 export class BoolNode extends BaseNode {
-  readonly type = "bool" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly value: boolean,
-  ) {
+  declare readonly type: "bool";
+  declare readonly value: boolean;
+  constructor(tree: Tree, pos: number, value: boolean) {
     super(tree, pos);
+    this.type = "bool";
+    this.value = value;
   }
   toString(): string {
     return this.value ? "true" : "false";
@@ -164,22 +180,30 @@ export class BoolNode extends BaseNode {
 }
 
 export class NumberNode extends BaseNode {
-  readonly type = "number" as const;
-  isInt = false;
-  isUint = false;
-  isFloat = false;
-  isComplex = false;
-  int64 = 0n;
-  uint64 = 0n;
-  float64 = 0;
-  complexRe = 0;
-  complexIm = 0;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly text: string,
-  ) {
+  declare readonly type: "number";
+  declare readonly text: string;
+  declare isInt: boolean;
+  declare isUint: boolean;
+  declare isFloat: boolean;
+  declare isComplex: boolean;
+  declare int64: bigint;
+  declare uint64: bigint;
+  declare float64: number;
+  declare complexRe: number;
+  declare complexIm: number;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.type = "number";
+    this.text = text;
+    this.isInt = false;
+    this.isUint = false;
+    this.isFloat = false;
+    this.isComplex = false;
+    this.int64 = 0n;
+    this.uint64 = 0n;
+    this.float64 = 0;
+    this.complexRe = 0;
+    this.complexIm = 0;
   }
   toString(): string {
     return this.text;
@@ -187,14 +211,14 @@ export class NumberNode extends BaseNode {
 }
 
 export class StringNode extends BaseNode {
-  readonly type = "string" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly quoted: string,
-    readonly text: string,
-  ) {
+  declare readonly type: "string";
+  declare readonly quoted: string;
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, quoted: string, text: string) {
     super(tree, pos);
+    this.type = "string";
+    this.quoted = quoted;
+    this.text = text;
   }
   toString(): string {
     return this.quoted;
@@ -202,24 +226,31 @@ export class StringNode extends BaseNode {
 }
 
 export class CommandNode extends BaseNode {
-  readonly type = "command" as const;
-  args: Node[] = [];
+  declare readonly type: "command";
+  declare args: Node[];
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "command";
+    this.args = [];
+  }
   toString(): string {
     return this.args.map((a) => (a.type === "pipe" ? "(" + a.toString() + ")" : a.toString())).join(" ");
   }
 }
 
 export class PipeNode extends BaseNode {
-  readonly type = "pipe" as const;
-  isAssign = false;
-  decl: VariableNode[] = [];
-  cmds: CommandNode[] = [];
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly line: number,
-  ) {
+  declare readonly type: "pipe";
+  declare readonly line: number;
+  declare isAssign: boolean;
+  declare decl: VariableNode[];
+  declare cmds: CommandNode[];
+  constructor(tree: Tree, pos: number, line: number) {
     super(tree, pos);
+    this.type = "pipe";
+    this.line = line;
+    this.isAssign = false;
+    this.decl = [];
+    this.cmds = [];
   }
   toString(): string {
     let s = "";
@@ -231,14 +262,14 @@ export class PipeNode extends BaseNode {
 }
 
 export class ActionNode extends BaseNode {
-  readonly type = "action" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly line: number,
-    readonly pipe: PipeNode,
-  ) {
+  declare readonly type: "action";
+  declare readonly line: number;
+  declare readonly pipe: PipeNode;
+  constructor(tree: Tree, pos: number, line: number, pipe: PipeNode) {
     super(tree, pos);
+    this.type = "action";
+    this.line = line;
+    this.pipe = pipe;
   }
   toString(): string {
     return "{{" + this.pipe.toString() + "}}";
@@ -246,16 +277,26 @@ export class ActionNode extends BaseNode {
 }
 
 export class BranchNode extends BaseNode {
+  declare readonly type: "if" | "range" | "with";
+  declare readonly line: number;
+  declare readonly pipe: PipeNode;
+  declare readonly list: ListNode;
+  declare readonly elseList: ListNode | null;
   constructor(
     tree: Tree,
     pos: number,
-    readonly type: "if" | "range" | "with",
-    readonly line: number,
-    readonly pipe: PipeNode,
-    readonly list: ListNode,
-    readonly elseList: ListNode | null,
+    type: "if" | "range" | "with",
+    line: number,
+    pipe: PipeNode,
+    list: ListNode,
+    elseList: ListNode | null,
   ) {
     super(tree, pos);
+    this.type = type;
+    this.line = line;
+    this.pipe = pipe;
+    this.list = list;
+    this.elseList = elseList;
   }
   toString(): string {
     let s = "{{" + this.type + " " + this.pipe.toString() + "}}" + this.list.toString();
@@ -265,15 +306,16 @@ export class BranchNode extends BaseNode {
 }
 
 export class TemplateNode extends BaseNode {
-  readonly type = "template" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly line: number,
-    readonly name: string,
-    readonly pipe: PipeNode | null,
-  ) {
+  declare readonly type: "template";
+  declare readonly line: number;
+  declare readonly name: string;
+  declare readonly pipe: PipeNode | null;
+  constructor(tree: Tree, pos: number, line: number, name: string, pipe: PipeNode | null) {
     super(tree, pos);
+    this.type = "template";
+    this.line = line;
+    this.name = name;
+    this.pipe = pipe;
   }
   toString(): string {
     if (this.pipe === null) return "{{template " + quote(this.name) + "}}";
@@ -282,28 +324,44 @@ export class TemplateNode extends BaseNode {
 }
 
 export class BreakNode extends BaseNode {
-  readonly type = "break" as const;
+  declare readonly type: "break";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "break";
+  }
   toString(): string {
     return "{{break}}";
   }
 }
 
 export class ContinueNode extends BaseNode {
-  readonly type = "continue" as const;
+  declare readonly type: "continue";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "continue";
+  }
   toString(): string {
     return "{{continue}}";
   }
 }
 
 class EndNode extends BaseNode {
-  readonly type = "end" as const;
+  declare readonly type: "end";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "end";
+  }
   toString(): string {
     return "{{end}}";
   }
 }
 
 class ElseNode extends BaseNode {
-  readonly type = "else" as const;
+  declare readonly type: "else";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "else";
+  }
   toString(): string {
     return "{{else}}";
   }
