@@ -986,6 +986,14 @@ class Parser {
       n.float64 = cp;
       return n;
     }
+    // Fast path: a decimal integer without a leading zero and short enough to be exact as a double
+    // (at most 15 digits) is an int, a uint and a float, as the general steps below find.
+    if (text.length <= 15 && isPlainDecimal(text)) {
+      n.isInt = n.isUint = n.isFloat = true;
+      n.int64 = n.uint64 = BigInt(text);
+      n.float64 = Number(text);
+      return n;
+    }
     // Complex a+bi.
     const cm = /^([+-]?[^+-]+(?:[eE][+-][0-9_]+)?)([+-].+)i$/.exec(text);
     if (cm && !text.startsWith("0x") && text.endsWith("i")) {
@@ -1062,6 +1070,18 @@ class Parser {
       }
     }
   }
+}
+
+/** "0", or digits not starting with 0 (a leading 0 means octal). */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  if (text.charCodeAt(0) === 48) return n === 1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function itemString(i: Item): string {
