@@ -352,12 +352,21 @@ export class Lexer {
         case 0x20: // ' '
         case 0x09: // '\t'
         case 0x0d: // '\r'
-        case 0x0a: // '\n'
+        case 0x0a: {
+          // '\n' (and the three above). Most often a single ' ' between words: emitted here
+          // without lexSpace's loop.
+          const d = s.charCodeAt(this.pos + 1);
+          if (c === 0x20 && !isSpaceCode(d) && d !== 0x2d) {
+            this.pos++;
+            this.emit(ItemType.Space);
+            continue;
+          }
           if (this.lexSpace()) {
             this.lexRightDelim();
             return true;
           }
           continue;
+        }
         case 0x3d: // '='
           this.pos++;
           this.emit(ItemType.Assign);
