@@ -52,6 +52,9 @@ interface Variable {
   iface: boolean;
 }
 
+/** The argument list of a field or method reached without arguments (never mutated). */
+const NO_ARGS: Node[] = [];
+
 const BREAK = 1;
 const CONTINUE = 2;
 
@@ -173,12 +176,14 @@ export class ExecState {
       case "if":
       case "with":
         return this.walkIfOrWith(dot, node);
-      case "list":
-        for (const n of node.nodes) {
-          const r = this.walk(dot, n);
+      case "list": {
+        const nodes = node.nodes;
+        for (let i = 0; i < nodes.length; i++) {
+          const r = this.walk(dot, nodes[i] as Node);
           if (r !== 0) return r;
         }
         return 0;
+      }
       case "range":
         return this.walkRange(dot, node);
       case "template":
@@ -247,19 +252,23 @@ export class ExecState {
         }
       };
       let ran = false;
+      // The index is only made when a second variable receives it.
+      const wantIndex = decl.length > 1;
       if (Array.isArray(val)) {
         const elemIface = sliceElemType(val) === "interface {}";
         for (let i = 0; i < val.length; i++) {
           ran = true;
-          if (oneIteration(GoInt.int(i), val[i], elemIface) === BREAK) break;
+          if (oneIteration(wantIndex ? GoInt.int(i) : undefined, val[i], elemIface) === BREAK) break;
         }
       } else if (val instanceof Uint8Array) {
         for (let i = 0; i < val.length; i++) {
           ran = true;
-          if (oneIteration(GoInt.int(i), GoInt.of("uint8", val[i] ?? 0), false) === BREAK) break;
+          if (oneIteration(wantIndex ? GoInt.int(i) : undefined, GoInt.of("uint8", val[i] ?? 0), false) === BREAK) break;
         }
       } else if (isMap(val)) {
-        for (const k of sortedKeys(val)) {
+        const keys = sortedKeys(val);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i] as string;
           ran = true;
           if (oneIteration(k, val.get(k), true) === BREAK) break;
         }
@@ -307,13 +316,15 @@ export class ExecState {
   evalPipeline(dot: unknown, pipe: PipeNode): unknown {
     this.at(pipe);
     let value: unknown = MISSING;
-    for (const cmd of pipe.cmds) {
-      value = this.evalCommand(dot, cmd, value);
+    const cmds = pipe.cmds;
+    for (let i = 0; i < cmds.length; i++) {
+      value = this.evalCommand(dot, cmds[i] as CommandNode, value);
       // A nil interface becomes the invalid value.
       if (value === null) value = undefined;
     }
-    for (const v of pipe.decl) {
-      const name = v.ident[0] ?? "";
+    const decl = pipe.decl;
+    for (let i = 0; i < decl.length; i++) {
+      const name = (decl[i] as VariableNode).ident[0] ?? "";
       if (pipe.isAssign) this.setVar(name, value, false);
       else this.vars.push({ name, value, iface: false });
     }
@@ -378,7 +389,7 @@ export class ExecState {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[], final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain(dot, dot, this.dotIface, field, field.ident, args, final);
+    return this.evalFieldChain(dot, dot, this.dotIface, field, field.ident, 0, args, final);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Node[], final: Final): unknown {
@@ -386,7 +397,7 @@ export class ExecState {
     if (chain.field.length === 0) this.errorf("internal error: no fields in evalChainNode");
     if (chain.node.type === "nil") this.errorf(`indirection through explicit nil in ${chain.toString()}`);
     const pipe = this.evalArg(dot, null, chain.node);
-    return this.evalFieldChain(dot, pipe, false, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, pipe, false, chain, chain.field, 0, args, final);
   }
 
   private evalVariableNode(dot: unknown, variable: VariableNode, args: Node[], final: Final): unknown {
@@ -397,7 +408,7 @@ export class ExecState {
       this.fieldIface = v.iface;
       return v.value;
     }
-    return this.evalFieldChain(dot, v.value, v.iface, variable, variable.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, v.value, v.iface, variable, variable.ident, 1, args, final);
   }
 
   private evalFieldChain(
@@ -406,12 +417,14 @@ export class ExecState {
     iface: boolean,
     node: Node,
     ident: string[],
+    start: number,
     args: Node[],
     final: Final,
   ): unknown {
+    // The fields are ident[start..]: a variable's chain starts after the variable's name.
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) {
-      receiver = this.evalField(dot, ident[i] ?? "", node, [], MISSING, receiver, iface);
+    for (let i = start; i < n - 1; i++) {
+      receiver = this.evalField(dot, ident[i] ?? "", node, NO_ARGS, MISSING, receiver, iface);
       iface = this.fieldIface;
     }
     return this.evalField(dot, ident[n - 1] ?? "", node, args, final, receiver, iface);
@@ -431,28 +444,12 @@ export class ExecState {
       if (this.env.missingKey === "error") this.errorf(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       return undefined;
     }
-    const typ = iface || receiver === null ? "interface {}" : typeName(receiver);
-    if (receiver === null) {
-      this.errorf(`nil pointer evaluating ${typ}.${fieldName}`);
-    }
-    if (receiver instanceof GoObject) {
-      const m = receiver.method(fieldName);
-      if (m !== undefined) return this.evalCall(dot, m, false, node, fieldName, args, final);
-    }
+    if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
     const hasArgs = args.length > 1 || final !== MISSING;
-    if (receiver instanceof GoObject) {
-      const f = receiver.field(fieldName);
-      if (f !== undefined) {
-        if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
-        this.fieldIface = false;
-        return f.value;
-      }
-      if (receiver.goKind === "ptr" && /^\p{Lu}/u.test(fieldName) === false) {
-        // fall through to the generic error
-      }
-    } else if (isMap(receiver)) {
+    // Maps (the common receiver) have no methods here, so they are checked first.
+    if (receiver instanceof Map) {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
-      const result = receiver.get(fieldName);
+      const result: unknown = (receiver as Map<string, unknown>).get(fieldName);
       this.fieldIface = true;
       if (result === undefined) {
         switch (this.env.missingKey) {
@@ -467,15 +464,26 @@ export class ExecState {
       }
       return result;
     }
+    if (receiver instanceof GoObject) {
+      const m = receiver.method(fieldName);
+      if (m !== undefined) return this.evalCall(dot, m, false, node, fieldName, args, final);
+      const f = receiver.field(fieldName);
+      if (f !== undefined) {
+        if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
+        this.fieldIface = false;
+        return f.value;
+      }
+    }
+    const typ = iface ? "interface {}" : typeName(receiver);
     this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
   }
 
   private evalFunction(dot: unknown, node: IdentifierNode, cmd: Node, args: Node[], final: Final): unknown {
     this.at(node);
     const name = node.ident;
-    const isBuiltin = builtinNames.has(name) && this.env.func(name) === this.env.builtins.get(name);
     const fn = this.env.func(name);
     if (fn === undefined) this.errorf(`${JSON.stringify(name)} is not a defined function`);
+    const isBuiltin = builtinNames.has(name) && fn === this.env.builtins.get(name);
     return this.evalCall(dot, fn, isBuiltin, cmd, name, args, final);
   }
 
@@ -532,7 +540,24 @@ export class ExecState {
     if (isBuiltin && name === "call") argv.unshift(allArgs[1]?.toString() ?? "");
     let result: unknown;
     try {
-      result = fn.impl(...argv);
+      // Direct calls for the usual arities: a spread call costs more in V8's baseline tiers.
+      const impl = fn.impl;
+      switch (argv.length) {
+        case 0:
+          result = impl();
+          break;
+        case 1:
+          result = impl(argv[0]);
+          break;
+        case 2:
+          result = impl(argv[0], argv[1]);
+          break;
+        case 3:
+          result = impl(argv[0], argv[1], argv[2]);
+          break;
+        default:
+          result = impl(...argv);
+      }
     } catch (e) {
       this.at(node);
       const msg = e instanceof Error ? e.message : String(e);
@@ -602,7 +627,7 @@ export class ExecState {
         this.errorf(`cannot assign nil to ${goTypeString(typ)}`);
         break;
       case "field": {
-        const v = this.evalFieldNode(dot, n, [n], MISSING);
+        const v = this.evalFieldNode(dot, n, NO_ARGS, MISSING);
         return this.validateType(v, this.fieldIface, typ);
       }
       case "variable": {
