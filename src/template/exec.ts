@@ -2,7 +2,7 @@
 
 import { TemplateExecError } from "./errors.js";
 import { formatValue } from "./fmt.js";
-import { builtinNames, callBuiltinAndOr, type Builtins } from "./funcs.js";
+import { builtinNames, type Builtins } from "./funcs.js";
 import type {
   BranchNode,
   ChainNode,
@@ -78,7 +78,6 @@ function isNillable(t: GoType): boolean {
 }
 
 export class ExecState {
-  private out: string[] = [];
   private vars: Variable[];
   private node: Node | null = null;
   private fieldIface = false;
@@ -89,6 +88,8 @@ export class ExecState {
     private tmplName: string,
     root: unknown,
     private depth = 0,
+    /** Where the text goes; a {{template}} call writes into its caller's. */
+    private readonly out: string[] = [],
   ) {
     this.vars = [{ name: "$", value: root, iface: false }];
   }
@@ -296,9 +297,8 @@ export class ExecState {
     if (tree === undefined) this.errorf(`template ${JSON.stringify(t.name)} not defined`);
     if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     const newDot = t.pipe === null ? undefined : this.evalPipeline(dot, t.pipe);
-    const st = new ExecState(this.env, t.name, newDot, this.depth + 1);
+    const st = new ExecState(this.env, t.name, newDot, this.depth + 1, this.out);
     st.walk(newDot, tree.root);
-    for (const s of st.out) this.out.push(s);
   }
 
   private printValue(node: Node, v: unknown): void {
@@ -512,11 +512,14 @@ export class ExecState {
     }
 
     if (isBuiltin && (name === "and" || name === "or")) {
-      return callBuiltinAndOr(
-        name,
-        allArgs.slice(1).map((a) => () => this.evalArg(dot, "value", a)),
-        final === MISSING ? null : () => final,
-      );
+      // Lazy: the arguments are evaluated in order until one decides; that one is the result.
+      const want = name === "or";
+      let v: unknown = undefined;
+      for (let i = 1; i < allArgs.length; i++) {
+        v = this.evalArg(dot, "value", allArgs[i] as Node);
+        if (isTrue(v) === want) return v;
+      }
+      return final === MISSING ? v : final;
     }
 
     const argv: unknown[] = new Array<unknown>(numIn);
