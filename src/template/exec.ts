@@ -122,10 +122,6 @@ export class ExecState {
 
   // ------------------------------------------------------------------ variables
 
-  private mark(): number {
-    return this.vars.length;
-  }
-
   private pop(mark: number): void {
     this.vars.length = mark;
   }
@@ -160,23 +156,20 @@ export class ExecState {
 
   // ------------------------------------------------------------------ walk
 
+  // An error ends the whole execution (Go recovers it once, at the top): no ExecState runs on after one, so
+  // the walk restores its variables and dot's interface flag on the normal path only, without try/finally.
+
   private walk(dot: unknown, node: Node): number {
     this.at(node);
     switch (node.type) {
+      case "text":
+        this.out.push(node.text);
+        return 0;
       case "action": {
         const val = this.evalPipeline(dot, node.pipe);
         if (node.pipe.decl.length === 0) this.printValue(node, val);
         return 0;
       }
-      case "break":
-        return BREAK;
-      case "continue":
-        return CONTINUE;
-      case "comment":
-        return 0;
-      case "if":
-      case "with":
-        return this.walkIfOrWith(dot, node);
       case "list": {
         const nodes = node.nodes;
         for (let i = 0; i < nodes.length; i++) {
@@ -185,13 +178,19 @@ export class ExecState {
         }
         return 0;
       }
+      case "if":
+      case "with":
+        return this.walkIfOrWith(dot, node);
       case "range":
         return this.walkRange(dot, node);
       case "template":
         this.walkTemplate(dot, node);
         return 0;
-      case "text":
-        this.out.push(node.text);
+      case "break":
+        return BREAK;
+      case "continue":
+        return CONTINUE;
+      case "comment":
         return 0;
       default:
         this.errorf(`unknown node: ${node.toString()}`);
@@ -201,94 +200,86 @@ export class ExecState {
   private walkList(dot: unknown, dotIface: boolean, list: ListNode): number {
     const save = this.dotIface;
     this.dotIface = dotIface;
-    try {
-      return this.walk(dot, list);
-    } finally {
-      this.dotIface = save;
-    }
+    const r = this.walk(dot, list);
+    this.dotIface = save;
+    return r;
   }
 
   private walkIfOrWith(dot: unknown, node: BranchNode): number {
-    const mark = this.mark();
-    try {
-      const val = this.evalPipeline(dot, node.pipe);
-      if (isTrue(val)) {
-        if (node.type === "with") return this.walkList(val, false, node.list);
-        return this.walk(dot, node.list);
-      } else if (node.elseList !== null) {
-        return this.walk(dot, node.elseList);
-      }
-      return 0;
-    } finally {
-      this.pop(mark);
+    const mark = this.vars.length;
+    const val = this.evalPipeline(dot, node.pipe);
+    let r = 0;
+    if (isTrue(val)) {
+      r = node.type === "with" ? this.walkList(val, false, node.list) : this.walk(dot, node.list);
+    } else if (node.elseList !== null) {
+      r = this.walk(dot, node.elseList);
     }
+    this.pop(mark);
+    return r;
   }
 
   private walkRange(dot: unknown, r: BranchNode): number {
     this.at(r);
-    const outer = this.mark();
-    try {
-      const val = this.evalPipeline(dot, r.pipe);
-      const mark = this.mark();
-      const decl = r.pipe.decl;
-      const oneIteration = (index: unknown, elem: unknown, elemIface: boolean): number => {
-        // Range over integers needs Go 1.24; Helm 3 (Go 1.23) rejects it.
-        if (decl.length > 0) {
-          if (r.pipe.isAssign) {
-            if (decl.length > 1) this.setVar(decl[0]?.ident[0] ?? "", index, false);
-            else this.setVar(decl[0]?.ident[0] ?? "", elem, elemIface);
-          } else {
-            this.setTopVar(1, elem, elemIface);
-          }
-        }
-        if (decl.length > 1) {
-          if (r.pipe.isAssign) this.setVar(decl[1]?.ident[0] ?? "", elem, elemIface);
-          else this.setTopVar(2, index, false);
-        }
-        try {
-          const res = this.walkList(elem, elemIface, r.list);
-          return res === BREAK ? BREAK : 0;
-        } finally {
-          this.pop(mark);
-        }
-      };
-      let ran = false;
-      // The index is only made when a second variable receives it.
-      const wantIndex = decl.length > 1;
-      if (Array.isArray(val)) {
-        const elemIface = sliceElemType(val) === "interface {}";
-        for (let i = 0; i < val.length; i++) {
-          ran = true;
-          if (oneIteration(wantIndex ? GoInt.int(i) : undefined, val[i], elemIface) === BREAK) break;
-        }
-      } else if (val instanceof Uint8Array) {
-        for (let i = 0; i < val.length; i++) {
-          ran = true;
-          if (oneIteration(wantIndex ? GoInt.int(i) : undefined, GoInt.of("uint8", val[i] ?? 0), false) === BREAK) break;
-        }
-      } else if (isMap(val)) {
-        const keys = sortedKeys(val);
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i] as string;
-          ran = true;
-          if (oneIteration(k, val.get(k), true) === BREAK) break;
-        }
-      } else if (val === undefined || val === null) {
-        // Not an error: treated as empty.
-      } else if (val instanceof GoObject && typeof (val as { rangeEntries?: unknown }).rangeEntries === "function") {
-        const entries = (val as unknown as { rangeEntries(): [unknown, unknown][] }).rangeEntries();
-        for (const [k, v] of entries) {
-          ran = true;
-          if (oneIteration(k, v, false) === BREAK) break;
-        }
-      } else {
-        this.errorf(`range can't iterate over ${formatValue(val)}`);
+    const outer = this.vars.length;
+    const val = this.evalPipeline(dot, r.pipe);
+    let ran = false;
+    // The index is only made when a second variable receives it.
+    const wantIndex = r.pipe.decl.length > 1;
+    if (Array.isArray(val)) {
+      const elemIface = sliceElemType(val) === "interface {}";
+      for (let i = 0; i < val.length; i++) {
+        ran = true;
+        if (this.oneIteration(r, wantIndex ? GoInt.int(i) : undefined, val[i], elemIface) === BREAK) break;
       }
-      if (!ran && r.elseList !== null) return this.walk(dot, r.elseList);
-      return 0;
-    } finally {
-      this.pop(outer);
+    } else if (val instanceof Map) {
+      const keys = sortedKeys(val as Map<string, unknown>);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        ran = true;
+        if (this.oneIteration(r, k, (val as Map<string, unknown>).get(k), true) === BREAK) break;
+      }
+    } else if (val instanceof Uint8Array) {
+      for (let i = 0; i < val.length; i++) {
+        ran = true;
+        if (this.oneIteration(r, wantIndex ? GoInt.int(i) : undefined, GoInt.of("uint8", val[i] ?? 0), false) === BREAK) break;
+      }
+    } else if (val === undefined || val === null) {
+      // Not an error: treated as empty.
+    } else if (val instanceof GoObject && typeof (val as { rangeEntries?: unknown }).rangeEntries === "function") {
+      const entries = (val as unknown as { rangeEntries(): [unknown, unknown][] }).rangeEntries();
+      for (const [k, v] of entries) {
+        ran = true;
+        if (this.oneIteration(r, k, v, false) === BREAK) break;
+      }
+    } else {
+      this.errorf(`range can't iterate over ${formatValue(val)}`);
     }
+    const res = !ran && r.elseList !== null ? this.walk(dot, r.elseList) : 0;
+    this.pop(outer);
+    return res;
+  }
+
+  /** One iteration of a range: sets the declared variables, runs the body, drops what the body declared. */
+  private oneIteration(r: BranchNode, index: unknown, elem: unknown, elemIface: boolean): number {
+    // The range's own variables were pushed by evalPipeline: they sit on top of the stack here.
+    const mark = this.vars.length;
+    const decl = r.pipe.decl;
+    // Range over integers needs Go 1.24; Helm 3 (Go 1.23) rejects it.
+    if (decl.length > 0) {
+      if (r.pipe.isAssign) {
+        if (decl.length > 1) this.setVar(decl[0]?.ident[0] ?? "", index, false);
+        else this.setVar(decl[0]?.ident[0] ?? "", elem, elemIface);
+      } else {
+        this.setTopVar(1, elem, elemIface);
+      }
+    }
+    if (decl.length > 1) {
+      if (r.pipe.isAssign) this.setVar(decl[1]?.ident[0] ?? "", elem, elemIface);
+      else this.setTopVar(2, index, false);
+    }
+    const res = this.walkList(elem, elemIface, r.list);
+    this.pop(mark);
+    return res === BREAK ? BREAK : 0;
   }
 
   private walkTemplate(dot: unknown, t: TemplateNode): void {
@@ -303,6 +294,10 @@ export class ExecState {
 
   private printValue(node: Node, v: unknown): void {
     this.at(node);
+    if (typeof v === "string") {
+      this.out.push(v);
+      return;
+    }
     if (v === undefined) {
       this.out.push("<no value>");
       return;
