@@ -517,45 +517,29 @@ export class ExecState {
       return final === MISSING ? v : final;
     }
 
-    const argv: unknown[] = new Array<unknown>(numIn);
-    let i = 0;
-    for (; i < numFixed && i < nargs; i++) {
-      argv[i] = this.evalArg(dot, fn.params[i] ?? "any", allArgs[i + 1] as Node);
+    // Up to three arguments are kept in locals and passed directly: no array per call (and a spread call costs
+    // more in V8's baseline tiers). More arguments, or the builtin `call`, take an array.
+    let a0: unknown;
+    let a1: unknown;
+    let a2: unknown;
+    let argv: unknown[] | null = null;
+    if (numIn <= 3 && !(isBuiltin && name === "call")) {
+      if (numIn > 0) a0 = this.callArg(dot, fn, 0, nargs, numFixed, allArgs, final);
+      if (numIn > 1) a1 = this.callArg(dot, fn, 1, nargs, numFixed, allArgs, final);
+      if (numIn > 2) a2 = this.callArg(dot, fn, 2, nargs, numFixed, allArgs, final);
+    } else {
+      argv = new Array<unknown>(numIn);
+      for (let i = 0; i < numIn; i++) argv[i] = this.callArg(dot, fn, i, nargs, numFixed, allArgs, final);
+      if (isBuiltin && name === "call") argv.unshift(allArgs[1]?.toString() ?? "");
     }
-    if (fn.variadic !== null) {
-      for (; i < nargs; i++) argv[i] = this.evalArg(dot, fn.variadic, allArgs[i + 1] as Node);
-    }
-    if (final !== MISSING) {
-      let t: GoType;
-      if (fn.variadic !== null) {
-        t = numIn - 1 < numFixed ? (fn.params[numIn - 1] ?? "any") : fn.variadic;
-      } else {
-        t = fn.params[fn.params.length - 1] ?? "any";
-      }
-      argv[i] = this.validateType(final, false, t);
-    }
-
-    if (isBuiltin && name === "call") argv.unshift(allArgs[1]?.toString() ?? "");
     let result: unknown;
     try {
-      // Direct calls for the usual arities: a spread call costs more in V8's baseline tiers.
       const impl = fn.impl;
-      switch (argv.length) {
-        case 0:
-          result = impl();
-          break;
-        case 1:
-          result = impl(argv[0]);
-          break;
-        case 2:
-          result = impl(argv[0], argv[1]);
-          break;
-        case 3:
-          result = impl(argv[0], argv[1], argv[2]);
-          break;
-        default:
-          result = impl(...argv);
-      }
+      if (argv !== null) result = impl(...argv);
+      else if (numIn === 0) result = impl();
+      else if (numIn === 1) result = impl(a0);
+      else if (numIn === 2) result = impl(a0, a1);
+      else result = impl(a0, a1, a2);
     } catch (e) {
       this.at(node);
       const msg = e instanceof Error ? e.message : String(e);
@@ -564,6 +548,24 @@ export class ExecState {
     this.fieldIface = fn.result === "any" || fn.result === "value";
     if (result === undefined && fn.result !== "value") return null;
     return result;
+  }
+
+  /**
+   * The j-th argument of a call: an argument node evaluated for its parameter's type, or (after the nargs nodes)
+   * the pipeline's value checked against the last parameter's type.
+   */
+  private callArg(dot: unknown, fn: GoFunc, j: number, nargs: number, numFixed: number, allArgs: Node[], final: Final): unknown {
+    if (j < nargs) {
+      const t = j < numFixed ? (fn.params[j] ?? "any") : (fn.variadic ?? "any");
+      return this.evalArg(dot, t, allArgs[j + 1] as Node);
+    }
+    let t: GoType;
+    if (fn.variadic !== null) {
+      t = j < numFixed ? (fn.params[j] ?? "any") : fn.variadic;
+    } else {
+      t = fn.params[fn.params.length - 1] ?? "any";
+    }
+    return this.validateType(final, false, t);
   }
 
   /** Checks a computed value against a parameter type (Go's validateType). */
