@@ -19,18 +19,32 @@ function stripBom(b: Uint8Array): Uint8Array {
   return b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2] ? b.subarray(3) : b;
 }
 
+/** Default sort order (UTF-16 code units) of directory entries' names. */
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 /** Walks `dir` in lexical order (following symlinks) and returns files not ignored by `rules`. */
 function walk(dir: string, rules: IgnoreRules): ChartFile[] {
   const out: ChartFile[] = [];
   const visit = (abs: string, rel: string): void => {
-    const names = readdirSync(abs).sort();
-    for (const name of names) {
+    const entries = readdirSync(abs, { withFileTypes: true }).sort(byName);
+    for (const entry of entries) {
+      const name = entry.name;
       const childAbs = join(abs, name);
       const childRel = rel === "" ? name : `${rel}/${name}`;
-      const st = statSync(childAbs);
-      if (rules.ignore(childRel, st.isDirectory())) continue;
-      if (st.isDirectory()) visit(childAbs, childRel);
-      else if (st.isFile()) out.push({ name: childRel, data: stripBom(new Uint8Array(readFileSync(childAbs))) });
+      // The directory entry tells a file from a directory without a stat call; a symlink (followed) or an entry
+      // of unknown type is stat'ed.
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (!isDir && !isFile) {
+        const st = statSync(childAbs);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      }
+      if (rules.ignore(childRel, isDir)) continue;
+      if (isDir) visit(childAbs, childRel);
+      else if (isFile) out.push({ name: childRel, data: stripBom(new Uint8Array(readFileSync(childAbs))) });
     }
   };
   visit(dir, "");

@@ -37,7 +37,10 @@ export function readValues(text: string, source: string, what = `failed to parse
 export function copyValue<T>(v: T): T {
   if (isMap(v)) {
     const m = new Map<string, unknown>();
-    for (const [k, x] of v) m.set(k, copyValue(x));
+    // forEach makes no iterator result and [key, value] pair per entry; values are copied many times a render.
+    v.forEach((x, k) => {
+      m.set(k, copyValue(x));
+    });
     return m as T;
   }
   if (Array.isArray(v)) return v.map(copyValue) as T;

@@ -2,7 +2,7 @@
 
 import { TemplateExecError } from "./errors.js";
 import { formatValue } from "./fmt.js";
-import { builtinNames, callBuiltinAndOr, type Builtins } from "./funcs.js";
+import { builtinNames, type Builtins } from "./funcs.js";
 import type {
   BranchNode,
   ChainNode,
@@ -52,6 +52,9 @@ interface Variable {
   iface: boolean;
 }
 
+/** The argument list of a field or method reached without arguments (never mutated). */
+const NO_ARGS: Node[] = [];
+
 const BREAK = 1;
 const CONTINUE = 2;
 
@@ -75,7 +78,6 @@ function isNillable(t: GoType): boolean {
 }
 
 export class ExecState {
-  private out: string[] = [];
   private vars: Variable[];
   private node: Node | null = null;
   private fieldIface = false;
@@ -86,6 +88,8 @@ export class ExecState {
     private tmplName: string,
     root: unknown,
     private depth = 0,
+    /** Where the text goes; a {{template}} call writes into its caller's. */
+    private readonly out: string[] = [],
   ) {
     this.vars = [{ name: "$", value: root, iface: false }];
   }
@@ -117,10 +121,6 @@ export class ExecState {
   }
 
   // ------------------------------------------------------------------ variables
-
-  private mark(): number {
-    return this.vars.length;
-  }
 
   private pop(mark: number): void {
     this.vars.length = mark;
@@ -156,36 +156,41 @@ export class ExecState {
 
   // ------------------------------------------------------------------ walk
 
+  // An error ends the whole execution (Go recovers it once, at the top): no ExecState runs on after one, so
+  // the walk restores its variables and dot's interface flag on the normal path only, without try/finally.
+
   private walk(dot: unknown, node: Node): number {
     this.at(node);
     switch (node.type) {
+      case "text":
+        this.out.push(node.text);
+        return 0;
       case "action": {
         const val = this.evalPipeline(dot, node.pipe);
         if (node.pipe.decl.length === 0) this.printValue(node, val);
         return 0;
       }
-      case "break":
-        return BREAK;
-      case "continue":
-        return CONTINUE;
-      case "comment":
-        return 0;
-      case "if":
-      case "with":
-        return this.walkIfOrWith(dot, node);
-      case "list":
-        for (const n of node.nodes) {
-          const r = this.walk(dot, n);
+      case "list": {
+        const nodes = node.nodes;
+        for (let i = 0; i < nodes.length; i++) {
+          const r = this.walk(dot, nodes[i] as Node);
           if (r !== 0) return r;
         }
         return 0;
+      }
+      case "if":
+      case "with":
+        return this.walkIfOrWith(dot, node);
       case "range":
         return this.walkRange(dot, node);
       case "template":
         this.walkTemplate(dot, node);
         return 0;
-      case "text":
-        this.out.push(node.text);
+      case "break":
+        return BREAK;
+      case "continue":
+        return CONTINUE;
+      case "comment":
         return 0;
       default:
         this.errorf(`unknown node: ${node.toString()}`);
@@ -195,90 +200,86 @@ export class ExecState {
   private walkList(dot: unknown, dotIface: boolean, list: ListNode): number {
     const save = this.dotIface;
     this.dotIface = dotIface;
-    try {
-      return this.walk(dot, list);
-    } finally {
-      this.dotIface = save;
-    }
+    const r = this.walk(dot, list);
+    this.dotIface = save;
+    return r;
   }
 
   private walkIfOrWith(dot: unknown, node: BranchNode): number {
-    const mark = this.mark();
-    try {
-      const val = this.evalPipeline(dot, node.pipe);
-      if (isTrue(val)) {
-        if (node.type === "with") return this.walkList(val, false, node.list);
-        return this.walk(dot, node.list);
-      } else if (node.elseList !== null) {
-        return this.walk(dot, node.elseList);
-      }
-      return 0;
-    } finally {
-      this.pop(mark);
+    const mark = this.vars.length;
+    const val = this.evalPipeline(dot, node.pipe);
+    let r = 0;
+    if (isTrue(val)) {
+      r = node.type === "with" ? this.walkList(val, false, node.list) : this.walk(dot, node.list);
+    } else if (node.elseList !== null) {
+      r = this.walk(dot, node.elseList);
     }
+    this.pop(mark);
+    return r;
   }
 
   private walkRange(dot: unknown, r: BranchNode): number {
     this.at(r);
-    const outer = this.mark();
-    try {
-      const val = this.evalPipeline(dot, r.pipe);
-      const mark = this.mark();
-      const decl = r.pipe.decl;
-      const oneIteration = (index: unknown, elem: unknown, elemIface: boolean): number => {
-        // Range over integers needs Go 1.24; Helm 3 (Go 1.23) rejects it.
-        if (decl.length > 0) {
-          if (r.pipe.isAssign) {
-            if (decl.length > 1) this.setVar(decl[0]?.ident[0] ?? "", index, false);
-            else this.setVar(decl[0]?.ident[0] ?? "", elem, elemIface);
-          } else {
-            this.setTopVar(1, elem, elemIface);
-          }
-        }
-        if (decl.length > 1) {
-          if (r.pipe.isAssign) this.setVar(decl[1]?.ident[0] ?? "", elem, elemIface);
-          else this.setTopVar(2, index, false);
-        }
-        try {
-          const res = this.walkList(elem, elemIface, r.list);
-          return res === BREAK ? BREAK : 0;
-        } finally {
-          this.pop(mark);
-        }
-      };
-      let ran = false;
-      if (Array.isArray(val)) {
-        const elemIface = sliceElemType(val) === "interface {}";
-        for (let i = 0; i < val.length; i++) {
-          ran = true;
-          if (oneIteration(GoInt.int(i), val[i], elemIface) === BREAK) break;
-        }
-      } else if (val instanceof Uint8Array) {
-        for (let i = 0; i < val.length; i++) {
-          ran = true;
-          if (oneIteration(GoInt.int(i), GoInt.of("uint8", val[i] ?? 0), false) === BREAK) break;
-        }
-      } else if (isMap(val)) {
-        for (const k of sortedKeys(val)) {
-          ran = true;
-          if (oneIteration(k, val.get(k), true) === BREAK) break;
-        }
-      } else if (val === undefined || val === null) {
-        // Not an error: treated as empty.
-      } else if (val instanceof GoObject && typeof (val as { rangeEntries?: unknown }).rangeEntries === "function") {
-        const entries = (val as unknown as { rangeEntries(): [unknown, unknown][] }).rangeEntries();
-        for (const [k, v] of entries) {
-          ran = true;
-          if (oneIteration(k, v, false) === BREAK) break;
-        }
-      } else {
-        this.errorf(`range can't iterate over ${formatValue(val)}`);
+    const outer = this.vars.length;
+    const val = this.evalPipeline(dot, r.pipe);
+    let ran = false;
+    // The index is only made when a second variable receives it.
+    const wantIndex = r.pipe.decl.length > 1;
+    if (Array.isArray(val)) {
+      const elemIface = sliceElemType(val) === "interface {}";
+      for (let i = 0; i < val.length; i++) {
+        ran = true;
+        if (this.oneIteration(r, wantIndex ? GoInt.int(i) : undefined, val[i], elemIface) === BREAK) break;
       }
-      if (!ran && r.elseList !== null) return this.walk(dot, r.elseList);
-      return 0;
-    } finally {
-      this.pop(outer);
+    } else if (val instanceof Map) {
+      const keys = sortedKeys(val as Map<string, unknown>);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        ran = true;
+        if (this.oneIteration(r, k, (val as Map<string, unknown>).get(k), true) === BREAK) break;
+      }
+    } else if (val instanceof Uint8Array) {
+      for (let i = 0; i < val.length; i++) {
+        ran = true;
+        if (this.oneIteration(r, wantIndex ? GoInt.int(i) : undefined, GoInt.of("uint8", val[i] ?? 0), false) === BREAK) break;
+      }
+    } else if (val === undefined || val === null) {
+      // Not an error: treated as empty.
+    } else if (val instanceof GoObject && typeof (val as { rangeEntries?: unknown }).rangeEntries === "function") {
+      const entries = (val as unknown as { rangeEntries(): [unknown, unknown][] }).rangeEntries();
+      for (const [k, v] of entries) {
+        ran = true;
+        if (this.oneIteration(r, k, v, false) === BREAK) break;
+      }
+    } else {
+      this.errorf(`range can't iterate over ${formatValue(val)}`);
     }
+    const res = !ran && r.elseList !== null ? this.walk(dot, r.elseList) : 0;
+    this.pop(outer);
+    return res;
+  }
+
+  /** One iteration of a range: sets the declared variables, runs the body, drops what the body declared. */
+  private oneIteration(r: BranchNode, index: unknown, elem: unknown, elemIface: boolean): number {
+    // The range's own variables were pushed by evalPipeline: they sit on top of the stack here.
+    const mark = this.vars.length;
+    const decl = r.pipe.decl;
+    // Range over integers needs Go 1.24; Helm 3 (Go 1.23) rejects it.
+    if (decl.length > 0) {
+      if (r.pipe.isAssign) {
+        if (decl.length > 1) this.setVar(decl[0]?.ident[0] ?? "", index, false);
+        else this.setVar(decl[0]?.ident[0] ?? "", elem, elemIface);
+      } else {
+        this.setTopVar(1, elem, elemIface);
+      }
+    }
+    if (decl.length > 1) {
+      if (r.pipe.isAssign) this.setVar(decl[1]?.ident[0] ?? "", elem, elemIface);
+      else this.setTopVar(2, index, false);
+    }
+    const res = this.walkList(elem, elemIface, r.list);
+    this.pop(mark);
+    return res === BREAK ? BREAK : 0;
   }
 
   private walkTemplate(dot: unknown, t: TemplateNode): void {
@@ -287,13 +288,16 @@ export class ExecState {
     if (tree === undefined) this.errorf(`template ${JSON.stringify(t.name)} not defined`);
     if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     const newDot = t.pipe === null ? undefined : this.evalPipeline(dot, t.pipe);
-    const st = new ExecState(this.env, t.name, newDot, this.depth + 1);
+    const st = new ExecState(this.env, t.name, newDot, this.depth + 1, this.out);
     st.walk(newDot, tree.root);
-    for (const s of st.out) this.out.push(s);
   }
 
   private printValue(node: Node, v: unknown): void {
     this.at(node);
+    if (typeof v === "string") {
+      this.out.push(v);
+      return;
+    }
     if (v === undefined) {
       this.out.push("<no value>");
       return;
@@ -307,13 +311,15 @@ export class ExecState {
   evalPipeline(dot: unknown, pipe: PipeNode): unknown {
     this.at(pipe);
     let value: unknown = MISSING;
-    for (const cmd of pipe.cmds) {
-      value = this.evalCommand(dot, cmd, value);
+    const cmds = pipe.cmds;
+    for (let i = 0; i < cmds.length; i++) {
+      value = this.evalCommand(dot, cmds[i] as CommandNode, value);
       // A nil interface becomes the invalid value.
       if (value === null) value = undefined;
     }
-    for (const v of pipe.decl) {
-      const name = v.ident[0] ?? "";
+    const decl = pipe.decl;
+    for (let i = 0; i < decl.length; i++) {
+      const name = (decl[i] as VariableNode).ident[0] ?? "";
       if (pipe.isAssign) this.setVar(name, value, false);
       else this.vars.push({ name, value, iface: false });
     }
@@ -378,7 +384,7 @@ export class ExecState {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[], final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain(dot, dot, this.dotIface, field, field.ident, args, final);
+    return this.evalFieldChain(dot, dot, this.dotIface, field, field.ident, 0, args, final);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Node[], final: Final): unknown {
@@ -386,7 +392,7 @@ export class ExecState {
     if (chain.field.length === 0) this.errorf("internal error: no fields in evalChainNode");
     if (chain.node.type === "nil") this.errorf(`indirection through explicit nil in ${chain.toString()}`);
     const pipe = this.evalArg(dot, null, chain.node);
-    return this.evalFieldChain(dot, pipe, false, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, pipe, false, chain, chain.field, 0, args, final);
   }
 
   private evalVariableNode(dot: unknown, variable: VariableNode, args: Node[], final: Final): unknown {
@@ -397,7 +403,7 @@ export class ExecState {
       this.fieldIface = v.iface;
       return v.value;
     }
-    return this.evalFieldChain(dot, v.value, v.iface, variable, variable.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, v.value, v.iface, variable, variable.ident, 1, args, final);
   }
 
   private evalFieldChain(
@@ -406,12 +412,14 @@ export class ExecState {
     iface: boolean,
     node: Node,
     ident: string[],
+    start: number,
     args: Node[],
     final: Final,
   ): unknown {
+    // The fields are ident[start..]: a variable's chain starts after the variable's name.
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) {
-      receiver = this.evalField(dot, ident[i] ?? "", node, [], MISSING, receiver, iface);
+    for (let i = start; i < n - 1; i++) {
+      receiver = this.evalField(dot, ident[i] ?? "", node, NO_ARGS, MISSING, receiver, iface);
       iface = this.fieldIface;
     }
     return this.evalField(dot, ident[n - 1] ?? "", node, args, final, receiver, iface);
@@ -431,28 +439,12 @@ export class ExecState {
       if (this.env.missingKey === "error") this.errorf(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
       return undefined;
     }
-    const typ = iface || receiver === null ? "interface {}" : typeName(receiver);
-    if (receiver === null) {
-      this.errorf(`nil pointer evaluating ${typ}.${fieldName}`);
-    }
-    if (receiver instanceof GoObject) {
-      const m = receiver.method(fieldName);
-      if (m !== undefined) return this.evalCall(dot, m, false, node, fieldName, args, final);
-    }
+    if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
     const hasArgs = args.length > 1 || final !== MISSING;
-    if (receiver instanceof GoObject) {
-      const f = receiver.field(fieldName);
-      if (f !== undefined) {
-        if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
-        this.fieldIface = false;
-        return f.value;
-      }
-      if (receiver.goKind === "ptr" && /^\p{Lu}/u.test(fieldName) === false) {
-        // fall through to the generic error
-      }
-    } else if (isMap(receiver)) {
+    // Maps (the common receiver) have no methods here, so they are checked first.
+    if (receiver instanceof Map) {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
-      const result = receiver.get(fieldName);
+      const result: unknown = (receiver as Map<string, unknown>).get(fieldName);
       this.fieldIface = true;
       if (result === undefined) {
         switch (this.env.missingKey) {
@@ -467,15 +459,26 @@ export class ExecState {
       }
       return result;
     }
+    if (receiver instanceof GoObject) {
+      const m = receiver.method(fieldName);
+      if (m !== undefined) return this.evalCall(dot, m, false, node, fieldName, args, final);
+      const f = receiver.field(fieldName);
+      if (f !== undefined) {
+        if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
+        this.fieldIface = false;
+        return f.value;
+      }
+    }
+    const typ = iface ? "interface {}" : typeName(receiver);
     this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
   }
 
   private evalFunction(dot: unknown, node: IdentifierNode, cmd: Node, args: Node[], final: Final): unknown {
     this.at(node);
     const name = node.ident;
-    const isBuiltin = builtinNames.has(name) && this.env.func(name) === this.env.builtins.get(name);
     const fn = this.env.func(name);
     if (fn === undefined) this.errorf(`${JSON.stringify(name)} is not a defined function`);
+    const isBuiltin = builtinNames.has(name) && fn === this.env.builtins.get(name);
     return this.evalCall(dot, fn, isBuiltin, cmd, name, args, final);
   }
 
@@ -504,35 +507,39 @@ export class ExecState {
     }
 
     if (isBuiltin && (name === "and" || name === "or")) {
-      return callBuiltinAndOr(
-        name,
-        allArgs.slice(1).map((a) => () => this.evalArg(dot, "value", a)),
-        final === MISSING ? null : () => final,
-      );
-    }
-
-    const argv: unknown[] = new Array<unknown>(numIn);
-    let i = 0;
-    for (; i < numFixed && i < nargs; i++) {
-      argv[i] = this.evalArg(dot, fn.params[i] ?? "any", allArgs[i + 1] as Node);
-    }
-    if (fn.variadic !== null) {
-      for (; i < nargs; i++) argv[i] = this.evalArg(dot, fn.variadic, allArgs[i + 1] as Node);
-    }
-    if (final !== MISSING) {
-      let t: GoType;
-      if (fn.variadic !== null) {
-        t = numIn - 1 < numFixed ? (fn.params[numIn - 1] ?? "any") : fn.variadic;
-      } else {
-        t = fn.params[fn.params.length - 1] ?? "any";
+      // Lazy: the arguments are evaluated in order until one decides; that one is the result.
+      const want = name === "or";
+      let v: unknown = undefined;
+      for (let i = 1; i < allArgs.length; i++) {
+        v = this.evalArg(dot, "value", allArgs[i] as Node);
+        if (isTrue(v) === want) return v;
       }
-      argv[i] = this.validateType(final, false, t);
+      return final === MISSING ? v : final;
     }
 
-    if (isBuiltin && name === "call") argv.unshift(allArgs[1]?.toString() ?? "");
+    // Up to three arguments are kept in locals and passed directly: no array per call (and a spread call costs
+    // more in V8's baseline tiers). More arguments, or the builtin `call`, take an array.
+    let a0: unknown;
+    let a1: unknown;
+    let a2: unknown;
+    let argv: unknown[] | null = null;
+    if (numIn <= 3 && !(isBuiltin && name === "call")) {
+      if (numIn > 0) a0 = this.callArg(dot, fn, 0, nargs, numFixed, allArgs, final);
+      if (numIn > 1) a1 = this.callArg(dot, fn, 1, nargs, numFixed, allArgs, final);
+      if (numIn > 2) a2 = this.callArg(dot, fn, 2, nargs, numFixed, allArgs, final);
+    } else {
+      argv = new Array<unknown>(numIn);
+      for (let i = 0; i < numIn; i++) argv[i] = this.callArg(dot, fn, i, nargs, numFixed, allArgs, final);
+      if (isBuiltin && name === "call") argv.unshift(allArgs[1]?.toString() ?? "");
+    }
     let result: unknown;
     try {
-      result = fn.impl(...argv);
+      const impl = fn.impl;
+      if (argv !== null) result = impl(...argv);
+      else if (numIn === 0) result = impl();
+      else if (numIn === 1) result = impl(a0);
+      else if (numIn === 2) result = impl(a0, a1);
+      else result = impl(a0, a1, a2);
     } catch (e) {
       this.at(node);
       const msg = e instanceof Error ? e.message : String(e);
@@ -541,6 +548,24 @@ export class ExecState {
     this.fieldIface = fn.result === "any" || fn.result === "value";
     if (result === undefined && fn.result !== "value") return null;
     return result;
+  }
+
+  /**
+   * The j-th argument of a call: an argument node evaluated for its parameter's type, or (after the nargs nodes)
+   * the pipeline's value checked against the last parameter's type.
+   */
+  private callArg(dot: unknown, fn: GoFunc, j: number, nargs: number, numFixed: number, allArgs: Node[], final: Final): unknown {
+    if (j < nargs) {
+      const t = j < numFixed ? (fn.params[j] ?? "any") : (fn.variadic ?? "any");
+      return this.evalArg(dot, t, allArgs[j + 1] as Node);
+    }
+    let t: GoType;
+    if (fn.variadic !== null) {
+      t = j < numFixed ? (fn.params[j] ?? "any") : fn.variadic;
+    } else {
+      t = fn.params[fn.params.length - 1] ?? "any";
+    }
+    return this.validateType(final, false, t);
   }
 
   /** Checks a computed value against a parameter type (Go's validateType). */
@@ -602,7 +627,7 @@ export class ExecState {
         this.errorf(`cannot assign nil to ${goTypeString(typ)}`);
         break;
       case "field": {
-        const v = this.evalFieldNode(dot, n, [n], MISSING);
+        const v = this.evalFieldNode(dot, n, NO_ARGS, MISSING);
         return this.validateType(v, this.fieldIface, typ);
       }
       case "variable": {

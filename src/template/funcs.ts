@@ -40,21 +40,6 @@ export const builtinNames: ReadonlySet<string> = new Set([
   "ne",
 ]);
 
-/** and/or with lazy evaluation: returns the deciding argument. */
-export function callBuiltinAndOr(
-  name: "and" | "or",
-  args: (() => unknown)[],
-  final: (() => unknown) | null,
-): unknown {
-  let v: unknown = undefined;
-  for (const a of args) {
-    v = a();
-    if (isTrue(v) === (name === "or")) return v;
-  }
-  if (final !== null) v = final();
-  return v;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Comparison
 

@@ -18,9 +18,12 @@ export class JsonNumber {
   constructor(readonly text: string) {}
 }
 
-/** A JSON object with keys in encoding/json's (byte-wise sorted) order. */
+/** A JSON object: keys[i] maps to values[i], in encoding/json's (byte-wise sorted) order unless asked otherwise. */
 export class JsonObject {
-  constructor(readonly pairs: [string, JsonTree][]) {}
+  constructor(
+    readonly keys: string[],
+    readonly values: JsonTree[],
+  ) {}
 }
 
 export type JsonTree = null | boolean | string | JsonNumber | JsonTree[] | JsonObject;
@@ -60,10 +63,21 @@ function base64(b: Uint8Array): string {
 // the error names depends on where the walk started (checked against helm).
 const CYCLE_CHECK_DEPTH = 1000;
 
-/** json.Marshal's view of a Go value; throws JsonError like Marshal fails. */
-export function toJsonTree(v: unknown): JsonTree {
-  const seen = new Set<object>();
-  const walk = (x: unknown, depth: number): JsonTree => {
+/**
+ * json.Marshal's view of a Go value; throws JsonError like Marshal fails. Given `sortKeys`, a map's keys are
+ * sorted byte-wise only when `sortKeys(keys)` says so, else they stay in the map's order: for a caller that
+ * sorts them its own way. Which error is thrown first may then differ from Marshal's, so such a caller
+ * repeats the walk sorted when it fails.
+ */
+export function toJsonTree(v: unknown, sortKeys: ((keys: string[]) => boolean) | null = null): JsonTree {
+  return new TreeWalk(sortKeys).walk(v, 0);
+}
+
+class TreeWalk {
+  private readonly seen = new Set<object>();
+  constructor(private readonly sortKeys: ((keys: string[]) => boolean) | null) {}
+
+  walk(x: unknown, depth: number): JsonTree {
     if (x === undefined || x === null) return null;
     switch (typeof x) {
       case "string":
@@ -76,32 +90,59 @@ export function toJsonTree(v: unknown): JsonTree {
     }
     if (x instanceof GoInt) return new JsonNumber(x.v.toString());
     if (x instanceof Uint8Array) return base64(x);
-    if (isMap(x) || Array.isArray(x)) {
+    if (Array.isArray(x) || isMap(x)) {
       const check = depth > CYCLE_CHECK_DEPTH;
       if (check) {
-        if (seen.has(x)) throw new JsonError(`json: unsupported value: encountered a cycle via ${typeName(x)}`);
-        seen.add(x);
+        if (this.seen.has(x)) throw new JsonError(`json: unsupported value: encountered a cycle via ${typeName(x)}`);
+        this.seen.add(x);
       }
       try {
-        if (Array.isArray(x)) return x.map((e) => walk(e, depth + 1));
-        return new JsonObject(sortedKeys(x).map((k) => [k, walk(x.get(k), depth + 1)]));
+        if (Array.isArray(x)) {
+          const out: JsonTree[] = [];
+          for (let i = 0; i < x.length; i++) out.push(this.walk(x[i], depth + 1));
+          return out;
+        }
+        let keys: string[];
+        if (this.sortKeys === null) keys = sortedKeys(x);
+        else {
+          keys = [...x.keys()];
+          if (this.sortKeys(keys)) keys = sortedKeys(x);
+        }
+        const values: JsonTree[] = [];
+        for (let i = 0; i < keys.length; i++) values.push(this.walk(x.get(keys[i]!), depth + 1));
+        return new JsonObject(keys, values);
       } finally {
-        if (check) seen.delete(x);
+        if (check) this.seen.delete(x);
       }
     }
-    if (x instanceof JsonStruct) return new JsonObject(x.fields.map(([k, e]) => [k, walk(e, depth + 1)]));
-    if (isMarshaler(x)) return walk(x.toJSONValue(), depth);
+    if (x instanceof JsonStruct) {
+      const fields = x.fields;
+      const keys: string[] = [];
+      const values: JsonTree[] = [];
+      for (let i = 0; i < fields.length; i++) {
+        keys.push(fields[i]![0]);
+        values.push(this.walk(fields[i]![1], depth + 1));
+      }
+      return new JsonObject(keys, values);
+    }
+    if (isMarshaler(x)) return this.walk(x.toJSONValue(), depth);
     if (x instanceof GoComplex || x instanceof GoFunc) throw new JsonError(`json: unsupported type: ${typeName(x)}`);
-    if (x instanceof GoObject) return new JsonObject([]);
+    if (x instanceof GoObject) return new JsonObject([], []);
     return null;
-  };
-  return walk(v, 0);
+  }
 }
 
 const HEX = "0123456789abcdef";
 
+// Whether jsonString may change a character: controls, '"', '\\', U+2028, U+2029, surrogates (only a lone
+// one is replaced) and, with HTML escaping, '<', '>', '&'. Most strings have none. (Written as the
+// characters that stay as they are.)
+const JSON_ESCAPED_HTML = /[^\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\u2027\u202a-\ud7ff\ue000-\uffff]/;
+const JSON_ESCAPED = /[^\x20\x21\x23-\x5b\x5d-\u2027\u202a-\ud7ff\ue000-\uffff]/;
+
 /** encoding/json's string encoding; U+2028/U+2029 are escaped even without HTML escaping. */
 export function jsonString(s: string, escapeHTML = true): string {
+  if (!(escapeHTML ? JSON_ESCAPED_HTML : JSON_ESCAPED).test(s)) return '"' + s + '"';
   let out = '"';
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -145,23 +186,32 @@ export interface JsonFormat {
 }
 
 export function jsonText(t: JsonTree, format: JsonFormat = {}): string {
-  const escapeHTML = format.escapeHTML ?? true;
-  const indent = format.indent;
-  const write = (x: JsonTree, depth: number): string => {
-    if (x === null) return "null";
-    if (typeof x === "boolean") return x ? "true" : "false";
-    if (typeof x === "string") return jsonString(x, escapeHTML);
-    if (x instanceof JsonNumber) return x.text;
-    const items = Array.isArray(x)
-      ? x.map((e) => write(e, depth + 1))
-      : x.pairs.map(([k, e]) => jsonString(k, escapeHTML) + (indent === undefined ? ":" : ": ") + write(e, depth + 1));
-    const [open, close] = Array.isArray(x) ? ["[", "]"] : ["{", "}"];
-    if (indent === undefined) return open + items.join(",") + close;
-    if (items.length === 0) return open + close;
-    const nl = "\n" + indent.repeat(depth);
-    return open + nl + indent + items.join("," + nl + indent) + nl + close;
-  };
-  return write(t, 0);
+  return writeJson(t, 0, format.escapeHTML ?? true, format.indent);
+}
+
+function writeJson(x: JsonTree, depth: number, escapeHTML: boolean, indent: string | undefined): string {
+  if (x === null) return "null";
+  if (typeof x === "string") return jsonString(x, escapeHTML);
+  if (typeof x === "boolean") return x ? "true" : "false";
+  if (x instanceof JsonNumber) return x.text;
+  const isArray = Array.isArray(x);
+  const n = isArray ? x.length : x.keys.length;
+  if (n === 0) return isArray ? "[]" : "{}";
+  // Between items: "," alone, or "," then a new line and the indent of this depth plus one.
+  const nl = indent === undefined ? "" : "\n" + indent.repeat(depth);
+  const sep = indent === undefined ? "," : "," + nl + indent;
+  let out = (isArray ? "[" : "{") + (indent === undefined ? "" : nl + indent);
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += sep;
+    if (isArray) {
+      out += writeJson(x[i]!, depth + 1, escapeHTML, indent);
+    } else {
+      out += jsonString(x.keys[i]!, escapeHTML);
+      out += indent === undefined ? ":" : ": ";
+      out += writeJson(x.values[i]!, depth + 1, escapeHTML, indent);
+    }
+  }
+  return out + nl + (isArray ? "]" : "}");
 }
 
 /** json.Marshal of a Go value (or MarshalIndent / a non-escaping Encoder, per format). */

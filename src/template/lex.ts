@@ -65,10 +65,15 @@ const RIGHT_DELIM = "}}";
 const LEFT_COMMENT = "/*";
 const RIGHT_COMMENT = "*/";
 const TRIM_MARKER_LEN = 2;
-const SPACE_CHARS = " \t\r\n";
 
-function isSpace(c: string | undefined): boolean {
-  return c === " " || c === "\t" || c === "\r" || c === "\n";
+/** isSpace for a UTF-16 code (NaN, past the end of the input, is not a space). */
+function isSpaceCode(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** ASCII letters, digits and '_': the identifier characters below 0x80. */
+function isAsciiAlnumCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 const alnumRe = /^[\p{L}\p{Nd}_]$/u;
@@ -85,22 +90,18 @@ function isAlphaNumeric(c: string): boolean {
 }
 
 function hasLeftTrimMarker(s: string, pos: number): boolean {
-  return s.length - pos >= 2 && s[pos] === "-" && isSpace(s[pos + 1]);
-}
-
-function hasRightTrimMarker(s: string, pos: number): boolean {
-  return s.length - pos >= 2 && isSpace(s[pos]) && s[pos + 1] === "-";
+  return s.charCodeAt(pos) === 0x2d && isSpaceCode(s.charCodeAt(pos + 1));
 }
 
 function rightTrimLength(s: string, start: number, end: number): number {
   let i = end;
-  while (i > start && SPACE_CHARS.includes(s[i - 1] ?? "x")) i--;
+  while (i > start && isSpaceCode(s.charCodeAt(i - 1))) i--;
   return end - i;
 }
 
 function leftTrimLength(s: string, pos: number): number {
   let i = pos;
-  while (i < s.length && SPACE_CHARS.includes(s[i] ?? "x")) i++;
+  while (isSpaceCode(s.charCodeAt(i))) i++;
   return i - pos;
 }
 
@@ -145,8 +146,25 @@ export class Lexer {
     this.startLine = this.line;
   }
 
+  // countLines jumps from newline to newline with indexOf (text between actions is most of the
+  // input). nextNewline is the first newline at or after newlineFrom (-1: none, -2: not searched
+  // yet), kept between calls so that no stretch of the input is searched twice as lexing moves on.
+  private newlineFrom = 0;
+  private nextNewline = -2;
+
   private countLines(from: number, to: number): void {
-    for (let i = from; i < to; i++) if (this.input.charCodeAt(i) === 10) this.line++;
+    const s = this.input;
+    let nl = this.nextNewline;
+    if (nl === -2 || from < this.newlineFrom || (nl >= 0 && nl < from)) {
+      nl = s.indexOf("\n", from);
+      this.newlineFrom = from;
+    }
+    while (nl >= 0 && nl < to) {
+      this.line++;
+      this.newlineFrom = nl + 1;
+      nl = s.indexOf("\n", nl + 1);
+    }
+    this.nextNewline = nl;
   }
 
   private next(): string {
@@ -240,17 +258,22 @@ export class Lexer {
 
   /** Returns false when lexing stopped with an error. */
   private lexLeftDelim(): boolean {
+    const s = this.input;
     this.pos += LEFT_DELIM.length;
-    const trimSpace = hasLeftTrimMarker(this.input, this.pos);
-    const afterMarker = trimSpace ? TRIM_MARKER_LEN : 0;
-    if (this.input.startsWith(LEFT_COMMENT, this.pos + afterMarker)) {
-      this.pos += afterMarker;
+    const afterMarker = hasLeftTrimMarker(s, this.pos) ? TRIM_MARKER_LEN : 0;
+    const p = this.pos + afterMarker;
+    if (s.charCodeAt(p) === 0x2f && s.charCodeAt(p + 1) === 0x2a) {
+      // "/*": a comment.
+      this.pos = p;
       this.ignore();
       return this.lexComment();
     }
     this.items.push({ typ: ItemType.LeftDelim, pos: this.start, val: LEFT_DELIM, line: this.startLine });
-    this.pos += afterMarker;
-    this.ignore();
+    // The delimiter and trim marker hold no newline; the marker's space may be one.
+    if (afterMarker !== 0 && s.charCodeAt(p - 1) === 10) this.line++;
+    this.pos = p;
+    this.start = p;
+    this.startLine = this.line;
     this.parenDepth = 0;
     return this.lexInsideAction();
   }
@@ -261,7 +284,7 @@ export class Lexer {
     const p = this.pos;
     const c = s.charCodeAt(p);
     if (c === 0x7d) return s.charCodeAt(p + 1) === 0x7d ? 1 : 0;
-    if ((c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) && s.charCodeAt(p + 1) === 0x2d) {
+    if (isSpaceCode(c) && s.charCodeAt(p + 1) === 0x2d) {
       return s.charCodeAt(p + 2) === 0x7d && s.charCodeAt(p + 3) === 0x7d ? 2 : 0;
     }
     return 0;
@@ -302,9 +325,16 @@ export class Lexer {
     }
   }
 
+  /**
+   * Lexes one action up to and including its right delimiter. Go's lexInsideAction reads one rune
+   * and dispatches on it; here the dispatch looks at the UTF-16 code at `pos` without consuming it,
+   * and only characters outside ASCII take the rune-wise path (next/backup).
+   */
   private lexInsideAction(): boolean {
+    const s = this.input;
     for (;;) {
-      if (this.atRightDelim() !== 0) {
+      const c = s.charCodeAt(this.pos); // NaN past the end
+      if ((c === 0x7d || isSpaceCode(c)) && this.atRightDelim() !== 0) {
         if (this.parenDepth === 0) {
           this.lexRightDelim();
           return true;
@@ -312,141 +342,196 @@ export class Lexer {
         this.errorf("unclosed left paren");
         return false;
       }
-      const r = this.next();
-      if (r === "") {
+      if (isAsciiAlnumCode(c)) {
+        if (c >= 48 && c <= 57) {
+          if (!this.lexNumber()) return false;
+        } else if (!this.lexIdentifier()) return false;
+        continue;
+      }
+      switch (c) {
+        case 0x20: // ' '
+        case 0x09: // '\t'
+        case 0x0d: // '\r'
+        case 0x0a: {
+          // '\n' (and the three above). Most often a single ' ' between words: emitted here
+          // without lexSpace's loop.
+          const d = s.charCodeAt(this.pos + 1);
+          if (c === 0x20 && !isSpaceCode(d) && d !== 0x2d) {
+            this.pos++;
+            this.emit(ItemType.Space);
+            continue;
+          }
+          if (this.lexSpace()) {
+            this.lexRightDelim();
+            return true;
+          }
+          continue;
+        }
+        case 0x3d: // '='
+          this.pos++;
+          this.emit(ItemType.Assign);
+          continue;
+        case 0x3a: // ':'
+          if (s.charCodeAt(this.pos + 1) !== 0x3d) {
+            this.errorf("expected :=");
+            return false;
+          }
+          this.pos += 2;
+          this.emit(ItemType.Declare);
+          continue;
+        case 0x7c: // '|'
+          this.pos++;
+          this.emit(ItemType.Pipe);
+          continue;
+        case 0x22: // '"'
+          this.pos++;
+          if (!this.lexQuote()) return false;
+          continue;
+        case 0x60: // '`'
+          this.pos++;
+          if (!this.lexRawQuote()) return false;
+          continue;
+        case 0x24: // '$'
+          this.pos++;
+          if (!this.lexFieldOrVariable(ItemType.Variable)) return false;
+          continue;
+        case 0x27: // '\''
+          this.pos++;
+          if (!this.lexChar()) return false;
+          continue;
+        case 0x2e: {
+          // '.': a field, or a number such as .5
+          const d = s.charCodeAt(this.pos + 1);
+          if (d >= 48 && d <= 57) {
+            if (!this.lexNumber()) return false;
+          } else if (d !== d) {
+            // "." at the very end of the input
+            if (!this.lexNumber()) return false;
+          } else {
+            this.pos++;
+            if (!this.lexFieldOrVariable(ItemType.Field)) return false;
+          }
+          continue;
+        }
+        case 0x2b: // '+'
+        case 0x2d: // '-'
+          if (!this.lexNumber()) return false;
+          continue;
+        case 0x28: // '('
+          this.pos++;
+          this.emit(ItemType.LeftParen);
+          this.parenDepth++;
+          continue;
+        case 0x29: // ')'
+          this.pos++;
+          this.parenDepth--;
+          if (this.parenDepth < 0) {
+            this.errorf("unexpected right paren");
+            return false;
+          }
+          this.emit(ItemType.RightParen);
+          continue;
+        default:
+          break;
+      }
+      if (c !== c) {
         this.errorf("unclosed action");
         return false;
-      } else if (isSpace(r)) {
-        this.backup();
-        if (this.lexSpace()) {
-          this.lexRightDelim();
-          return true;
-        }
-      } else if (r === "=") {
-        this.emit(ItemType.Assign);
-      } else if (r === ":") {
-        if (this.next() !== "=") {
-          this.errorf("expected :=");
-          return false;
-        }
-        this.emit(ItemType.Declare);
-      } else if (r === "|") {
-        this.emit(ItemType.Pipe);
-      } else if (r === '"') {
-        if (!this.lexQuote()) return false;
-      } else if (r === "`") {
-        if (!this.lexRawQuote()) return false;
-      } else if (r === "$") {
-        if (!this.lexFieldOrVariable(ItemType.Variable)) return false;
-      } else if (r === "'") {
-        if (!this.lexChar()) return false;
-      } else if (r === ".") {
-        const c = this.input[this.pos];
-        if (this.pos < this.input.length && c !== undefined && (c < "0" || c > "9")) {
-          if (!this.lexFieldOrVariable(ItemType.Field)) return false;
-        } else {
-          this.backup();
-          if (!this.lexNumber()) return false;
-        }
-      } else if (r === "+" || r === "-" || (r >= "0" && r <= "9")) {
-        this.backup();
-        if (!this.lexNumber()) return false;
-      } else if (isAlphaNumeric(r)) {
+      }
+      if (c >= 0x20 && c < 0x7f) {
+        // Other printable ASCII (alphanumerics and the cases above are handled already).
+        this.pos++;
+        this.emit(ItemType.Char);
+        continue;
+      }
+      // Outside printable ASCII: a letter or digit starts an identifier, anything else is an error.
+      const r = this.next();
+      if (isAlphaNumeric(r)) {
         this.backup();
         if (!this.lexIdentifier()) return false;
-      } else if (r === "(") {
-        this.emit(ItemType.LeftParen);
-        this.parenDepth++;
-      } else if (r === ")") {
-        this.parenDepth--;
-        if (this.parenDepth < 0) {
-          this.errorf("unexpected right paren");
-          return false;
-        }
-        this.emit(ItemType.RightParen);
-      } else if (r.length === 1 && r.charCodeAt(0) < 0x80 && r.charCodeAt(0) >= 0x20 && r.charCodeAt(0) !== 0x7f) {
-        this.emit(ItemType.Char);
-      } else {
-        this.errorf(`unrecognized character in action: ${formatRuneU(r)}`);
-        return false;
+        continue;
       }
+      this.errorf(`unrecognized character in action: ${formatRuneU(r)}`);
+      return false;
     }
   }
 
   /** Returns true when it stopped right at a trim-marked right delimiter. */
   private lexSpace(): boolean {
-    let numSpaces = 0;
+    const s = this.input;
+    let p = this.pos;
     for (;;) {
-      const r = this.peek();
-      if (!isSpace(r)) break;
-      this.next();
-      numSpaces++;
+      const c = s.charCodeAt(p);
+      if (c === 0x0a) this.line++;
+      else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
+      p++;
     }
-    if (
-      hasRightTrimMarker(this.input, this.pos - 1) &&
-      this.input.startsWith(RIGHT_DELIM, this.pos - 1 + TRIM_MARKER_LEN)
-    ) {
+    const numSpaces = p - this.pos;
+    this.pos = p;
+    // " -}}": the last space belongs to the trim marker of the right delimiter.
+    if (s.charCodeAt(p) === 0x2d && s.charCodeAt(p + 1) === 0x7d && s.charCodeAt(p + 2) === 0x7d) {
       this.pos--;
-      if (this.input[this.pos] === "\n") this.line--;
+      if (s.charCodeAt(this.pos) === 0x0a) this.line--;
       if (numSpaces === 1) return true;
     }
     this.emit(ItemType.Space);
     return false;
   }
 
-  /** Moves over ASCII letters, digits and '_' (no newline among them), the common case of identifiers. */
-  private skipAsciiAlnum(): void {
+  /** Moves over the letters, digits and '_' of an identifier (none of them is a newline). */
+  private skipAlnum(): void {
     const s = this.input;
-    let p = this.pos;
     for (;;) {
-      const c = s.charCodeAt(p);
-      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) p++;
-      else break;
+      let p = this.pos;
+      while (isAsciiAlnumCode(s.charCodeAt(p))) p++;
+      this.pos = p;
+      // Only a character outside ASCII can still be a (Unicode) letter or digit.
+      if (!(s.charCodeAt(p) >= 0x80)) return;
+      if (!isAlphaNumeric(this.next())) {
+        this.backup();
+        return;
+      }
     }
-    this.pos = p;
   }
 
   private atTerminator(): boolean {
-    const r = this.peek();
-    if (isSpace(r)) return true;
-    switch (r) {
-      case "":
-      case ".":
-      case ",":
-      case "|":
-      case ":":
-      case ")":
-      case "(":
+    const s = this.input;
+    const c = s.charCodeAt(this.pos);
+    switch (c) {
+      case 0x20: // ' '
+      case 0x09: // '\t'
+      case 0x0d: // '\r'
+      case 0x0a: // '\n'
+      case 0x2e: // '.'
+      case 0x2c: // ','
+      case 0x7c: // '|'
+      case 0x3a: // ':'
+      case 0x29: // ')'
+      case 0x28: // '('
         return true;
+      case 0x7d: // '}'
+        return s.charCodeAt(this.pos + 1) === 0x7d;
       default:
-        break;
+        return c !== c; // the end of the input
     }
-    return this.input.startsWith(RIGHT_DELIM, this.pos);
   }
 
   private lexIdentifier(): boolean {
-    this.skipAsciiAlnum();
-    for (;;) {
-      const r = this.next();
-      if (isAlphaNumeric(r)) continue;
-      this.backup();
-      const word = this.input.slice(this.start, this.pos);
-      if (!this.atTerminator()) {
-        this.errorf(`bad character ${formatRuneU(r)}`);
-        return false;
-      }
-      const kw = keywords[word];
-      if (kw !== undefined && kw > ItemType.Keyword) {
-        this.emit(kw);
-      } else if (word.startsWith(".")) {
-        this.emit(ItemType.Field);
-      } else if (word === "true" || word === "false") {
-        this.emit(ItemType.Bool);
-      } else {
-        this.emit(ItemType.Identifier);
-      }
-      return true;
+    this.skipAlnum();
+    if (!this.atTerminator()) {
+      this.errorf(`bad character ${formatRuneU(this.peek())}`);
+      return false;
     }
+    const word = this.input.slice(this.start, this.pos);
+    const kw = keywords[word];
+    if (kw !== undefined && kw > ItemType.Keyword) {
+      this.emit(kw);
+    } else if (word === "true" || word === "false") {
+      this.emit(ItemType.Bool);
+    } else {
+      this.emit(ItemType.Identifier);
+    }
+    return true;
   }
 
   private lexFieldOrVariable(typ: ItemType): boolean {
@@ -454,17 +539,9 @@ export class Lexer {
       this.emit(typ === ItemType.Variable ? ItemType.Variable : ItemType.Dot);
       return true;
     }
-    let r: string;
-    this.skipAsciiAlnum();
-    for (;;) {
-      r = this.next();
-      if (!isAlphaNumeric(r)) {
-        this.backup();
-        break;
-      }
-    }
+    this.skipAlnum();
     if (!this.atTerminator()) {
-      this.errorf(`bad character ${formatRuneU(r)}`);
+      this.errorf(`bad character ${formatRuneU(this.peek())}`);
       return false;
     }
     this.emit(typ);
@@ -491,6 +568,17 @@ export class Lexer {
   }
 
   private lexNumber(): boolean {
+    // Fast path: plain decimal digits ended by a character that cannot continue a number (not a
+    // letter, digit, '_', '.', or the sign of a complex constant). scanNumber takes the same steps.
+    const s = this.input;
+    let p = this.pos;
+    while (s.charCodeAt(p) >= 48 && s.charCodeAt(p) <= 57) p++;
+    const c = s.charCodeAt(p);
+    if (p > this.pos && (c !== c || (c < 0x80 && !isAsciiAlnumCode(c) && c !== 0x2e && c !== 0x2b && c !== 0x2d))) {
+      this.pos = p;
+      this.emit(ItemType.Number);
+      return true;
+    }
     if (!this.scanNumber()) {
       this.errorf(`bad number syntax: ${goQuote(this.input.slice(this.start, this.pos))}`);
       return false;
@@ -534,34 +622,44 @@ export class Lexer {
     return true;
   }
 
+  /** After the opening quote. A string ends at an unescaped '"' and may not hold a newline. */
   private lexQuote(): boolean {
+    const s = this.input;
+    let p = this.pos;
     for (;;) {
-      let r = this.next();
-      if (r === "\\") {
-        r = this.next();
-        if (r !== "" && r !== "\n") continue;
+      const c = s.charCodeAt(p);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        // A backslash escapes the next character (the second half of a surrogate pair is
+        // then looked at on its own, which is harmless: it is neither a quote nor a newline).
+        const d = s.charCodeAt(p + 1);
+        if (d !== d || d === 0x0a) {
+          this.errorf("unterminated quoted string");
+          return false;
+        }
+        p += 2;
+        continue;
+      }
+      if (c !== c || c === 0x0a) {
         this.errorf("unterminated quoted string");
         return false;
       }
-      if (r === "" || r === "\n") {
-        this.errorf("unterminated quoted string");
-        return false;
-      }
-      if (r === '"') break;
+      p++;
     }
+    this.pos = p + 1;
     this.emit(ItemType.String);
     return true;
   }
 
+  /** After the opening back quote. A raw string may span lines. */
   private lexRawQuote(): boolean {
-    for (;;) {
-      const r = this.next();
-      if (r === "") {
-        this.errorf("unterminated raw quoted string");
-        return false;
-      }
-      if (r === "`") break;
+    const x = this.input.indexOf("`", this.pos);
+    if (x < 0) {
+      this.errorf("unterminated raw quoted string");
+      return false;
     }
+    this.countLines(this.pos, x);
+    this.pos = x + 1;
     this.emit(ItemType.RawString);
     return true;
   }

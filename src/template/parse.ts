@@ -27,30 +27,39 @@ export class Tree {
   }
 }
 
+// The node classes declare their fields (`declare`) and set them in the constructor only. With
+// class fields, V8 runs a separate initializer function per class for every node made; the parser
+// makes many nodes while still in the interpreter, where each call counts.
 abstract class BaseNode {
-  constructor(
-    readonly tree: Tree,
-    readonly pos: number,
-  ) {}
+  declare readonly tree: Tree;
+  declare readonly pos: number;
+  constructor(tree: Tree, pos: number) {
+    this.tree = tree;
+    this.pos = pos;
+  }
   abstract toString(): string;
 }
 
 export class ListNode extends BaseNode {
-  readonly type = "list" as const;
-  nodes: Node[] = [];
+  declare readonly type: "list";
+  declare nodes: Node[];
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "list";
+    this.nodes = [];
+  }
   toString(): string {
     return this.nodes.map((n) => n.toString()).join("");
   }
 }
 
 export class TextNode extends BaseNode {
-  readonly type = "text" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly text: string,
-  ) {
+  declare readonly type: "text";
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.type = "text";
+    this.text = text;
   }
   toString(): string {
     return this.text;
@@ -58,13 +67,12 @@ export class TextNode extends BaseNode {
 }
 
 export class CommentNode extends BaseNode {
-  readonly type = "comment" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly text: string,
-  ) {
+  declare readonly type: "comment";
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.type = "comment";
+    this.text = text;
   }
   toString(): string {
     return "{{" + this.text + "}}";
@@ -72,11 +80,13 @@ export class CommentNode extends BaseNode {
 }
 
 export class VariableNode extends BaseNode {
-  readonly type = "variable" as const;
-  readonly ident: string[];
-  constructor(tree: Tree, pos: number, ident: string) {
+  declare readonly type: "variable";
+  declare readonly ident: string[];
+  /** `ident` is the variable's text ("$x.a.b") or its parts already split. */
+  constructor(tree: Tree, pos: number, ident: string | string[]) {
     super(tree, pos);
-    this.ident = ident.split(".");
+    this.type = "variable";
+    this.ident = typeof ident === "string" ? ident.split(".") : ident;
   }
   toString(): string {
     return this.ident.join(".");
@@ -84,25 +94,35 @@ export class VariableNode extends BaseNode {
 }
 
 export class DotNode extends BaseNode {
-  readonly type = "dot" as const;
+  declare readonly type: "dot";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "dot";
+  }
   toString(): string {
     return ".";
   }
 }
 
 export class NilNode extends BaseNode {
-  readonly type = "nil" as const;
+  declare readonly type: "nil";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "nil";
+  }
   toString(): string {
     return "nil";
   }
 }
 
 export class FieldNode extends BaseNode {
-  readonly type = "field" as const;
-  readonly ident: string[];
-  constructor(tree: Tree, pos: number, ident: string) {
+  declare readonly type: "field";
+  declare readonly ident: string[];
+  /** `ident` is the field's text (".a.b", the leading dot is dropped) or its names already split. */
+  constructor(tree: Tree, pos: number, ident: string | string[]) {
     super(tree, pos);
-    this.ident = ident.slice(1).split("."); // drop the leading dot
+    this.type = "field";
+    this.ident = typeof ident === "string" ? ident.slice(1).split(".") : ident;
   }
   toString(): string {
     return this.ident.map((i) => "." + i).join("");
@@ -110,14 +130,14 @@ export class FieldNode extends BaseNode {
 }
 
 export class ChainNode extends BaseNode {
-  readonly type = "chain" as const;
-  readonly field: string[] = [];
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly node: Node,
-  ) {
+  declare readonly type: "chain";
+  declare readonly node: Node;
+  declare readonly field: string[];
+  constructor(tree: Tree, pos: number, node: Node) {
     super(tree, pos);
+    this.type = "chain";
+    this.node = node;
+    this.field = [];
   }
   add(field: string): void {
     if (field.length === 0 || field[0] !== ".") throw new Error("no dot in field");
@@ -134,13 +154,12 @@ export class ChainNode extends BaseNode {
 }
 
 export class IdentifierNode extends BaseNode {
-  readonly type = "identifier" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly ident: string,
-  ) {
+  declare readonly type: "identifier";
+  declare readonly ident: string;
+  constructor(tree: Tree, pos: number, ident: string) {
     super(tree, pos);
+    this.type = "identifier";
+    this.ident = ident;
   }
   toString(): string {
     return this.ident;
@@ -148,13 +167,12 @@ export class IdentifierNode extends BaseNode {
 }
 
 export class BoolNode extends BaseNode {
-  readonly type = "bool" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly value: boolean,
-  ) {
+  declare readonly type: "bool";
+  declare readonly value: boolean;
+  constructor(tree: Tree, pos: number, value: boolean) {
     super(tree, pos);
+    this.type = "bool";
+    this.value = value;
   }
   toString(): string {
     return this.value ? "true" : "false";
@@ -162,22 +180,30 @@ export class BoolNode extends BaseNode {
 }
 
 export class NumberNode extends BaseNode {
-  readonly type = "number" as const;
-  isInt = false;
-  isUint = false;
-  isFloat = false;
-  isComplex = false;
-  int64 = 0n;
-  uint64 = 0n;
-  float64 = 0;
-  complexRe = 0;
-  complexIm = 0;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly text: string,
-  ) {
+  declare readonly type: "number";
+  declare readonly text: string;
+  declare isInt: boolean;
+  declare isUint: boolean;
+  declare isFloat: boolean;
+  declare isComplex: boolean;
+  declare int64: bigint;
+  declare uint64: bigint;
+  declare float64: number;
+  declare complexRe: number;
+  declare complexIm: number;
+  constructor(tree: Tree, pos: number, text: string) {
     super(tree, pos);
+    this.type = "number";
+    this.text = text;
+    this.isInt = false;
+    this.isUint = false;
+    this.isFloat = false;
+    this.isComplex = false;
+    this.int64 = 0n;
+    this.uint64 = 0n;
+    this.float64 = 0;
+    this.complexRe = 0;
+    this.complexIm = 0;
   }
   toString(): string {
     return this.text;
@@ -185,14 +211,14 @@ export class NumberNode extends BaseNode {
 }
 
 export class StringNode extends BaseNode {
-  readonly type = "string" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly quoted: string,
-    readonly text: string,
-  ) {
+  declare readonly type: "string";
+  declare readonly quoted: string;
+  declare readonly text: string;
+  constructor(tree: Tree, pos: number, quoted: string, text: string) {
     super(tree, pos);
+    this.type = "string";
+    this.quoted = quoted;
+    this.text = text;
   }
   toString(): string {
     return this.quoted;
@@ -200,24 +226,31 @@ export class StringNode extends BaseNode {
 }
 
 export class CommandNode extends BaseNode {
-  readonly type = "command" as const;
-  args: Node[] = [];
+  declare readonly type: "command";
+  declare args: Node[];
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "command";
+    this.args = [];
+  }
   toString(): string {
     return this.args.map((a) => (a.type === "pipe" ? "(" + a.toString() + ")" : a.toString())).join(" ");
   }
 }
 
 export class PipeNode extends BaseNode {
-  readonly type = "pipe" as const;
-  isAssign = false;
-  decl: VariableNode[] = [];
-  cmds: CommandNode[] = [];
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly line: number,
-  ) {
+  declare readonly type: "pipe";
+  declare readonly line: number;
+  declare isAssign: boolean;
+  declare decl: VariableNode[];
+  declare cmds: CommandNode[];
+  constructor(tree: Tree, pos: number, line: number) {
     super(tree, pos);
+    this.type = "pipe";
+    this.line = line;
+    this.isAssign = false;
+    this.decl = [];
+    this.cmds = [];
   }
   toString(): string {
     let s = "";
@@ -229,14 +262,14 @@ export class PipeNode extends BaseNode {
 }
 
 export class ActionNode extends BaseNode {
-  readonly type = "action" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly line: number,
-    readonly pipe: PipeNode,
-  ) {
+  declare readonly type: "action";
+  declare readonly line: number;
+  declare readonly pipe: PipeNode;
+  constructor(tree: Tree, pos: number, line: number, pipe: PipeNode) {
     super(tree, pos);
+    this.type = "action";
+    this.line = line;
+    this.pipe = pipe;
   }
   toString(): string {
     return "{{" + this.pipe.toString() + "}}";
@@ -244,16 +277,26 @@ export class ActionNode extends BaseNode {
 }
 
 export class BranchNode extends BaseNode {
+  declare readonly type: "if" | "range" | "with";
+  declare readonly line: number;
+  declare readonly pipe: PipeNode;
+  declare readonly list: ListNode;
+  declare readonly elseList: ListNode | null;
   constructor(
     tree: Tree,
     pos: number,
-    readonly type: "if" | "range" | "with",
-    readonly line: number,
-    readonly pipe: PipeNode,
-    readonly list: ListNode,
-    readonly elseList: ListNode | null,
+    type: "if" | "range" | "with",
+    line: number,
+    pipe: PipeNode,
+    list: ListNode,
+    elseList: ListNode | null,
   ) {
     super(tree, pos);
+    this.type = type;
+    this.line = line;
+    this.pipe = pipe;
+    this.list = list;
+    this.elseList = elseList;
   }
   toString(): string {
     let s = "{{" + this.type + " " + this.pipe.toString() + "}}" + this.list.toString();
@@ -263,15 +306,16 @@ export class BranchNode extends BaseNode {
 }
 
 export class TemplateNode extends BaseNode {
-  readonly type = "template" as const;
-  constructor(
-    tree: Tree,
-    pos: number,
-    readonly line: number,
-    readonly name: string,
-    readonly pipe: PipeNode | null,
-  ) {
+  declare readonly type: "template";
+  declare readonly line: number;
+  declare readonly name: string;
+  declare readonly pipe: PipeNode | null;
+  constructor(tree: Tree, pos: number, line: number, name: string, pipe: PipeNode | null) {
     super(tree, pos);
+    this.type = "template";
+    this.line = line;
+    this.name = name;
+    this.pipe = pipe;
   }
   toString(): string {
     if (this.pipe === null) return "{{template " + quote(this.name) + "}}";
@@ -280,28 +324,44 @@ export class TemplateNode extends BaseNode {
 }
 
 export class BreakNode extends BaseNode {
-  readonly type = "break" as const;
+  declare readonly type: "break";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "break";
+  }
   toString(): string {
     return "{{break}}";
   }
 }
 
 export class ContinueNode extends BaseNode {
-  readonly type = "continue" as const;
+  declare readonly type: "continue";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "continue";
+  }
   toString(): string {
     return "{{continue}}";
   }
 }
 
 class EndNode extends BaseNode {
-  readonly type = "end" as const;
+  declare readonly type: "end";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "end";
+  }
   toString(): string {
     return "{{end}}";
   }
 }
 
 class ElseNode extends BaseNode {
-  readonly type = "else" as const;
+  declare readonly type: "else";
+  constructor(tree: Tree, pos: number) {
+    super(tree, pos);
+    this.type = "else";
+  }
   toString(): string {
     return "{{else}}";
   }
@@ -453,13 +513,22 @@ class Parser {
     this.tree = new Tree(parseName, parseName, text);
   }
 
-  // Token stream.
+  // Token stream. The lexer's list always ends with an EOF or Error item; reading past it keeps
+  // returning that item. `furthest` (the furthest index reached, peeks included) picks the line
+  // of error messages.
   private next(): Item {
-    const it = this.items[this.idx] ?? this.items[this.items.length - 1];
-    if (it === undefined) throw new Error("empty token stream");
-    if (this.idx < this.items.length - 1) this.idx++;
-    else this.idx = this.items.length; // past the end: keep returning the last item
-    if (this.idx > this.furthest) this.furthest = this.idx;
+    const items = this.items;
+    const last = items.length - 1;
+    let i = this.idx;
+    let it: Item;
+    if (i < last) {
+      it = items[i++] as Item;
+    } else {
+      it = items[last] as Item;
+      i = last + 1;
+    }
+    this.idx = i;
+    if (i > this.furthest) this.furthest = i;
     return it;
   }
   private backup(): void {
@@ -470,11 +539,22 @@ class Parser {
     this.backup();
     return it;
   }
+  /** next() until an item that is not a space (the same steps, in one loop). */
   private nextNonSpace(): Item {
+    const items = this.items;
+    const last = items.length - 1;
+    let i = this.idx;
     let it: Item;
     do {
-      it = this.next();
+      if (i < last) {
+        it = items[i++] as Item;
+      } else {
+        it = items[last] as Item;
+        i = last + 1;
+      }
     } while (it.typ === ItemType.Space);
+    this.idx = i;
+    if (i > this.furthest) this.furthest = i;
     return it;
   }
   private peekNonSpace(): Item {
@@ -801,7 +881,7 @@ class Parser {
   private command(): CommandNode {
     const cmd = new CommandNode(this.tree, this.peekNonSpace().pos);
     for (;;) {
-      this.peekNonSpace();
+      // (Go peeks past spaces here first; term's nextNonSpace does the same.)
       const operand = this.operand();
       if (operand !== null) cmd.args.push(operand);
       const token = this.next();
@@ -818,30 +898,32 @@ class Parser {
   }
 
   private operand(): Node | null {
-    let node = this.term();
+    const node = this.term();
     if (node === null) return null;
-    if (this.peek().typ === ItemType.Field) {
-      const chain = new ChainNode(this.tree, this.peek().pos, node);
-      while (this.peek().typ === ItemType.Field) chain.add(this.next().val);
-      switch (node.type) {
-        case "field":
-          node = new FieldNode(this.tree, chain.pos, chain.toString());
-          break;
-        case "variable":
-          node = new VariableNode(this.tree, chain.pos, chain.toString());
-          break;
-        case "bool":
-        case "string":
-        case "number":
-        case "nil":
-        case "dot":
-          this.errorf(`unexpected . after term ${quote(node.toString())}`);
-          break;
-        default:
-          node = chain;
-      }
+    if (this.peek().typ !== ItemType.Field) return node;
+    if (node.type === "field" || node.type === "variable") {
+      // The common case (.Values.a.b, $x.a): the names join the term's own, as Go does by way of
+      // a chain node and its string. The term is new and not referenced elsewhere: its array is
+      // reused.
+      const pos = this.peek().pos;
+      const ident = node.ident;
+      while (this.peek().typ === ItemType.Field) ident.push(this.next().val.slice(1));
+      return node.type === "field" ? new FieldNode(this.tree, pos, ident) : new VariableNode(this.tree, pos, ident);
     }
-    return node;
+    const chain = new ChainNode(this.tree, this.peek().pos, node);
+    while (this.peek().typ === ItemType.Field) chain.add(this.next().val);
+    switch (node.type) {
+      case "bool":
+      case "string":
+      case "number":
+      case "nil":
+      case "dot":
+        this.errorf(`unexpected . after term ${quote(node.toString())}`);
+        break;
+      default:
+        break;
+    }
+    return chain;
   }
 
   private term(): Node | null {
@@ -902,6 +984,14 @@ class Parser {
       n.isInt = n.isUint = n.isFloat = true;
       n.int64 = n.uint64 = BigInt(cp);
       n.float64 = cp;
+      return n;
+    }
+    // Fast path: a decimal integer without a leading zero and short enough to be exact as a double
+    // (at most 15 digits) is an int, a uint and a float, as the general steps below find.
+    if (text.length <= 15 && isPlainDecimal(text)) {
+      n.isInt = n.isUint = n.isFloat = true;
+      n.int64 = n.uint64 = BigInt(text);
+      n.float64 = Number(text);
       return n;
     }
     // Complex a+bi.
@@ -980,6 +1070,18 @@ class Parser {
       }
     }
   }
+}
+
+/** "0", or digits not starting with 0 (a leading 0 means octal). */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  if (text.charCodeAt(0) === 48) return n === 1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function itemString(i: Item): string {

@@ -354,8 +354,18 @@ export function bytesToString(b: Uint8Array): string {
 /** Compares two Go strings byte-wise (UTF-8 order equals code point order). */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  // Fast path: below U+D800 a UTF-16 unit is the code point, so the first differing unit decides.
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i < n) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca < 0xd800 && cb < 0xd800) return ca < cb ? -1 : 1;
+  } else {
+    return a.length < b.length ? -1 : 1;
+  }
   // UTF-16 order differs from code point order only for surrogates vs U+E000..U+FFFF.
-  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const ca = a.codePointAt(i) ?? 0;
     const cb = b.codePointAt(i) ?? 0;

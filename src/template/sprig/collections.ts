@@ -142,25 +142,31 @@ function dict(...v: unknown[]): GoMap {
 
 /** mergo.Merge for map[string]interface{} (with or without WithOverride). */
 export function mergeMaps(dst: GoMap, src: GoMap, overwrite: boolean): void {
-  for (const [k, s] of src) {
-    if (s === null || s === undefined) {
-      if (overwrite) dst.set(k, null);
-      continue;
-    }
-    const has = dst.has(k);
-    const d = dst.get(k);
-    if (isMap(s) && has && isMap(d)) mergeMaps(d, s, overwrite);
-    // mergo's slice branch: with WithOverride (or an empty dst map) the src slice is taken.
-    if (isSliceLike(s) && (overwrite || dst.size === 0)) {
-      dst.set(k, s);
-      continue;
-    }
-    if (has && d !== null && !empty(d)) {
-      if (isSliceLike(s)) continue;
-      if (isMap(s) && isMap(d)) continue;
-    }
-    if (overwrite || !has || empty(d)) dst.set(k, s);
+  // forEach makes no iterator result and [key, value] pair per entry (merge runs on every values layer).
+  src.forEach((s, k) => {
+    mergeEntry(dst, k, s, overwrite);
+  });
+}
+
+/** One entry of mergeMaps: the src value `s` under key `k`. */
+function mergeEntry(dst: GoMap, k: string, s: unknown, overwrite: boolean): void {
+  if (s === null || s === undefined) {
+    if (overwrite) dst.set(k, null);
+    return;
   }
+  const has = dst.has(k);
+  const d = dst.get(k);
+  if (isMap(s) && has && isMap(d)) mergeMaps(d, s, overwrite);
+  // mergo's slice branch: with WithOverride (or an empty dst map) the src slice is taken.
+  if (isSliceLike(s) && (overwrite || dst.size === 0)) {
+    dst.set(k, s);
+    return;
+  }
+  if (has && d !== null && !empty(d)) {
+    if (isSliceLike(s)) return;
+    if (isMap(s) && isMap(d)) return;
+  }
+  if (overwrite || !has || empty(d)) dst.set(k, s);
 }
 
 function merge(overwrite: boolean) {

@@ -403,10 +403,16 @@ function cryptoRandom(count: number, start: number, end: number, letters: boolea
 // --- Sprig functions --------------------------------------------------------------------------
 
 function quote(...args: unknown[]): string {
-  return args
-    .filter((a) => a !== null && a !== undefined)
-    .map((a) => goQuote(strval(a)))
-    .join(" ");
+  // One loop, no intermediate arrays: quote is among the most called functions.
+  let out = "";
+  let sep = "";
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === null || a === undefined) continue;
+    out += sep + goQuote(strval(a));
+    sep = " ";
+  }
+  return out;
 }
 
 function squote(...args: unknown[]): string {

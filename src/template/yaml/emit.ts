@@ -10,9 +10,12 @@ export class PlainScalar {
 
 export type EmitNode = PlainScalar | string | EmitNode[] | EmitMap;
 
-/** A mapping in emission order. */
+/** A mapping in emission order: keys[i] maps to values[i]. */
 export class EmitMap {
-  constructor(readonly pairs: [string, EmitNode][]) {}
+  constructor(
+    readonly keys: readonly string[],
+    readonly values: readonly EmitNode[],
+  ) {}
 }
 
 const enum Style {
@@ -30,6 +33,14 @@ interface Analysis {
   blockPlainAllowed: boolean;
   singleQuotedAllowed: boolean;
   blockAllowed: boolean;
+  /**
+   * The code points of a string that has characters outside go-yaml's printable set (such a string is
+   * always written double-quoted); null for all other strings, whose UTF-16 code units are their code
+   * points (no surrogates), so that the writers work on the string itself.
+   */
+  special: number[] | null;
+  /** Whether the string holds U+2028 or U+2029 (line breaks for YAML 1.1 besides \n). */
+  unicodeBreaks: boolean;
 }
 
 function isPrintable(cp: number): boolean {
@@ -61,10 +72,48 @@ function cps(s: string): number[] {
   return out;
 }
 
-function analyze(v: number[]): Analysis {
-  if (v.length === 0) {
-    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+// The analysis of a string without special characters is made of regular expression tests (native
+// scans) rather than a loop over its characters. Such a string has no tab, CR, NEL or surrogate; its
+// line breaks are \n, U+2028 and U+2029 (isPrintable and isBreak above).
+/** A character outside isPrintable (surrogates included: an astral code point is not printable). */
+const SPECIAL = /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
+const LINE_BREAK = /[\n\u2028\u2029]/;
+const UNICODE_BREAK = /[\u2028\u2029]/;
+const BREAK_SPACE = /[\n\u2028\u2029] /;
+const SPACE_BREAK = / [\n\u2028\u2029]/;
+/**
+ * Block indicators: an indicator first, "? ", ": " or "- " first (or alone), "---" or "..." first, ": "
+ * (or a final ':') anywhere, " #" anywhere (a blank or break before '#').
+ */
+const BLOCK_INDICATORS = /^(?:[#,[\]{}&*!|>'"%@`]|[?:-](?:[ \n\u2028\u2029]|$)|---|\.\.\.)|:(?:[ \n\u2028\u2029]|$)|[ \n\u2028\u2029]#/;
+
+/** emitterc.go yaml_emitter_analyze_scalar. */
+function analyze(s: string): Analysis {
+  if (s.length === 0) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false, special: null, unicodeBreaks: false };
   }
+  if (SPECIAL.test(s)) return analyzeSpecial(cps(s));
+  const a: Analysis = { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true, special: null, unicodeBreaks: false };
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  if (last === 0x20) {
+    a.blockPlainAllowed = false;
+    a.blockAllowed = false;
+  } else if (first === 0x20) a.blockPlainAllowed = false;
+  if (LINE_BREAK.test(s)) {
+    a.multiline = true;
+    a.blockPlainAllowed = false;
+    a.unicodeBreaks = UNICODE_BREAK.test(s);
+    if (SPACE_BREAK.test(s)) {
+      a.singleQuotedAllowed = false;
+      a.blockAllowed = false;
+    } else if (BREAK_SPACE.test(s)) a.singleQuotedAllowed = false;
+  } else if (a.blockPlainAllowed && BLOCK_INDICATORS.test(s)) a.blockPlainAllowed = false;
+  return a;
+}
+
+/** analyze for a string with special characters, over its code points (the loop of emitterc.go). */
+function analyzeSpecial(v: number[]): Analysis {
   let blockIndicators = false;
   let lineBreaks = false;
   let special = false;
@@ -140,7 +189,14 @@ function analyze(v: number[]): Analysis {
     }
     precededByWs = isBlank(c) || isBreak(c) || c === 0;
   }
-  const a: Analysis = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+  const a: Analysis = {
+    multiline: lineBreaks,
+    blockPlainAllowed: true,
+    singleQuotedAllowed: true,
+    blockAllowed: true,
+    special: v,
+    unicodeBreaks: true,
+  };
   if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlainAllowed = false;
   if (trailingSpace) a.blockAllowed = false;
   if (breakSpace) {
@@ -162,24 +218,36 @@ function hex(v: number, w: number): string {
 }
 
 interface KeyPlan {
-  readonly kc: number[];
   readonly ka: Analysis;
   readonly style: Style;
 }
 
-/** Map keys and short strings repeat across documents (name, labels, ...): their code points, analysis and style, kept. */
+/** Map keys and short strings repeat across documents (name, labels, ...): their analysis and style, kept. */
 const keyPlans = new Map<string, KeyPlan>();
 const KEY_PLANS_LIMIT = 20000;
 
 function keyPlan(k: string): KeyPlan {
   let plan = keyPlans.get(k);
   if (plan === undefined) {
-    const kc = cps(k);
-    plan = { kc, ka: analyze(kc), style: stringStyle(k) };
+    plan = { ka: analyze(k), style: stringStyle(k) };
     if (keyPlans.size >= KEY_PLANS_LIMIT) keyPlans.clear();
     keyPlans.set(k, plan);
   }
   return plan;
+}
+
+/** Index of the first line break at or after `from` in a string without special characters, or its length. */
+function breakAt(s: string, from: number, unicodeBreaks: boolean): number {
+  if (!unicodeBreaks) {
+    const j = s.indexOf("\n", from);
+    return j < 0 ? s.length : j;
+  }
+  let j = from;
+  for (; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 0x0a || c === 0x2028 || c === 0x2029) break;
+  }
+  return j;
 }
 
 class Emitter {
@@ -240,117 +308,119 @@ class Emitter {
   }
 
   private node(node: EmitNode, mapping: boolean, simpleKey: boolean): void {
-    if (Array.isArray(node)) {
-      if (node.length === 0) {
-        this.writeIndicator("[", true, true, false);
-        this.writeIndicator("]", false, false, false);
-        return;
+    if (typeof node === "string") {
+      // Short strings repeat (names, labels, ports): their analysis and style are kept.
+      if (node.length <= 64) {
+        const plan = keyPlan(node);
+        this.scalar(node, plan.ka, plan.style, simpleKey);
+      } else {
+        this.scalar(node, analyze(node), stringStyle(node), simpleKey);
       }
-      this.increaseIndent(false, mapping && !this.indention);
-      for (const item of node) {
-        this.writeIndent();
-        this.writeIndicator("-", true, false, true);
-        this.node(item, false, false);
-      }
-      this.popIndent();
       return;
     }
     if (node instanceof EmitMap) {
-      if (node.pairs.length === 0) {
+      const keys = node.keys;
+      const values = node.values;
+      if (keys.length === 0) {
         this.writeIndicator("{", true, true, false);
         this.writeIndicator("}", false, false, false);
         return;
       }
       this.increaseIndent(false, false);
-      for (const [k, v] of node.pairs) {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         this.writeIndent();
-        const { kc, ka, style } = keyPlan(k);
+        const plan = keyPlan(k);
+        const ka = plan.ka;
         // A UTF-16 code unit is at most 3 bytes of UTF-8.
         if (!ka.multiline && (k.length <= 42 || Buffer.byteLength(k) <= 128)) {
-          this.scalar(k, kc, ka, style, true);
+          this.scalar(k, ka, plan.style, true);
           this.writeIndicator(":", false, false, false);
         } else {
           this.writeIndicator("?", true, false, true);
-          this.scalar(k, kc, ka, style, false);
+          this.scalar(k, ka, plan.style, false);
           this.writeIndent();
           this.writeIndicator(":", true, false, true);
         }
-        this.node(v, true, false);
+        this.node(values[i]!, true, false);
       }
       this.popIndent();
       return;
     }
     if (node instanceof PlainScalar) {
-      const c = cps(node.text);
-      this.scalar(node.text, c, analyze(c), Style.Plain, simpleKey);
+      // Numbers, booleans and null repeat too.
+      this.scalar(node.text, keyPlan(node.text).ka, Style.Plain, simpleKey);
       return;
     }
-    if (node.length <= 64) {
-      const { kc, ka, style } = keyPlan(node);
-      this.scalar(node, kc, ka, style, simpleKey);
+    if (node.length === 0) {
+      this.writeIndicator("[", true, true, false);
+      this.writeIndicator("]", false, false, false);
       return;
     }
-    const c = cps(node);
-    this.scalar(node, c, analyze(c), stringStyle(node), simpleKey);
+    this.increaseIndent(false, mapping && !this.indention);
+    for (let i = 0; i < node.length; i++) {
+      this.writeIndent();
+      this.writeIndicator("-", true, false, true);
+      this.node(node[i]!, false, false);
+    }
+    this.popIndent();
   }
 
-  private scalar(value: string, v: number[], a: Analysis, requested: Style, simpleKey: boolean): void {
+  private scalar(value: string, a: Analysis, requested: Style, simpleKey: boolean): void {
     let style = requested;
     if (simpleKey && a.multiline) style = Style.Double;
     if (style === Style.Plain) {
       if (!a.blockPlainAllowed) style = Style.Single;
-      if (v.length === 0 && simpleKey) style = Style.Single;
+      if (value.length === 0 && simpleKey) style = Style.Single;
     }
     if (style === Style.Single && !a.singleQuotedAllowed) style = Style.Double;
     if (style === Style.Literal && (!a.blockAllowed || simpleKey)) style = Style.Double;
+    // A string with special characters always ends up double-quoted: the other writers see only strings
+    // whose code units are their code points.
     this.increaseIndent(true, false);
     const allowBreaks = !simpleKey;
     switch (style) {
       case Style.Plain:
-        this.writePlain(value, v, allowBreaks);
+        this.writePlain(value, allowBreaks);
         break;
       case Style.Single:
-        this.writeSingle(value, v, allowBreaks);
+        this.writeSingle(value, allowBreaks);
         break;
       case Style.Double:
-        this.writeDouble(v, allowBreaks);
+        this.writeDouble(value, a.special, allowBreaks);
         break;
       case Style.Literal:
-        this.writeLiteral(value, v);
+        this.writeLiteral(value, a.unicodeBreaks);
         break;
     }
     this.popIndent();
   }
 
-  private writePlain(value: string, v: number[], allowBreaks: boolean): void {
+  private writePlain(value: string, allowBreaks: boolean): void {
     if (!this.whitespace) this.put(" ");
-    if (!allowBreaks || this.column + v.length <= BEST_WIDTH + 1 || !value.includes(" ")) {
+    const n = value.length;
+    if (!allowBreaks || this.column + n <= BEST_WIDTH + 1 || !value.includes(" ")) {
       // Fast path: no folding possible.
       this.out += value;
-      this.column += v.length;
+      this.column += n;
     } else {
       let spaces = false;
-      // Without astral characters, code points and code units line up: words are copied as slices.
-      const sliceable = value.length === v.length;
-      for (let i = 0; i < v.length; i++) {
-        const c = v[i]!;
-        if (c === 0x20) {
-          if (!spaces && this.column > BEST_WIDTH && v[i + 1] !== 0x20) {
+      for (let i = 0; i < n; i++) {
+        if (value.charCodeAt(i) === 0x20) {
+          if (!spaces && this.column > BEST_WIDTH && value.charCodeAt(i + 1) !== 0x20) {
             this.writeIndent();
           } else {
-            this.putCp(c);
+            this.out += " ";
+            this.column++;
           }
           spaces = true;
         } else {
-          if (sliceable) {
-            let j = i + 1;
-            while (j < v.length && v[j] !== 0x20) j++;
-            this.out += value.slice(i, j);
-            this.column += j - i;
-            i = j - 1;
-          } else {
-            this.putCp(c);
-          }
+          // A word, copied up to the next space.
+          let j = value.indexOf(" ", i + 1);
+          if (j < 0) j = n;
+          this.out += value.slice(i, j);
+          this.column += j - i;
+          i = j - 1;
           this.indention = false;
           spaces = false;
         }
@@ -360,37 +430,41 @@ class Emitter {
     this.indention = false;
   }
 
-  private writeSingle(value: string, v: number[], allowBreaks: boolean): void {
+  private writeSingle(value: string, allowBreaks: boolean): void {
     this.writeIndicator("'", true, false, false);
     let spaces = false;
     let breaks = false;
-    const sliceable = value.length === v.length;
-    for (let i = 0; i < v.length; i++) {
-      const c = v[i]!;
+    const n = value.length;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
       if (c === 0x20) {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < v.length - 1 && v[i + 1] !== 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1 && value.charCodeAt(i + 1) !== 0x20) {
           this.writeIndent();
         } else {
-          this.putCp(c);
+          this.out += " ";
+          this.column++;
         }
         spaces = true;
-      } else if (isBreak(c)) {
+      } else if (c === 0x0a || c === 0x2028 || c === 0x2029) {
         if (!breaks && c === 0x0a) this.putBreak();
         this.writeBreak(c);
         this.indention = true;
         breaks = true;
       } else {
         if (breaks) this.writeIndent();
-        if (c === 0x27) this.put("'");
-        if (sliceable && c !== 0x27) {
+        if (c === 0x27) {
+          this.out += "''";
+          this.column += 2;
+        } else {
           // A run without spaces, breaks or quotes, copied as a slice.
           let j = i + 1;
-          while (j < v.length && v[j] !== 0x20 && v[j] !== 0x27 && !isBreak(v[j]!)) j++;
+          for (; j < n; j++) {
+            const d = value.charCodeAt(j);
+            if (d === 0x20 || d === 0x27 || d === 0x0a || d === 0x2028 || d === 0x2029) break;
+          }
           this.out += value.slice(i, j);
           this.column += j - i;
           i = j - 1;
-        } else {
-          this.putCp(c);
         }
         this.indention = false;
         spaces = false;
@@ -411,11 +485,13 @@ class Emitter {
     }
   }
 
-  private writeDouble(v: number[], allowBreaks: boolean): void {
+  /** `special`: the code points of a string with special characters; null: the string's code units are its code points. */
+  private writeDouble(value: string, special: number[] | null, allowBreaks: boolean): void {
     let spaces = false;
     this.writeIndicator('"', true, false, false);
-    for (let i = 0; i < v.length; i++) {
-      const c = v[i]!;
+    const n = special === null ? value.length : special.length;
+    for (let i = 0; i < n; i++) {
+      const c = special === null ? value.charCodeAt(i) : special[i]!;
       if (!isPrintable(c) || c === 0xfeff || isBreak(c) || c === 0x22 || c === 0x5c) {
         this.put("\\");
         switch (c) {
@@ -471,13 +547,24 @@ class Emitter {
         }
         spaces = false;
       } else if (c === 0x20) {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i !== 0 && i !== v.length - 1) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i !== 0 && i !== n - 1) {
           this.writeIndent();
-          if (v[i + 1] === 0x20) this.put("\\");
+          if ((special === null ? value.charCodeAt(i + 1) : special[i + 1]) === 0x20) this.put("\\");
         } else {
           this.putCp(c);
         }
         spaces = true;
+      } else if (special === null) {
+        // A run of characters written as they are (no space, break, quote or backslash), copied as a slice.
+        let j = i + 1;
+        for (; j < n; j++) {
+          const d = value.charCodeAt(j);
+          if (d === 0x20 || d === 0x22 || d === 0x5c || d === 0x0a || d === 0x2028 || d === 0x2029) break;
+        }
+        this.out += value.slice(i, j);
+        this.column += j - i;
+        i = j - 1;
+        spaces = false;
       } else {
         this.putCp(c);
         spaces = false;
@@ -488,38 +575,33 @@ class Emitter {
     this.indention = false;
   }
 
-  private writeLiteral(value: string, v: number[]): void {
+  private writeLiteral(value: string, unicodeBreaks: boolean): void {
     this.writeIndicator("|", true, false, false);
+    const n = value.length;
     // Block scalar hints.
-    if (v[0] === 0x20 || isBreak(v[0] ?? 0)) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    if (value.charCodeAt(0) === 0x20 || isBreak(value.charCodeAt(0))) this.writeIndicator(String(BEST_INDENT), false, false, false);
     let chomp = "";
-    const n = v.length;
-    if (n === 0 || !isBreak(v[n - 1]!)) chomp = "-";
-    else if (n === 1 || isBreak(v[n - 2]!)) chomp = "+";
+    if (n === 0 || !isBreak(value.charCodeAt(n - 1))) chomp = "-";
+    else if (n === 1 || isBreak(value.charCodeAt(n - 2))) chomp = "+";
     if (chomp !== "") this.writeIndicator(chomp, false, false, false);
     this.putBreak();
     this.indention = true;
     this.whitespace = true;
     let breaks = true;
-    // Without astral characters, code points and code units line up: lines are copied as slices.
-    const sliceable = value.length === n;
-    for (let i = 0; i < n; i++) {
-      const c = v[i]!;
-      if (isBreak(c)) {
+    for (let i = 0; i < n; ) {
+      const c = value.charCodeAt(i);
+      if (c === 0x0a || c === 0x2028 || c === 0x2029) {
         this.writeBreak(c);
         this.indention = true;
         breaks = true;
+        i++;
       } else {
         if (breaks) this.writeIndent();
-        if (sliceable) {
-          let j = i + 1;
-          while (j < n && !isBreak(v[j]!)) j++;
-          this.out += value.slice(i, j);
-          this.column += j - i;
-          i = j - 1;
-        } else {
-          this.putCp(c);
-        }
+        // The rest of the line, copied as a slice.
+        const j = breakAt(value, i, unicodeBreaks);
+        this.out += value.slice(i, j);
+        this.column += j - i;
+        i = j;
         this.indention = false;
         breaks = false;
       }

@@ -119,55 +119,57 @@ function atLineEnd(s: string, i: number): boolean {
   return s.charCodeAt(j) === HASH && (j > i || (j > 0 && s.charCodeAt(j - 1) === SPACE));
 }
 
-/** A single-line double-quoted scalar starting at s[i] === '"'; returns the value and the index after it. */
-function doubleQuoted(s: string, i: number): [string, number] {
-  let out = "";
-  let start = i + 1;
-  let j = start;
-  for (;;) {
-    if (j >= s.length) bail();
-    const c = s.charCodeAt(j);
-    if (c === 34) break;
-    if (c === 92) {
-      out += s.slice(start, j);
-      const e = s[j + 1];
-      switch (e) {
-        case "\\":
-          out += "\\";
-          break;
-        case '"':
-          out += '"';
-          break;
-        case "n":
-          out += "\n";
-          break;
-        case "t":
-          out += "\t";
-          break;
-        case "u": {
-          const hex = s.slice(j + 2, j + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) bail();
-          const code = Number.parseInt(hex, 16);
-          if (code < 0x20 || (code >= 0x7f && code < 0xa0) || (code >= 0xd800 && code < 0xe000) || code >= 0xfffe) bail();
-          out += String.fromCharCode(code);
-          j += 4;
-          break;
-        }
-        default:
-          bail();
-      }
-      j += 2;
-      start = j;
-      continue;
-    }
-    j++;
-  }
-  out += s.slice(start, j);
-  return [out, j + 1];
+/** Set by quoted: the index just after the scalar it read. */
+let quotedEnd = 0;
+
+/** A single-line quoted scalar starting at s[i] (a '"' or a "'"): its value; quotedEnd is set to the index after it. */
+function quoted(s: string, i: number): string {
+  return s.charCodeAt(i) === 34 ? doubleQuoted(s, i) : singleQuoted(s, i);
 }
 
-/** A single-line single-quoted scalar starting at s[i] === "'". */
-function singleQuoted(s: string, i: number): [string, number] {
+function doubleQuoted(s: string, i: number): string {
+  let out = "";
+  let start = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', start);
+    if (q < 0) bail();
+    const j = s.indexOf("\\", start);
+    if (j < 0 || j > q) {
+      quotedEnd = q + 1;
+      return out + s.slice(start, q);
+    }
+    out += s.slice(start, j);
+    const e = s[j + 1];
+    switch (e) {
+      case "\\":
+        out += "\\";
+        break;
+      case '"':
+        out += '"';
+        break;
+      case "n":
+        out += "\n";
+        break;
+      case "t":
+        out += "\t";
+        break;
+      case "u": {
+        const hex = s.slice(j + 2, j + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) bail();
+        const code = Number.parseInt(hex, 16);
+        if (code < 0x20 || (code >= 0x7f && code < 0xa0) || (code >= 0xd800 && code < 0xe000) || code >= 0xfffe) bail();
+        out += String.fromCharCode(code);
+        start = j + 6;
+        continue;
+      }
+      default:
+        bail();
+    }
+    start = j + 2;
+  }
+}
+
+function singleQuoted(s: string, i: number): string {
   let out = "";
   let j = i + 1;
   for (;;) {
@@ -179,7 +181,8 @@ function singleQuoted(s: string, i: number): [string, number] {
       j = q + 2;
       continue;
     }
-    return [out, q + 1];
+    quotedEnd = q + 1;
+    return out;
   }
 }
 
@@ -206,8 +209,8 @@ class FlowReader {
     if (c === 123) return this.map();
     if (c === 91) return this.seq();
     if (c === 34 || c === 39) {
-      const [v, j] = c === 34 ? doubleQuoted(s, this.i) : singleQuoted(s, this.i);
-      this.i = j;
+      const v = quoted(s, this.i);
+      this.i = quotedEnd;
       return v;
     }
     return plainValue(this.plain(), this.out);
@@ -238,8 +241,8 @@ class FlowReader {
     const s = this.s;
     const c = s.charCodeAt(this.i);
     if (c === 34 || c === 39) {
-      const [v, j] = c === 34 ? doubleQuoted(s, this.i) : singleQuoted(s, this.i);
-      this.i = j;
+      const v = quoted(s, this.i);
+      this.i = quotedEnd;
       return v;
     }
     const start = this.i;
@@ -313,28 +316,24 @@ class BlockReader {
     this.lines = text.split("\n");
   }
 
-  /** Indent of line i, or -1 when it is blank or a comment. */
-  private indentOf(i: number): number {
-    const s = this.lines[i] ?? "";
-    const j = skipSpaces(s, 0);
-    if (j === s.length || s.charCodeAt(j) === HASH) return -1;
-    return j;
-  }
-
-  /** Moves to the next line that has content; returns its indent or -1 at the end. */
+  /** Moves to the next line that has content (not blank, not a comment); returns its indent or -1 at the end. */
   private nextContent(): number {
-    while (this.li < this.lines.length) {
-      const n = this.indentOf(this.li);
-      if (n >= 0) return n;
-      this.li++;
+    const lines = this.lines;
+    for (; this.li < lines.length; this.li++) {
+      const s = lines[this.li]!;
+      let j = 0;
+      while (j < s.length && s.charCodeAt(j) === SPACE) j++;
+      if (j < s.length && s.charCodeAt(j) !== HASH) return j;
     }
     return -1;
   }
 
   document(): unknown {
-    for (const l of this.lines) {
+    const lines = this.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
       const c = l.charCodeAt(0);
-      if (c === 37 || l.startsWith("---") || l.startsWith("...")) bail();
+      if (c === 37 || (c === DASH && l.startsWith("---")) || (c === 46 && l.startsWith("..."))) bail();
     }
     const n = this.nextContent();
     if (n < 0) return null;
@@ -351,35 +350,54 @@ class BlockReader {
     return bail();
   }
 
+  // keyEnd's last answer, for the current line: the same entry is looked at by node or sequence, then by
+  // mapping, then read by readKey (a quoted key is read once).
+  private keyLine = -1;
+  private keyCol = -1;
+  private keyColon = -1;
+  private keyText: string | null = null;
+
   /**
-   * For a mapping entry starting at s[col], the index of its ':' (followed by a space or the end of the
-   * line); -1 when the text is not a key. Bails on keys it cannot read.
+   * For a mapping entry starting at s[col] (s is the current line), the index of its ':' (followed by a
+   * space or the end of the line); -1 when the text is not a key. Bails on keys it cannot read.
    */
   private keyEnd(s: string, col: number): number {
+    if (this.keyLine === this.li && this.keyCol === col) return this.keyColon;
+    let colon = -1;
+    let text: string | null = null;
     const c = s.charCodeAt(col);
     if (c === 34 || c === 39) {
-      const [, j] = c === 34 ? doubleQuoted(s, col) : singleQuoted(s, col);
+      text = quoted(s, col);
+      const j = quotedEnd;
       const k = skipSpaces(s, j);
-      if (s.charCodeAt(k) === COLON && (k + 1 === s.length || s.charCodeAt(k + 1) === SPACE)) return k;
-      if (atLineEnd(s, j)) return -1;
-      return bail();
-    }
-    let from = col;
-    for (;;) {
-      const k = s.indexOf(":", from);
-      if (k < 0) return -1;
-      if (k + 1 === s.length || s.charCodeAt(k + 1) === SPACE) {
-        if (k - col > 1000) bail();
-        return k;
+      if (s.charCodeAt(k) === COLON && (k + 1 === s.length || s.charCodeAt(k + 1) === SPACE)) colon = k;
+      else if (!atLineEnd(s, j)) bail();
+    } else {
+      let from = col;
+      for (;;) {
+        const k = s.indexOf(":", from);
+        if (k < 0) break;
+        if (k + 1 === s.length || s.charCodeAt(k + 1) === SPACE) {
+          if (k - col > 1000) bail();
+          colon = k;
+          break;
+        }
+        from = k + 1;
       }
-      from = k + 1;
     }
+    this.keyLine = this.li;
+    this.keyCol = col;
+    this.keyColon = colon;
+    this.keyText = text;
+    return colon;
   }
 
+  /** The key of the entry at s[col] whose ':' keyEnd found at `colon`. */
   private readKey(s: string, col: number, colon: number): string {
     const c = s.charCodeAt(col);
-    if (c === 34) return doubleQuoted(s, col)[0];
-    if (c === 39) return singleQuoted(s, col)[0];
+    if (c === 34 || c === 39) {
+      return this.keyLine === this.li && this.keyCol === col && this.keyText !== null ? this.keyText : quoted(s, col);
+    }
     if (isIndicator(c) || c === DASH) bail();
     const text = s.slice(col, colon).trimEnd();
     if (text.includes(" #")) bail();
@@ -455,14 +473,11 @@ class BlockReader {
     let v: unknown;
     let end: number;
     switch (c) {
-      case 34: {
-        [v, end] = doubleQuoted(s, p);
+      case 34:
+      case 39:
+        v = quoted(s, p);
+        end = quotedEnd;
         break;
-      }
-      case 39: {
-        [v, end] = singleQuoted(s, p);
-        break;
-      }
       case 123:
       case 91: {
         const f = new FlowReader(s, p, this.out);

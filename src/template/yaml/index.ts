@@ -32,9 +32,21 @@ function jsonToEmit(t: JsonTree): EmitNode {
 }
 
 function objectToEmit(o: JsonObject): EmitMap {
-  const byKey = new Map<string, JsonTree>(o.pairs);
-  const keys = sortYamlKeys([...byKey.keys()]);
-  return new EmitMap(keys.map((k) => [yamlReadBack(k), jsonToEmit(byKey.get(k) ?? null)]));
+  const byKey = new Map<string, JsonTree>();
+  const keys: string[] = [];
+  for (let i = 0; i < o.keys.length; i++) {
+    const k = o.keys[i]!;
+    if (!byKey.has(k)) keys.push(k);
+    byKey.set(k, o.values[i]!);
+  }
+  sortYamlKeys(keys);
+  const values: EmitNode[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    keys[i] = yamlReadBack(k);
+    values.push(jsonToEmit(byKey.get(k) ?? null));
+  }
+  return new EmitMap(keys, values);
 }
 
 // Characters JSON leaves raw that go-yaml's reader rejects, and line breaks it folds.
@@ -53,5 +65,22 @@ function yamlReadBack(s: string): string {
 
 /** sigs.k8s.io/yaml.Marshal of a Go value (with the final newline). Throws JsonError. */
 export function marshalYaml(v: unknown): string {
-  return emitYaml(jsonToEmit(toJsonTree(v)));
+  // go-yaml sorts the keys its own way (objectToEmit), so the JSON step's byte-wise sort is skipped: unless a
+  // key has a digit or a non-ASCII character (where go-yaml's order is not total and depends on the order it
+  // gets), or unless the value cannot be marshalled (the sorted walk finds the same error as encoding/json).
+  let tree: JsonTree;
+  try {
+    tree = toJsonTree(v, orderMatters);
+  } catch (e) {
+    if (!(e instanceof JsonError)) throw e;
+    tree = toJsonTree(v);
+  }
+  return emitYaml(jsonToEmit(tree));
+}
+
+const DIGIT_OR_NON_ASCII = /[0-9\u0080-\uffff]/;
+
+function orderMatters(keys: string[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (DIGIT_OR_NON_ASCII.test(keys[i]!)) return true;
+  return false;
 }

@@ -22,13 +22,41 @@ add({ tag: "float", value: Infinity }, [".inf", ".Inf", ".INF", "+.inf", "+.Inf"
 add({ tag: "float", value: -Infinity }, ["-.inf", "-.Inf", "-.INF"]);
 add({ tag: "merge", value: "<<" }, ["<<"]);
 
-function hint(c: string): string {
-  if (c === "+" || c === "-") return "S";
-  if (c >= "0" && c <= "9") return "D";
-  if ("yYnNtTfFoO~".includes(c)) return "M";
-  if (c === ".") return ".";
-  return "";
+const enum Hint {
+  None,
+  Sign,
+  Digit,
+  Map,
+  Dot,
 }
+
+/** resolve.go's hint of a scalar's first character: which resolutions may apply. */
+function hint(c: number): Hint {
+  switch (c) {
+    case 0x2b: // +
+    case 0x2d: // -
+      return Hint.Sign;
+    case 0x2e: // .
+      return Hint.Dot;
+    case 0x79: // yYnNtTfFoO~
+    case 0x59:
+    case 0x6e:
+    case 0x4e:
+    case 0x74:
+    case 0x54:
+    case 0x66:
+    case 0x46:
+    case 0x6f:
+    case 0x4f:
+    case 0x7e:
+      return Hint.Map;
+    default:
+      return c >= 0x30 && c <= 0x39 ? Hint.Digit : Hint.None;
+  }
+}
+
+/** A decimal integer without sign, leading zero or underscore that int64 holds: what most numbers are. */
+const SIMPLE_INT = /^(?:0|[1-9][0-9]{0,17})$/;
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -109,14 +137,16 @@ export function isTimestamp(s: string): boolean {
 
 /** resolve("", in) of go-yaml v2 for an untagged plain scalar. */
 export function resolvePlain(s: string): Resolved {
-  const h = s === "" ? "N" : hint(s[0]!);
-  if (h === "") return { tag: "str", value: s };
+  const h = s === "" ? Hint.Map : hint(s.charCodeAt(0));
+  if (h === Hint.None) return { tag: "str", value: s };
   const item = MAP.get(s);
   if (item !== undefined) return item;
-  if (h === ".") {
+  if (h === Hint.Dot) {
     const f = parseGoFloat(s);
     if (f !== null) return { tag: "float", value: f };
-  } else if (h === "D" || h === "S") {
+  } else if (h === Hint.Digit || h === Hint.Sign) {
+    // What parseGoInt gives for it (it is no timestamp: those have a '-').
+    if (h === Hint.Digit && SIMPLE_INT.test(s)) return { tag: "int", value: BigInt(s) };
     if (isTimestamp(s)) return { tag: "timestamp", value: s };
     const plain = s.replaceAll("_", "");
     const iv = parseGoInt(plain, false);

@@ -24,6 +24,29 @@ function runes(s: string): number[] | null {
 
 /** keyList.Less for two string keys. */
 export function keyLess(a: string, b: string): boolean {
+  // The usual case, decided here: the keys first differ at two ASCII characters that are not digits, or one
+  // key is the other plus more (and does not end with half of a surrogate pair).
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i < n) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x < 0x80 && y < 0x80 && !(x >= 0x30 && x <= 0x39) && !(y >= 0x30 && y <= 0x39)) {
+      const xl = isLetter(x);
+      const yl = isLetter(y);
+      // Letters sort after the other characters; else by code.
+      return xl === yl ? x < y : yl;
+    }
+  } else if (a.length !== b.length) {
+    const last = (a.length < b.length ? a : b).charCodeAt(n - 1);
+    if (n === 0 || !(last >= 0xd800 && last <= 0xdbff)) return a.length < b.length;
+  }
+  return keyLessRunes(a, b);
+}
+
+/** keyList.Less over the runes of the keys. */
+function keyLessRunes(a: string, b: string): boolean {
   const ra = runes(a);
   const rb = runes(b);
   const at = (i: number): number => (ra === null ? a.charCodeAt(i) : ra[i]!);

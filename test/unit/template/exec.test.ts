@@ -142,6 +142,23 @@ describe("exec", () => {
     }
   });
 
+  test("calls of every arity get their arguments in order (locals up to three, an array beyond)", () => {
+    const join = (...a: unknown[]): string => a.map((x) => String(x)).join(",");
+    const ts = new TemplateSet(
+      new Map([
+        ["f0", new GoFunc("f0", [], null, () => "none", "string")],
+        ["f3", new GoFunc("f3", ["string", "string", "string"], null, join, "string")],
+        ["fv", new GoFunc("fv", ["string"], "any", join, "string")],
+      ]),
+    );
+    ts.parse(
+      "t",
+      '{{f0}}|{{f3 "a" "b" "c"}}|{{"c" | f3 "a" "b"}}|{{fv "a"}}|{{fv "a" "b" "c" "d" "e"}}|{{"e" | fv "a" "b" "c" "d"}}|{{call .Fn "x" "y"}}',
+    );
+    const fn = new GoFunc("fn", ["string", "string"], null, join, "string");
+    expect(ts.execute("t", new Map([["Fn", fn]]))).toBe("none|a,b,c|a,b,c|a|a,b,c,d,e|a,b,c,d,e|x,y");
+  });
+
   test("function errors are wrapped", () => {
     const ts = new TemplateSet(
       new Map([

@@ -108,4 +108,21 @@ describe("lex", () => {
       ["", 5],
     ]);
   });
+
+  // The lexer looks at character codes and skips ahead with indexOf; these pin the lines it gives
+  // across trim markers, raw strings, tabs, non-ASCII identifiers, number forms and errors (the
+  // values are those of the earlier rune-by-rune port).
+  test("line numbers across trim markers, raw strings and errors", () => {
+    const lines = (input: string): [string, number][] => lex("t", input).map((i) => [i.val, i.line]);
+    expect(lines('x\n{{- \n.x.y -}}\n\n{{`a\nb` 12 }}\n{{ $v\t:= 0x1F | f é }}\n{{"unterminated\n}}')).toEqual([
+      ["x", 1], ["{{", 2], ["\n", 2], [".x", 3], [".y", 3], ["}}", 3], ["{{", 5], ["`a\nb`", 5], [" ", 6], ["12", 6], [" ", 6],
+      ["}}", 6], ["\n", 6], ["{{", 7], [" ", 7], ["$v", 7], ["\t", 7], [":=", 7], [" ", 7], ["0x1F", 7], [" ", 7], ["|", 7],
+      [" ", 7], ["f", 7], [" ", 7], ["é", 7], [" ", 7], ["}}", 7], ["\n", 7], ["{{", 8], ["unterminated quoted string", 8],
+    ]);
+    expect(lines("{{ 7 -}}\n\n{{- 007 }}{{ 1.5e3 .5 }}\n{{ ( 1 ) }}{{ x ) }}")).toEqual([
+      ["{{", 1], [" ", 1], ["7", 1], ["}}", 1], ["{{", 3], ["007", 3], [" ", 3], ["}}", 3], ["{{", 3], [" ", 3], ["1.5e3", 3],
+      [" ", 3], [".5", 3], [" ", 3], ["}}", 3], ["\n", 3], ["{{", 4], [" ", 4], ["(", 4], [" ", 4], ["1", 4], [" ", 4], [")", 4],
+      [" ", 4], ["}}", 4], ["{{", 4], [" ", 4], ["x", 4], [" ", 4], ["unexpected right paren", 4],
+    ]);
+  });
 });
