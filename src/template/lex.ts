@@ -304,6 +304,10 @@ export class Lexer {
       this.errorf("comment ends before closing delimiter");
       return false;
     }
+    // Go's lexer makes the comment an item, which moves its start past the comment without counting the comment's
+    // newlines: the lines after a multi-line comment are numbered lower by them in Go's (and helm's) parse errors.
+    this.start = this.pos;
+    this.startLine = this.line;
     if (trimSpaces) this.pos += TRIM_MARKER_LEN;
     this.pos += RIGHT_DELIM.length;
     if (trimSpaces) this.pos += leftTrimLength(this.input, this.pos);

@@ -99,13 +99,14 @@ describe("lex", () => {
       [" ", 3],
       ["}}", 3],
       ["\n", 3],
-      ["c", 5],
-      ["{{", 5],
-      [" ", 5],
-      ["1", 5],
-      [" ", 5],
-      ["}}", 5],
-      ["", 5],
+      // Go does not count a comment's newlines (helm's parse errors show it: test/golden/template errors).
+      ["c", 4],
+      ["{{", 4],
+      [" ", 4],
+      ["1", 4],
+      [" ", 4],
+      ["}}", 4],
+      ["", 4],
     ]);
   });
 
