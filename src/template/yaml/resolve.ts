@@ -106,7 +106,9 @@ function parseGoFloat(s: string): number | null {
     return l.startsWith("-") ? -Infinity : Infinity;
   }
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return null;
-  return Number(s);
+  // Out of float64's range (1e400) ParseFloat fails with ErrRange, and go-yaml keeps the scalar a string.
+  const v = Number(s);
+  return Number.isFinite(v) ? v : null;
 }
 
 function daysIn(year: number, month: number): number {
