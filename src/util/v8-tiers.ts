@@ -11,7 +11,8 @@
 // A user's own tier flags (node flags or NODE_OPTIONS) win.
 
 const OPTIMISE_AFTER_MS = 1000;
-const TIER_FLAGS = /maglev|turbofan|\bopt\b|jitless|sparkplug/;
+/** A node/V8 flag that chooses or tunes a tier (`--turbofan`, `--no-maglev`, `--max-maglev-...`, `--no-opt`, `--jitless`). */
+const TIER_FLAGS = /(^|\s)--[\w-]*(maglev|turbofan|jitless|sparkplug)|(^|\s)--(no-)?opt(\s|=|$)/;
 
 let lean = false;
 

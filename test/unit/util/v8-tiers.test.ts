@@ -43,6 +43,13 @@ describe("V8 tiers", () => {
   });
 
   it("leaves the tiers alone when the user chose tier flags", () => {
+    // The flags are only shown to the policy here (the child runs with V8's defaults), so "left alone" is
+    // "optimised early".
     expect(run("--turbofan").before).toBe(true);
+    expect(run("--max-old-space-size=512 --no-opt").before).toBe(true);
+  });
+
+  it("does not take a path that contains a tier's name for a tier flag", () => {
+    expect(run("--require /opt/maglev/hook.js").before).toBe(false);
   });
 });
