@@ -25,7 +25,7 @@ import {
   type PlanResource,
 } from "../plan/plan.js";
 import { chartRecord, goTime, history, interruptedRepairs, revisionsToPrune, type HelmHook, type HelmRelease, type ReleaseStatus } from "../release/codec.js";
-import { acquireReleaseLock } from "../release/lock.js";
+import { acquireReleaseLock, type LockHandle } from "../release/lock.js";
 import { createReleaseStorage, storageDriver, type ReleaseStorage } from "../release/storage.js";
 import { A } from "../resource/annotations.js";
 import { classify, parseDocuments, patchRuntime, patchStored, refOf, storedText, type DeployType, type ParsedDocument, type RenderedDocument, type Resource } from "../resource/resource.js";
@@ -856,7 +856,7 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     failedOperations: ctx.failed,
   });
   try {
-    const h = history(await repairInterrupted(ctx, await storage.list(input.releaseName)));
+    const h = history(await repairInterrupted(ctx, lock, await storage.list(input.releaseName)));
     if (input.rerender !== undefined && input.renderedFor !== undefined) {
       // The render read the history before the lock; another run may have written a revision since.
       const at: RenderPoint = { revision: h.nextRevision, isUpgrade: h.deployType === "upgrade" };
@@ -896,9 +896,12 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
 
 /**
  * Under the lock: rewrites what a run that died left in the history (`pending-*` → `failed`, extra `deployed` →
- * `superseded`; see interruptedRepairs) and says so; gives the records as they now are.
+ * `superseded`; see interruptedRepairs) and says so; gives the records as they now are. Only when the lock was
+ * taken from a dead holder: otherwise a pending record is another tool's (plain helm takes no werf lock), maybe
+ * still in progress, and is left alone (it counts as failed for the history, as nelm counts it).
  */
-async function repairInterrupted(ctx: Ctx, records: readonly HelmRelease[]): Promise<HelmRelease[]> {
+async function repairInterrupted(ctx: Ctx, lock: LockHandle, records: readonly HelmRelease[]): Promise<HelmRelease[]> {
+  if (!lock.tookOverDeadHolder) return [...records];
   const repairs = interruptedRepairs(records);
   for (const r of repairs) {
     const was = records.find((x) => x.version === r.version)?.info.status ?? "";
@@ -960,7 +963,7 @@ export async function rollbackRelease(
   await resolveScopes(kube, parseDocuments(manifestDocuments(record.manifest ?? "")), scopes, signal, true);
   const lock = await acquireReleaseLock(kube, target.namespace, target.releaseName, { signal, onWait: () => emit({ type: "lock-wait", lockName: `release/${target.releaseName}` }) });
   try {
-    await repairInterrupted(ctx, await storage.list(target.releaseName));
+    await repairInterrupted(ctx, lock, await storage.list(target.releaseName));
     const outcome = await rollbackTo(ctx, record, AbortSignal.any([signal, lock.lost]));
     const report: DeployReport = {
       release: target.releaseName,

@@ -47,6 +47,12 @@ export interface LockHandle {
   readonly uuid: string;
   /** Aborted (with the reason) when the lease was lost; stop working on the release then. */
   readonly lost: AbortSignal;
+  /**
+   * The lock was taken from a holder whose lease ran out while it held it: a run that died (kill -9, a lost node or
+   * connection). Only then can release records be left unfinished by a werf-family run; a `pending-*` record found
+   * without it belongs to a tool that does not take werf's lock (plain helm) and may be in progress.
+   */
+  readonly tookOverDeadHolder: boolean;
   /** Stops renewing and gives the lease up. Safe to call more than once. */
   release(): Promise<void>;
 }
@@ -168,6 +174,8 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
   let waited = false;
   /** The lease id of our last write whose outcome is unknown; finding it in place means the write landed. */
   let tried = "";
+  /** Whether that write took the lease of a dead holder. */
+  let triedTakeover = false;
   for (;;) {
     signal?.throwIfAborted();
     const object = await read(signal);
@@ -179,6 +187,7 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
     if (current === undefined) {
       uuid = randomUUID();
       tried = uuid;
+      triedTakeover = false;
       const fresh: LockLease = { uuid, lockName, ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, IsShared: false, QueueMembers: null };
       if (await write(object, fresh, signal)) break;
       await sleep(CONFLICT_RETRY_S, signal);
@@ -191,7 +200,12 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
       const next: LockLease = queued
         ? { ...current, QueueMembers: members }
         : { ...current, uuid: randomUUID(), ExpireAtTimestamp: unix() + LEASE_TTL_S, SharedHoldersCount: 1, QueueMembers: members };
-      if (!queued) tried = next.uuid;
+      if (!queued) {
+        tried = next.uuid;
+        // A lease given up to queued waiters is expired on purpose with no holder left; one that ran out with a
+        // holder was the holder's death.
+        triedTakeover = current.SharedHoldersCount > 0;
+      }
       if (!(await write(object, next, signal))) {
         await sleep(CONFLICT_RETRY_S, signal);
         continue;
@@ -292,6 +306,7 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
     lockName,
     uuid,
     lost: lost.signal,
+    tookOverDeadHolder: triedTakeover,
     release() {
       released ??= giveUp();
       return released;

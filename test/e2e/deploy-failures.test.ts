@@ -6,6 +6,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createKubeClient } from "../../src/kube/client.js";
+import { createReleaseStorage } from "../../src/release/storage.js";
 import { uniqueName } from "../helpers/cluster.js";
 import { lockAnnotations, namespaceExists, releaseHistory, releaseManifest, releaseSecrets } from "../helpers/release-state.js";
 import type { SlipwayResult } from "../helpers/slipway.js";
@@ -331,6 +333,29 @@ describe("converge never leaves a release blocked", () => {
     expect(releaseHistory(env, namespace, release)).toEqual([[1, "failed"], [2, "deployed"]]);
     expect(next.stdout).toContain(`release "${release}" revision 1 was left pending-install by a run that did not finish: marked failed`);
     expect(kubectl(env, "get", "deployment", "slow", "-n", namespace, "-o", "jsonpath={.status.readyReplicas}")).toBe("1");
+    expect(lockAnnotations(env, namespace)).toEqual({});
+  });
+
+  // plain helm takes no werf lock: a pending record found under a lock that nobody died holding may be a helm upgrade
+  // still running, and is left as it is (the history counts it as failed, as nelm does).
+  it("leaves alone a pending revision that no dead werf-family run left (another tool's, maybe in progress)", async () => {
+    const { namespace, release } = fresh("foreign-pending");
+    const project = makeProject({ project: "foreign-pending", chart: { "Chart.yaml": chartYaml("foreign"), "templates/cm.yaml": configMap("cm", "1") } });
+    expect((await converge(env, project, { namespace, release })).code).toBe(0);
+    // What `helm upgrade` writes first: revision 2, pending-upgrade.
+    const kube = createKubeClient({ kubeConfigPathMergeList: [env.kubeconfig], kubeContext: env.context }, { HOME: process.env["HOME"] ?? "" });
+    try {
+      const storage = createReleaseStorage(kube, namespace, { driver: "secret" });
+      const [deployed] = await storage.list(release);
+      if (deployed === undefined) throw new Error("no revision 1");
+      await storage.create({ ...deployed, version: 2, info: { ...deployed.info, status: "pending-upgrade", description: "Preparing upgrade" } });
+    } finally {
+      kube.close();
+    }
+    const next = await converge(env, project, { namespace, release });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).not.toContain("by a run that did not finish");
+    expect(releaseHistory(env, namespace, release)).toEqual([[1, "superseded"], [2, "pending-upgrade"], [3, "deployed"]]);
     expect(lockAnnotations(env, namespace)).toEqual({});
   });
 

@@ -69,8 +69,30 @@ describe("werf's release lock", () => {
     const lock = await pending;
     expect(Date.now() - started).toBeLessThanOrEqual(12_000);
     expect(lock.uuid).not.toBe("crashed");
+    expect(lock.tookOverDeadHolder).toBe(true);
     expect(kube.objects.get(CM)?.metadata.annotations?.["other"]).toBe("kept");
     await lock.release();
+  });
+
+  it("says whether the lock came from a dead holder: not for a free lock, nor for a lease given up to the queue", async () => {
+    const kube = fakeKube();
+    const first = await acquireReleaseLock(kube, NS, "web");
+    expect(first.tookOverDeadHolder).toBe(false);
+    await first.release();
+    const again = await acquireReleaseLock(kube, NS, "web");
+    expect(again.tookOverDeadHolder).toBe(false);
+    await again.release();
+    // What a holder leaves when it gives the lease up to queued waiters that have since gone: expired, no holder.
+    const now = Date.now() / 1000;
+    kube.objects.set(CM, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "werf-synchronization", namespace: NS, resourceVersion: "9", annotations: { [KEY]: leaseJson({ uuid: "given-up", lockName: "release/web", ExpireAtTimestamp: now - 1, SharedHoldersCount: 0, IsShared: false, QueueMembers: {} }) } },
+    });
+    const afterQueue = await acquireReleaseLock(kube, NS, "web");
+    expect(afterQueue.uuid).not.toBe("given-up");
+    expect(afterQueue.tookOverDeadHolder).toBe(false);
+    await afterQueue.release();
   });
 
   it("waits for a live queue member of another werf instead of taking an expired lease", async () => {
