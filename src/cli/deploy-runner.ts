@@ -228,6 +228,8 @@ export async function runPlan(kube: KubeClient, rendered: RenderedRelease, proje
   let planned;
   try {
     planned = await planRelease(kube, deployInput(rendered), deployOptions(o, project), (e) => printer.handle(e), ctx.signal);
+  } catch (err) {
+    throw mask.applyToError(err);
   } finally {
     printer.finish();
   }

@@ -17,6 +17,7 @@ import { SlipwayError } from "../errors.js";
 import { HelmRenderError, renderChart, type ParseCache, type RenderResult } from "../render/render.js";
 import { lookupCache, type LookupPort } from "../render/lookup.js";
 import { loadChartSecrets } from "../secret/chart.js";
+import { SecretMask } from "../secret/mask.js";
 import { findSecretKey, type SecretKeySources } from "../secret/key.js";
 import { werfFuncMap } from "../template/helm/werf.js";
 import type { GoMap } from "../template/value.js";
@@ -245,6 +246,9 @@ export async function renderRelease(
   const values = mergeWerfValues(userValues, service, secrets.values);
   const extraFuncs = werfFuncMap({ secretFiles: secrets.files });
   const lookups = lookupCache(ports.lookup);
+  // A template's error may quote a decrypted value (`fail`, `required`, a bad conversion): it is masked as werf masks it.
+  const mask = new SecretMask();
+  mask.add(secrets.sensitive);
   const renderAt = (at: ClusterFacts | undefined): RenderResult => {
     try {
       return renderChart(chart, {
@@ -263,8 +267,8 @@ export async function renderRelease(
       });
     } catch (error) {
       // One line, worded as Helm words it.
-      if (error instanceof HelmRenderError) throw new SlipwayError(error.message, { code: "template", cause: error });
-      throw error;
+      if (error instanceof HelmRenderError) throw mask.applyToError(new SlipwayError(error.message, { code: "template", cause: error }));
+      throw mask.applyToError(error);
     }
   };
   const render = lookups === undefined ? renderAt(facts) : await lookups.settle(() => renderAt(facts));

@@ -53,4 +53,19 @@ export class SecretMask {
   apply(text: string): string {
     return this.secrets.length === 0 ? text : maskSecrets(text, this.secrets);
   }
+
+  /**
+   * `err` with the secrets masked in the message and stack of each error of its cause chain (changed in place): the
+   * final error line quotes what failed, and a server's refusal may quote a decrypted value.
+   */
+  applyToError(err: unknown): unknown {
+    if (this.secrets.length === 0) return err;
+    const seen = new Set<Error>();
+    for (let e: unknown = err; e instanceof Error && !seen.has(e); e = e.cause) {
+      seen.add(e);
+      e.message = this.apply(e.message);
+      if (e.stack !== undefined) e.stack = this.apply(e.stack);
+    }
+    return err;
+  }
 }

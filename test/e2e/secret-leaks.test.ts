@@ -76,7 +76,9 @@ describe("no secret leaks in output, reports, plans or errors", () => {
       files: { Dockerfile: `FROM ${env.registry}/base/busybox\nRUN echo built > /built\n` },
       chart: {
         "Chart.yaml": "apiVersion: v2\nname: leaks\nversion: 0.1.0\n",
-        "values.yaml": "db:\n  password: \"\"\nfail: false\n",
+        "values.yaml": "db:\n  password: \"\"\nfail: false\nfailRender: false\n",
+        // A render that fails quoting the decrypted value.
+        "templates/fail.yaml": '{{ if .Values.failRender }}{{ fail (printf "the token %s is refused" .Values.api.token) }}{{ end }}\n',
         "secret-values.yaml": encryptSecretValues(`api:\n  token: ${SECRET_VALUE}\n`, newSecretCipher(secretKey), "secret-values.yaml"),
         "templates/secret.yaml": [
           "apiVersion: v1",
@@ -102,6 +104,14 @@ describe("no secret leaks in output, reports, plans or errors", () => {
           "  password: {{ .Values.db.password | quote }}",
           '  "not a valid key": {{ .Values.db.password | quote }}',
           "  apiToken: {{ .Values.api.token | quote }}",
+          "---",
+          // The server's refusal quotes the decrypted value (not a valid label value): the error line must not.
+          "apiVersion: v1",
+          "kind: ConfigMap",
+          "metadata:",
+          "  name: bad-label",
+          "  labels:",
+          '    token: {{ printf "%s!" .Values.api.token | quote }}',
           "{{ end }}",
           "",
         ].join("\n"),
@@ -178,6 +188,12 @@ describe("no secret leaks in output, reports, plans or errors", () => {
       ]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/Secret\/bad|not a valid key/);
+      expect(result.stderr).toMatch(/ConfigMap\/bad-label|a valid label/);
+    }
+    for (const debug of [false, true]) {
+      const result = await slipway(`failing render${debug ? " --log-debug" : ""}`, "converge", [...(debug ? ["--log-debug"] : []), "--set", "failRender=true"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("the token *** is refused");
     }
     expectNoSecrets();
   });

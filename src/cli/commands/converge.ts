@@ -119,6 +119,8 @@ export async function convergeCommand(args: readonly string[], ctx: CommandConte
         },
         emit,
       );
+    } catch (err) {
+      throw mask.applyToError(err);
     } finally {
       kube?.close();
       reporter.finish();

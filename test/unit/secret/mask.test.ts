@@ -23,4 +23,15 @@ describe("secret masking", () => {
     mask.add(["hunter22"]);
     expect(mask.apply("now: hunter22")).toBe("now: ***");
   });
+
+  it("masks the messages and stacks of an error's whole cause chain", () => {
+    const mask = new SecretMask();
+    mask.add(["hunter22"]);
+    const inner = new Error('ConfigMap "x" is invalid: metadata.labels: Invalid value: "hunter22!"');
+    const outer = new Error("failed release: hunter22 refused", { cause: inner });
+    expect(mask.applyToError(outer)).toBe(outer);
+    expect(outer.message).toBe("failed release: *** refused");
+    expect(inner.message).toBe('ConfigMap "x" is invalid: metadata.labels: Invalid value: "***!"');
+    expect(`${outer.stack ?? ""}${inner.stack ?? ""}`).not.toContain("hunter22");
+  });
 });
