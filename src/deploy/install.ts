@@ -855,8 +855,10 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     canceledOperations: ctx.canceled,
     failedOperations: ctx.failed,
   });
+  let repaired = false;
   try {
     const h = history(await repairInterrupted(ctx, lock, await storage.list(input.releaseName)));
+    repaired = true;
     if (input.rerender !== undefined && input.renderedFor !== undefined) {
       // The render read the history before the lock; another run may have written a revision since.
       const at: RenderPoint = { revision: h.nextRevision, isUpgrade: h.deployType === "upgrade" };
@@ -890,8 +892,16 @@ export async function deployRelease(kube: KubeClient, given: DeployInput, option
     emit({ type: "release-failed", release: input.releaseName, namespace: input.namespace, revision: outcome.revision, rolledBack });
     throw new DeployFailedError(input, outcome.error, report("failed", outcome.revision));
   } finally {
-    await lock.release().catch(() => undefined);
+    await letGo(lock, repaired);
   }
+}
+
+/**
+ * Gives the lock back; but when the lock came from a dead holder whose leftovers this run did not get to repair (it
+ * failed or was stopped first), lets the lease run out with its holder instead, so that the next run repairs them.
+ */
+async function letGo(lock: LockHandle, repaired: boolean): Promise<void> {
+  await (repaired || !lock.tookOverDeadHolder ? lock.release() : lock.abandon()).catch(() => undefined);
 }
 
 /**
@@ -962,8 +972,10 @@ export async function rollbackRelease(
   const ctx: Ctx = { kube, input: docs, options, emit, storage, scopes, completed: [], canceled: [], failed: [] };
   await resolveScopes(kube, parseDocuments(manifestDocuments(record.manifest ?? "")), scopes, signal, true);
   const lock = await acquireReleaseLock(kube, target.namespace, target.releaseName, { signal, onWait: () => emit({ type: "lock-wait", lockName: `release/${target.releaseName}` }) });
+  let repaired = false;
   try {
     await repairInterrupted(ctx, lock, await storage.list(target.releaseName));
+    repaired = true;
     const outcome = await rollbackTo(ctx, record, AbortSignal.any([signal, lock.lost]));
     const report: DeployReport = {
       release: target.releaseName,
@@ -981,7 +993,7 @@ export async function rollbackRelease(
     if (outcome.status === "deployed") emit({ type: "release-succeeded", release: target.releaseName, namespace: target.namespace, revision: outcome.revision });
     return { report, notes: record.info.notes ?? "" };
   } finally {
-    await lock.release().catch(() => undefined);
+    await letGo(lock, repaired);
   }
 }
 

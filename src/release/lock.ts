@@ -55,6 +55,11 @@ export interface LockHandle {
   readonly tookOverDeadHolder: boolean;
   /** Stops renewing and gives the lease up. Safe to call more than once. */
   release(): Promise<void>;
+  /**
+   * Stops renewing and leaves the lease to run out with its holder count, as a death does: the next run then knows
+   * (tookOverDeadHolder) that what a dead run left was not repaired yet. Safe to call more than once.
+   */
+  abandon(): Promise<void>;
 }
 
 export interface LockOptions {
@@ -309,6 +314,13 @@ export async function acquireReleaseLock(client: KubeClient, namespace: string, 
     tookOverDeadHolder: triedTakeover,
     release() {
       released ??= giveUp();
+      return released;
+    },
+    abandon() {
+      released ??= (async () => {
+        stop.abort();
+        await renewing;
+      })();
       return released;
     },
   };

@@ -63,8 +63,19 @@ export class SecretMask {
     const seen = new Set<Error>();
     for (let e: unknown = err; e instanceof Error && !seen.has(e); e = e.cause) {
       seen.add(e);
-      e.message = this.apply(e.message);
-      if (e.stack !== undefined) e.stack = this.apply(e.stack);
+      const error = e;
+      // A frozen error or a getter-only message (a DOMException) keeps its text rather than replace the error.
+      const set = (key: "message" | "stack" | "cause", value: unknown): void => {
+        try {
+          (error as unknown as Record<string, unknown>)[key] = value;
+        } catch {
+          // not writable
+        }
+      };
+      set("message", this.apply(error.message));
+      if (error.stack !== undefined) set("stack", this.apply(error.stack));
+      // A cause that is a plain string is printed as it is.
+      if (typeof error.cause === "string") set("cause", this.apply(error.cause));
     }
     return err;
   }

@@ -74,6 +74,19 @@ describe("werf's release lock", () => {
     await lock.release();
   });
 
+  it("abandon leaves the lease to run out with its holder, so the next taker knows of a death", async () => {
+    const kube = fakeKube();
+    const first = await acquireReleaseLock(kube, NS, "web");
+    await first.abandon();
+    expect(parseLease(annotation(kube))).toMatchObject({ uuid: first.uuid, SharedHoldersCount: 1 });
+    const pending = acquireReleaseLock(kube, NS, "web");
+    await vi.advanceTimersByTimeAsync(12_000);
+    const next = await pending;
+    expect(next.tookOverDeadHolder).toBe(true);
+    await next.release();
+    expect(annotation(kube)).toBeUndefined();
+  });
+
   it("says whether the lock came from a dead holder: not for a free lock, nor for a lease given up to the queue", async () => {
     const kube = fakeKube();
     const first = await acquireReleaseLock(kube, NS, "web");

@@ -34,4 +34,17 @@ describe("secret masking", () => {
     expect(inner.message).toBe('ConfigMap "x" is invalid: metadata.labels: Invalid value: "***!"');
     expect(`${outer.stack ?? ""}${inner.stack ?? ""}`).not.toContain("hunter22");
   });
+
+  it("leaves an error it cannot change as it is, and masks a string cause", () => {
+    const mask = new SecretMask();
+    mask.add(["hunter22"]);
+    const frozen = Object.freeze(new Error("frozen hunter22"));
+    expect(mask.applyToError(frozen)).toBe(frozen);
+    const abort = new DOMException("aborted", "AbortError");
+    const outer = new Error("stopped", { cause: abort });
+    expect(() => mask.applyToError(outer)).not.toThrow();
+    const withString = new Error("failed", { cause: "the password hunter22 was refused" });
+    mask.applyToError(withString);
+    expect(withString.cause).toBe("the password *** was refused");
+  });
 });
