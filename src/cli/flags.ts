@@ -177,6 +177,14 @@ function displayName(spec: AnySpec | "help", name: string): string {
  * Parses `args` against `specs` with pflag semantics. Throws a `usage` SlipwayError for command-line mistakes and
  * an `invalid-option` one for malformed WERF_* variables (the latter not when help is requested).
  */
+/** parseFlags for a command: with -h/--help it writes the command's help and gives undefined (the command stops). */
+export function parseFlagsOrHelp<V>(specs: readonly FlagSpec<V>[], args: readonly string[], env: Env, out: { write(text: string): unknown }, help: () => string): ParsedFlags | undefined {
+  const parsed = parseFlags(specs, args, env);
+  if (!parsed.help) return parsed;
+  out.write(help());
+  return undefined;
+}
+
 export function parseFlags<V>(specs: readonly FlagSpec<V>[], args: readonly string[], env: Env): ParsedFlags {
   const all = specs as unknown as readonly AnySpec[];
   const byLong = new Map<string, LookupEntry>([["help", { spec: "help", name: "help" }]]);

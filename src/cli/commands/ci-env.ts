@@ -11,7 +11,7 @@ import process from "node:process";
 import { plainProjectName } from "../../config/project-name.js";
 import { SlipwayError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, type Env, type FlagSpec } from "../flags.js";
+import { parseFlagsOrHelp, renderCommandHelp, renderFlagsHelp, type Env, type FlagSpec } from "../flags.js";
 
 export const CI_ENV_SUMMARY = "Generate werf environment variables for a CI system (gitlab, github)";
 
@@ -180,11 +180,8 @@ function sessionDockerConfig(system: "gitlab" | "github", env: Env, o: CiEnvFlag
 }
 
 export function ciEnvCommand(args: readonly string[], ctx: CommandContext): void {
-  const parsed = parseFlags(CI_ENV_FLAGS, args, ctx.env);
-  if (parsed.help) {
-    ctx.stdout.write(ciEnvHelp(ctx.programName));
-    return;
-  }
+  const parsed = parseFlagsOrHelp(CI_ENV_FLAGS, args, ctx.env, ctx.stdout, () => ciEnvHelp(ctx.programName));
+  if (parsed === undefined) return;
   const o = parsed.values as unknown as CiEnvFlags;
   if (parsed.positionals.length !== 1) {
     throw new SlipwayError(`accepts 1 arg(s), received ${parsed.positionals.length}`, { code: "usage" });

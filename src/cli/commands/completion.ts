@@ -2,7 +2,7 @@
 // the same tables the commands parse with, so it never lists a flag a command does not take.
 import { SlipwayError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp } from "../flags.js";
+import { parseFlagsOrHelp, renderCommandHelp, renderFlagsHelp } from "../flags.js";
 
 export const COMPLETION_SUMMARY = "Print a shell completion script (bash, zsh or fish)";
 
@@ -78,11 +78,8 @@ function fishScript(programName: string, commands: readonly CompletionCommand[])
 }
 
 export function completionCommand(args: readonly string[], ctx: CommandContext, commands: readonly CompletionCommand[]): void {
-  const parsed = parseFlags([], args, ctx.env);
-  if (parsed.help) {
-    ctx.stdout.write(completionHelp(ctx.programName));
-    return;
-  }
+  const parsed = parseFlagsOrHelp([], args, ctx.env, ctx.stdout, () => completionHelp(ctx.programName));
+  if (parsed === undefined) return;
   const shell = parsed.positionals[0];
   if (parsed.positionals.length !== 1 || (shell !== "bash" && shell !== "zsh" && shell !== "fish")) {
     throw new SlipwayError(`completion needs one shell: bash, zsh or fish${shell === undefined ? "" : ` (got ${JSON.stringify(parsed.positionals.join(" "))})`}`, { code: "usage" });

@@ -5,7 +5,7 @@
 // encrypt/decrypt); output goes to stdout or to -o/--output-file-path.
 import { SlipwayError } from "../../errors.js";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, visibleFlagNames, type FlagSpec } from "../flags.js";
+import { parseFlagsOrHelp, renderCommandHelp, renderFlagsHelp, visibleFlagNames, type FlagSpec } from "../flags.js";
 import { CONVERGE_FLAGS, type ConvergeFlagValues } from "../options.js";
 
 export const HELM_SECRET_SUMMARY = "Work with secrets";
@@ -100,11 +100,8 @@ export async function helmSecretCommand(args: readonly string[], ctx: CommandCon
     }
     throw new SlipwayError(`unknown command "${word}" for "${ctx.programName} helm secret${group === "" ? "" : ` ${group}`}"`, { code: "usage" });
   }
-  const parsed = parseFlags(flagsOf(leaf), args.slice(group === "" ? 1 : 2), ctx.env);
-  if (parsed.help) {
-    ctx.stdout.write(leafHelp(leaf, ctx.programName));
-    return;
-  }
+  const parsed = parseFlagsOrHelp(flagsOf(leaf), args.slice(group === "" ? 1 : 2), ctx.env, ctx.stdout, () => leafHelp(leaf, ctx.programName));
+  if (parsed === undefined) return;
   const max = leaf.path === "rotate-secret-key" ? Infinity : leaf.path === "generate-secret-key" || leaf.path === "encrypt" || leaf.path === "decrypt" ? 0 : 1;
   if (leaf.path.endsWith(" edit") && parsed.positionals.length !== 1) {
     throw new SlipwayError(`accepts 1 position argument, received ${parsed.positionals.length}`, { code: "usage" });

@@ -11,7 +11,7 @@ import { HelmRenderError, renderChart, renderedFilesText } from "../../render/re
 import { userParseCache } from "../../render/parse-cache.js";
 import type { CommandContext } from "../context.js";
 import type { ConvergeFlagValues } from "../options.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
+import { parseFlagsOrHelp, renderCommandHelp, renderFlagsHelp, type FlagSpec } from "../flags.js";
 
 export const HELM_TEMPLATE_SUMMARY = "Render a chart directory exactly as `helm template` prints it (offline)";
 
@@ -60,11 +60,8 @@ function werfDefaultChartYaml(dir: string): string | undefined {
 }
 
 export function helmTemplateCommand(args: readonly string[], ctx: CommandContext): void {
-  const parsed = parseFlags(FLAGS, args, ctx.env);
-  if (parsed.help) {
-    ctx.stdout.write(helmTemplateHelp(ctx.programName));
-    return;
-  }
+  const parsed = parseFlagsOrHelp(FLAGS, args, ctx.env, ctx.stdout, () => helmTemplateHelp(ctx.programName));
+  if (parsed === undefined) return;
   const f = parsed.values as unknown as RenderFlags;
   if (parsed.positionals.length > 2) {
     throw new SlipwayError(`accepts at most 2 arg(s), received ${parsed.positionals.length}`, { code: "usage" });

@@ -1,7 +1,7 @@
 // `slipway version` / `werf version`: slipway's version and the werf version whose behaviour it follows.
 import { versionLine } from "../../version.js";
 import type { CommandContext } from "../context.js";
-import { parseFlags, renderCommandHelp, renderFlagsHelp } from "../flags.js";
+import { parseFlagsOrHelp, renderCommandHelp, renderFlagsHelp } from "../flags.js";
 
 export const VERSION_SUMMARY = "Print the slipway version and the werf version it follows";
 
@@ -15,10 +15,7 @@ export function versionHelp(programName: string): string {
 
 export function versionCommand(args: readonly string[], ctx: CommandContext): void {
   // Like werf's version command: flags are checked, extra positional arguments are ignored.
-  const parsed = parseFlags([], args, ctx.env);
-  if (parsed.help) {
-    ctx.stdout.write(versionHelp(ctx.programName));
-    return;
-  }
+  const parsed = parseFlagsOrHelp([], args, ctx.env, ctx.stdout, () => versionHelp(ctx.programName));
+  if (parsed === undefined) return;
   ctx.stdout.write(`${versionLine()}\n`);
 }
